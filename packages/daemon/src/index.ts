@@ -1,0 +1,46 @@
+/**
+ * What every berth daemon shares: typed config, structured logs, Prometheus metrics,
+ * an honest /health, and graceful shutdown.
+ */
+
+export { BerthError, ConfigError } from './errors.js';
+export { parseDuration, formatDuration } from './duration.js';
+export { type ListenAddress, parseListen, formatListen } from './listen.js';
+export {
+  type OptionType,
+  type OptionDef,
+  type OptionsSpec,
+  type ConfigOf,
+  type LoadOptions,
+  defineOptions,
+  loadConfig,
+  flagName,
+  envNames,
+} from './config.js';
+export { helpText } from './help.js';
+export {
+  type Logger,
+  type LogLevel,
+  type LoggerOptions,
+  LOG_LEVELS,
+  createLogger,
+} from './logger.js';
+export { Registry, Counter, Gauge, Histogram, Summary, createRegistry } from './metrics.js';
+export { type HealthStatus, type HealthReport, Health } from './health.js';
+export {
+  type AdminHandler,
+  type AdminOptions,
+  type AdminServer,
+  adminHandler,
+  startAdminServer,
+} from './admin.js';
+export { type CloseStep, type ShutdownResult, Shutdown } from './shutdown.js';
+export {
+  type DaemonCommand,
+  type DaemonContext,
+  type RunOptions,
+  commonOptions,
+  commandHelp,
+  envPrefixOf,
+  runDaemon,
+} from './run-daemon.js';
