@@ -16,4 +16,30 @@ export interface Subcommand {
   readonly load: () => Promise<SubcommandModule>;
 }
 
-export const subcommands: readonly Subcommand[] = [];
+export const subcommands: readonly Subcommand[] = [
+  {
+    name: 'dev',
+    summary: 'Run berth on this machine: catalog, dns, router, registrator (Ctrl-C stops)',
+    load: () => import('./commands/dev.js'),
+  },
+  {
+    name: 'catalog',
+    summary: 'Consul-compatible catalog: services, health checks, KV, sessions (HTTP :8500)',
+    load: () => import('./commands/catalog.js'),
+  },
+  {
+    name: 'registrator',
+    summary: "Publish this host's container ports to Consul",
+    load: () => import('./commands/registrator.js'),
+  },
+  {
+    name: 'dns',
+    summary: 'Answer *.service.consul from the catalog (DNS :8600)',
+    load: () => import('./commands/dns.js'),
+  },
+  {
+    name: 'router',
+    summary: 'Fabio-like HTTP router fed by urlprefix- tags (proxy :9999, admin :9998)',
+    load: () => import('./commands/router.js'),
+  },
+];

@@ -1,0 +1,33 @@
+/**
+ * The contract between the catalog's store and the health-check runners: what to run
+ * (CheckSpec) and what comes back (CheckResult). Plain data only; nothing here may do I/O.
+ */
+
+/** One check to run, with durations already parsed to milliseconds. */
+export interface CheckSpec {
+  checkId: string;
+  kind: 'http' | 'tcp' | 'ttl';
+  /** URL for `http` checks. */
+  http?: string;
+  /** HTTP method, default GET. */
+  method?: string;
+  header?: Record<string, string[]>;
+  body?: string;
+  tlsSkipVerify?: boolean;
+  tlsServerName?: string;
+  /** `host:port` for `tcp` checks. */
+  tcp?: string;
+  intervalMs: number;
+  /** 0 or less means the default, 10 s. */
+  timeoutMs: number;
+  ttlMs: number;
+}
+
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+
+/** The outcome of one run, reported only when it differs from the last one reported. */
+export interface CheckResult {
+  checkId: string;
+  status: CheckStatus;
+  output: string;
+}

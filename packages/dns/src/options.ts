@@ -1,0 +1,108 @@
+/**
+ * The options of `berth dns`, one definition per key (flags, env, defaults, help), and their
+ * translation into startDns options. Must never read process.env or argv itself.
+ */
+import { defineOptions, type ConfigOf } from '@berth/daemon';
+import type { ServiceTtl } from './build-zone.js';
+import type { DnsOptions } from './dns-server.js';
+import { DnsOptionError } from './errors.js';
+
+/** Every option of `berth dns`. */
+export const dnsOptions = defineOptions({
+  consul: {
+    type: 'url',
+    default: 'http://127.0.0.1:8500',
+    env: 'CONSUL_HTTP_ADDR',
+    help: 'Consul (or berth catalog) HTTP address',
+    arg: 'URL',
+  },
+  consulToken: {
+    type: 'string',
+    env: 'CONSUL_HTTP_TOKEN',
+    help: 'Consul ACL token',
+    arg: 'TOKEN',
+  },
+  listen: {
+    type: 'listen',
+    multiple: true,
+    default: ['127.0.0.1:8600'],
+    help: 'UDP and TCP address to answer on (repeatable)',
+    arg: 'HOST:PORT',
+  },
+  admin: {
+    type: 'listen',
+    default: '127.0.0.1:8601',
+    help: 'HTTP address of /health and /metrics',
+    arg: 'HOST:PORT',
+  },
+  domain: { type: 'string', default: 'consul', help: 'Domain served', arg: 'DOMAIN' },
+  altDomain: { type: 'string', help: 'A second domain served alike', arg: 'DOMAIN' },
+  recursor: {
+    type: 'string',
+    multiple: true,
+    help: 'Upstream resolver IP[:PORT] for other names, tried in order (repeatable); none: REFUSED',
+    arg: 'ADDR',
+  },
+  recursorTimeout: {
+    type: 'duration',
+    default: '2s',
+    help: 'Timeout of one attempt (UDP or TCP) at one recursor',
+  },
+  onlyPassing: {
+    type: 'boolean',
+    default: false,
+    help: 'Serve only instances whose checks all pass (warning excludes too)',
+  },
+  serviceTtl: {
+    type: 'string',
+    multiple: true,
+    help: "TTL of a service's answers: NAME=SECONDS, NAME*=SECONDS (prefix) or *=SECONDS (repeatable)",
+    arg: 'NAME=SECONDS',
+  },
+  nodeTtl: {
+    type: 'int',
+    default: 0,
+    help: 'TTL of node, addr and PTR answers, seconds',
+    arg: 'SECONDS',
+  },
+  aRecordLimit: {
+    type: 'int',
+    default: 0,
+    help: 'Most A/AAAA records per answer after rotation (0: all that fit)',
+    arg: 'N',
+  },
+  maxStale: {
+    type: 'duration',
+    default: '30s',
+    help: 'How long Consul may be unreachable before /health turns degraded',
+  },
+});
+
+/** The typed config of `berth dns`. */
+export type DnsConfig = ConfigOf<typeof dnsOptions>;
+
+/** Parses `--service-ttl` values: `web=30`, `web*=10`, `*=5`. */
+export function parseServiceTtls(values: readonly string[]): ServiceTtl[] {
+  return values.map((v) => {
+    const m = /^([^=\s]+)=(\d+)$/.exec(v.trim());
+    if (!m) throw new DnsOptionError('serviceTtl', `${JSON.stringify(v)} is not NAME=SECONDS`);
+    return { pattern: (m[1] ?? '').toLowerCase(), ttl: Number(m[2]) };
+  });
+}
+
+/** startDns options from the config. */
+export function dnsOptionsFrom(config: DnsConfig): DnsOptions {
+  return {
+    listen: config.listen,
+    domain: config.domain,
+    altDomain: config.altDomain,
+    recursors: config.recursor,
+    recursorTimeoutMs: config.recursorTimeout,
+    onlyPassing: config.onlyPassing,
+    serviceTtl: parseServiceTtls(config.serviceTtl ?? []),
+    nodeTtl: config.nodeTtl,
+    aRecordLimit: config.aRecordLimit,
+    consul: config.consul,
+    consulToken: config.consulToken,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * DNS wire-format constants and the cold-path encoders used when a table is compiled.
+ * Must never be called per query on the hot path: everything here allocates.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Resource record types berth dns knows by name. */
+export const TYPE = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  IXFR: 251,
+  AXFR: 252,
+  ANY: 255,
+} as const;
+
+/** Response codes (BADVERS is extended: its upper bits travel in the OPT record). */
+export const RCODE = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  BADVERS: 16,
+} as const;
+
+export const CLASS_IN = 1;
+export const CLASS_ANY = 255;
+
+/** Largest UDP payload we ever send, whatever the client advertises (RFC 6891 §6.2.5). */
+export const MAX_UDP_PAYLOAD = 4096;
+/** Largest DNS message over TCP (two-byte length prefix). */
+export const MAX_TCP_MESSAGE = 65535;
+/** Compression pointers hold 14 bits of offset. */
+export const MAX_POINTER = 0x3fff;
+
+const TYPE_NAMES = new Map<number, string>(Object.entries(TYPE).map(([k, v]) => [v, k]));
+
+/** `A`, `SRV`, ... or `TYPE123` for types without a name. */
+export function typeName(type: number): string {
+  return TYPE_NAMES.get(type) ?? `TYPE${type}`;
+}
+
+const RCODE_NAMES = new Map<number, string>(Object.entries(RCODE).map(([k, v]) => [v, k]));
+
+/** `NOERROR`, `NXDOMAIN`, ... or `RCODE12`. */
+export function rcodeName(rcode: number): string {
+  return RCODE_NAMES.get(rcode) ?? `RCODE${rcode}`;
+}
+
+/** True when `label` can travel as one DNS label (1..63 bytes, no dot). */
+export function isLabel(label: string): boolean {
+  return (
+    label.length > 0 && label.length <= 63 && !label.includes('.') && Buffer.byteLength(label) <= 63
+  );
+}
+
+/** Encodes a dotted name (no trailing dot needed) as uncompressed labels ending in the root. */
+export function nameToWire(name: string): Buffer {
+  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (trimmed === '') return Buffer.from([0]);
+  const parts = trimmed.split('.').map((l) => Buffer.from(l, 'latin1'));
+  const out = Buffer.alloc(parts.reduce((n, p) => n + p.length + 1, 1));
+  let pos = 0;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 63) throw new RangeError(`bad label in ${name}`);
+    out[pos++] = p.length;
+    p.copy(out, pos);
+    pos += p.length;
+  }
+  out[pos] = 0;
+  if (out.length > 255) throw new RangeError(`name too long: ${name}`);
+  return out;
+}
+
+/** The 4 or 16 address bytes of an IPv4 / IPv6 literal, or undefined. */
+export function addressBytes(address: string): Buffer | undefined {
+  if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
+  if (!isIPv6(address)) return undefined;
+  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  let text = address;
+  const tail: number[] = [];
+  if (v4tail?.[1]) {
+    const b = v4tail[1].split('.').map(Number);
+    tail.push(((b[0] ?? 0) << 8) | (b[1] ?? 0), ((b[2] ?? 0) << 8) | (b[3] ?? 0));
+    text = address.slice(0, -v4tail[1].length) + '0:0';
+  }
+  const [head = '', rest] = text.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const r = rest === undefined || rest === '' ? [] : rest.split(':');
+  const groups =
+    rest === undefined ? h : [...h, ...Array<string>(8 - h.length - r.length).fill('0'), ...r];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  if (tail.length === 2) {
+    out.writeUInt16BE(tail[0] ?? 0, 12);
+    out.writeUInt16BE(tail[1] ?? 0, 14);
+  }
+  return out;
+}
+
+/** Lower-case hex of an address's bytes: the `<hex>` of `<hex>.addr.<dc>.<domain>`. */
+export function addressHex(address: string): string | undefined {
+  return addressBytes(address)?.toString('hex');
+}
+
+/** The reverse-lookup name of an address: `4.3.2.1.in-addr.arpa` or nibbles `.ip6.arpa`. */
+export function reverseName(address: string): string | undefined {
+  const bytes = addressBytes(address);
+  if (!bytes) return undefined;
+  if (bytes.length === 4) return `${[...bytes].reverse().join('.')}.in-addr.arpa`;
+  return `${[...bytes.toString('hex')].reverse().join('.')}.ip6.arpa`;
+}
+
+/** The text form of 4 or 16 address bytes (IPv6 in full, uncompressed groups). */
+export function formatAddress(bytes: Buffer): string {
+  if (bytes.length === 4) return [...bytes].join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+  return groups.join(':');
+}

@@ -1,0 +1,140 @@
+/**
+ * The zone: what berth dns serves, as plain data built from a catalog snapshot, before it is
+ * compiled to wire form. It also has a canonical text form (sorted zone-file lines) used by
+ * golden tests, `/api/zone`-style dumps and the logged diff on every change.
+ * Must never hold wire buffers or mutable state.
+ */
+
+/** One resource record in a readable, structured form. */
+export type ZoneRecord =
+  | { readonly type: 'A' | 'AAAA'; readonly ttl: number; readonly address: string }
+  | {
+      readonly type: 'SRV';
+      readonly ttl: number;
+      readonly priority: number;
+      readonly weight: number;
+      readonly port: number;
+      readonly target: string;
+    }
+  | { readonly type: 'PTR' | 'NS'; readonly ttl: number; readonly target: string }
+  | {
+      readonly type: 'SOA';
+      readonly ttl: number;
+      readonly mname: string;
+      readonly rname: string;
+      readonly serial: number;
+      readonly refresh: number;
+      readonly retry: number;
+      readonly expire: number;
+      readonly minimum: number;
+    };
+
+/** Record types a zone holds. */
+export type ZoneType = ZoneRecord['type'];
+
+/** The records answering one (name, type); shared by every name variant that answers alike. */
+export interface ZoneSet {
+  readonly records: readonly ZoneRecord[];
+  /** Address records of SRV targets, by target name, for the additional section. */
+  readonly targets?: ReadonlyMap<string, readonly ZoneRecord[]>;
+  /** Fixed additional records (the NS glue): owner name and record. */
+  readonly glue?: readonly { readonly name: string; readonly record: ZoneRecord }[];
+  /** Most answers to send after rotation (`--a-record-limit`); 0 means all. */
+  readonly limit: number;
+  /** Whether the order changes per query. */
+  readonly rotate: boolean;
+}
+
+/** Everything known about one name. */
+export interface ZoneName {
+  /** Index of the domain this name lives in (for the SOA of negative answers); -1 if none. */
+  readonly domain: number;
+  /** A known service whose instances are all unhealthy: answered NXDOMAIN, like Consul. */
+  readonly nxdomain: boolean;
+  /** Answers by query type; `ANY` is the union served to ANY queries. */
+  readonly sets: Readonly<Partial<Record<ZoneType | 'ANY', ZoneSet>>>;
+}
+
+/** A whole zone, ready to compile. */
+export interface Zone {
+  /** Served domains, lower-case, no trailing dot: the main one first, then the alternative. */
+  readonly domains: readonly string[];
+  readonly datacenter: string;
+  /** The SOA of each domain, in `domains` order (also used for negative answers). */
+  readonly soa: readonly Extract<ZoneRecord, { type: 'SOA' }>[];
+  readonly names: ReadonlyMap<string, ZoneName>;
+  /** The catalog index the zone reflects. */
+  readonly index: bigint;
+}
+
+/** The text of a record's data, as in a zone file. */
+export function recordData(r: ZoneRecord): string {
+  switch (r.type) {
+    case 'A':
+    case 'AAAA':
+      return r.address;
+    case 'SRV':
+      return `${r.priority} ${r.weight} ${r.port} ${r.target}.`;
+    case 'PTR':
+    case 'NS':
+      return `${r.target}.`;
+    case 'SOA':
+      return `${r.mname}. ${r.rname}. ${r.serial} ${r.refresh} ${r.retry} ${r.expire} ${r.minimum}`;
+  }
+}
+
+const ORDER: readonly ZoneType[] = ['SOA', 'NS', 'A', 'AAAA', 'SRV', 'PTR'];
+
+/**
+ * The canonical text form: one line per record, sorted by name, then type, in the order the
+ * records are first served. Negative names read `name. NXDOMAIN` / `name. NODATA`; SRV target
+ * addresses read `name. +extra target. ttl IN A address`.
+ */
+export function zoneLines(zone: Zone): string[] {
+  const out: string[] = [];
+  for (const name of [...zone.names.keys()].sort()) {
+    const entry = zone.names.get(name);
+    if (!entry) continue;
+    const fqdn = name === '' ? '.' : `${name}.`;
+    if (entry.nxdomain) {
+      out.push(`${fqdn} NXDOMAIN`);
+      continue;
+    }
+    let any = false;
+    for (const type of ORDER) {
+      const set = entry.sets[type];
+      if (!set) continue;
+      for (const r of set.records) {
+        out.push(`${fqdn} ${r.ttl} IN ${r.type} ${recordData(r)}`);
+        any = true;
+      }
+      for (const [target, records] of set.targets ?? []) {
+        for (const r of records)
+          out.push(`${fqdn} +extra ${target}. ${r.ttl} IN ${r.type} ${recordData(r)}`);
+      }
+      for (const g of set.glue ?? []) {
+        out.push(
+          `${fqdn} +extra ${g.name}. ${g.record.ttl} IN ${g.record.type} ${recordData(g.record)}`,
+        );
+      }
+    }
+    if (!any) out.push(`${fqdn} NODATA`);
+  }
+  return out;
+}
+
+/** Lines added and removed between two zones' text forms (for the change log). */
+export function zoneDiff(
+  before: readonly string[],
+  after: readonly string[],
+): {
+  added: string[];
+  removed: string[];
+} {
+  const a = new Set(before);
+  const b = new Set(after);
+  return {
+    added: after.filter((l) => !a.has(l)),
+    removed: before.filter((l) => !b.has(l)),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * `berth dns` as a daemon: config loading (flags, env), /health (starting, ok, degraded when
+ * the catalog is stale past --max-stale, with how stale) and /metrics over a real admin
+ * listener.
+ */
+import t from 'tap';
+import { Writable } from 'node:stream';
+import { Health, Shutdown, createLogger, createRegistry, loadConfig } from '@berth/daemon';
+import {
+  DnsOptionError,
+  MemoryCatalogSource,
+  command,
+  dnsOptions,
+  healthOf,
+  parseServiceTtls,
+  runDns,
+} from '@berth/dns';
+import { digAt, snapshot } from './fixtures.js';
+
+function context(): { ctx: Parameters<typeof runDns>[1]; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return {
+    lines,
+    ctx: {
+      log: createLogger({ component: 'dns', level: 'debug', destination }),
+      registry: createRegistry('dns', false),
+      health: new Health(),
+      shutdown: new Shutdown(5000),
+    },
+  };
+}
+
+t.test('config: flags, env and defaults', async (t) => {
+  const cfg = loadConfig(
+    dnsOptions,
+    [
+      '--listen',
+      '127.0.0.1:0',
+      '--listen',
+      '127.0.0.2:53',
+      '--recursor',
+      '127.0.0.1:5353',
+      '--service-ttl',
+      'web=30',
+      '--only-passing',
+      '--alt-domain',
+      'berth.test',
+    ],
+    { CONSUL_HTTP_ADDR: '127.0.0.1:8501' },
+  );
+  t.strictSame(cfg.listen, [
+    { host: '127.0.0.1', port: 0 },
+    { host: '127.0.0.2', port: 53 },
+  ]);
+  t.equal(cfg.consul, 'http://127.0.0.1:8501');
+  t.strictSame(cfg.recursor, ['127.0.0.1:5353']);
+  t.equal(cfg.onlyPassing, true);
+  t.equal(cfg.domain, 'consul');
+  t.equal(cfg.altDomain, 'berth.test');
+  t.strictSame(cfg.admin, { host: '127.0.0.1', port: 8601 });
+  t.equal(cfg.maxStale, 30_000);
+  t.equal(command.name, 'dns');
+});
+
+t.test('--service-ttl parsing', async (t) => {
+  const cases = [
+    {
+      input: ['web=30', 'API*=5', '*=1'],
+      want: [
+        { pattern: 'web', ttl: 30 },
+        { pattern: 'api*', ttl: 5 },
+        { pattern: '*', ttl: 1 },
+      ],
+    },
+  ];
+  for (const c of cases) t.strictSame(parseServiceTtls(c.input), c.want);
+  for (const bad of ['web', 'web=x', '=5', 'web=-1']) {
+    t.throws(() => parseServiceTtls([bad]), DnsOptionError, bad);
+  }
+});
+
+t.test('healthOf: starting, ok, degraded with how stale', async (t) => {
+  const cases = [
+    {
+      name: 'no snapshot yet',
+      input: {
+        ready: false,
+        index: undefined,
+        snapshotAgeMs: undefined,
+        staleForMs: undefined,
+        names: 0,
+      },
+      want: 'starting',
+    },
+    {
+      name: 'in sync',
+      input: { ready: true, index: 5n, snapshotAgeMs: 90_000, staleForMs: undefined, names: 3 },
+      want: 'ok',
+    },
+    {
+      name: 'stale within the bound',
+      input: { ready: true, index: 5n, snapshotAgeMs: 20_000, staleForMs: 10_000, names: 3 },
+      want: 'ok',
+    },
+    {
+      name: 'stale past the bound',
+      input: { ready: true, index: 5n, snapshotAgeMs: 50_000, staleForMs: 45_000, names: 3 },
+      want: 'degraded',
+    },
+  ];
+  for (const c of cases) t.equal(healthOf(c.input, 30_000).status, c.want, c.name);
+  t.match(
+    healthOf(cases[3]?.input ?? cases[0]!.input, 30_000).reasons[0],
+    /unreachable for 45s; answering from the snapshot at index 5, fetched 50s ago/,
+  );
+});
+
+t.test('the daemon: /health flips with the source, /metrics counts queries', async (t) => {
+  const { ctx, lines } = context();
+  const source = new MemoryCatalogSource();
+  const cfg = loadConfig(
+    dnsOptions,
+    ['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--max-stale', '5s'],
+    {},
+  );
+  const { server, admin } = await runDns(cfg, ctx, source);
+  t.teardown(() => ctx.shutdown.run());
+  const base = `http://127.0.0.1:${admin.address.port}`;
+  const health = async (): Promise<{
+    status: number;
+    body: { status: string; reasons: string[]; details?: Record<string, unknown> };
+  }> => {
+    const r = await fetch(`${base}/health`);
+    return { status: r.status, body: (await r.json()) as { status: string; reasons: string[] } };
+  };
+
+  let h = await health();
+  t.equal(h.status, 503);
+  t.equal(h.body.status, 'starting');
+  const port = server.addresses[0]?.port ?? 0;
+  t.equal(
+    (await digAt(port, ['web.service.consul'])).status,
+    'SERVFAIL',
+    'SERVFAIL before the first snapshot',
+  );
+
+  source.set(snapshot([{ service: 'web', address: '127.0.0.2' }], undefined, { index: 7n }));
+  h = await health();
+  t.equal(h.status, 200);
+  t.equal(h.body.status, 'ok');
+  t.equal(h.body.details?.index, '7');
+
+  source.markStale(Date.now() - 60_000);
+  await new Promise((r) => setTimeout(r, 1200));
+  h = await health();
+  t.equal(h.status, 503);
+  t.equal(h.body.status, 'degraded');
+  t.match(
+    h.body.reasons[0],
+    /catalog unreachable for 6\ds; answering from the snapshot at index 7/,
+  );
+  t.ok(Number(h.body.details?.staleSeconds) >= 60);
+  t.equal(
+    (await digAt(port, ['web.service.consul'])).answer.length,
+    1,
+    'still answering while stale',
+  );
+
+  source.markFresh();
+  await new Promise((r) => setTimeout(r, 1200));
+  t.equal((await health()).body.status, 'ok', 'ok again once fresh');
+
+  await digAt(port, ['nope.service.consul']);
+  await digAt(port, ['+tcp', 'web.service.consul', 'SRV']);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  t.match(metrics, /berth_dns_queries_total\{proto="udp",type="A",rcode="NOERROR"[^}]*\} [1-9]/);
+  t.match(metrics, /berth_dns_queries_total\{proto="udp",type="A",rcode="NXDOMAIN"[^}]*\} 1/);
+  t.match(metrics, /berth_dns_queries_total\{proto="udp",type="A",rcode="SERVFAIL"[^}]*\} 1/);
+  t.match(metrics, /berth_dns_queries_total\{proto="tcp",type="SRV",rcode="NOERROR"[^}]*\} 1/);
+  t.match(metrics, /berth_dns_query_duration_seconds_bucket/);
+  t.match(metrics, /berth_dns_snapshot_age_seconds\{[^}]*\} \d/);
+  t.match(metrics, /berth_dns_stale_seconds\{[^}]*\} 0/);
+  t.match(metrics, /berth_dns_catalog_index\{[^}]*\} 7/);
+  t.match(metrics, /berth_dns_table_builds_total\{result="ok"[^}]*\} 1/);
+  t.ok(
+    lines.some((l) => l.includes('dns table updated')),
+    'table change logged',
+  );
+  t.ok(
+    lines.some((l) => l.includes('dns zone changed')),
+    'zone diff logged at debug',
+  );
+});

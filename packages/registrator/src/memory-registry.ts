@@ -1,0 +1,69 @@
+/**
+ * An in-memory ServiceRegistry for unit tests of the reconciler: it records every write so
+ * tests can assert that nothing flapped, and can be taken down or wiped like a Consul agent
+ * that restarted without state. Must never be used outside tests.
+ */
+
+import { RegistryError } from './errors.js';
+import type { RegisteredService, ServiceRegistry } from './service-registry.js';
+import type { ServiceRegistration } from './types.js';
+
+/** One write the registry received. */
+export interface RegistryWrite {
+  readonly op: 'register' | 'deregister' | 'maintenance';
+  readonly id: string;
+}
+
+/** An in-memory service registry. */
+export class MemoryRegistry implements ServiceRegistry {
+  readonly services = new Map<string, { service: ServiceRegistration; maintenance: boolean }>();
+  readonly writes: RegistryWrite[] = [];
+  /** When true every call fails as if Consul were unreachable. */
+  down = false;
+  /** Calls of list(). */
+  lists = 0;
+
+  async register(service: ServiceRegistration): Promise<void> {
+    this.#check();
+    this.writes.push({ op: 'register', id: service.id });
+    const prev = this.services.get(service.id);
+    this.services.set(service.id, { service, maintenance: prev?.maintenance ?? false });
+  }
+
+  async deregister(id: string): Promise<void> {
+    this.#check();
+    this.writes.push({ op: 'deregister', id });
+    this.services.delete(id);
+  }
+
+  async setMaintenance(id: string, enable: boolean): Promise<void> {
+    this.#check();
+    this.writes.push({ op: 'maintenance', id });
+    const s = this.services.get(id);
+    if (!s) throw new RegistryError(`No service registered with ID "${id}"`, false);
+    s.maintenance = enable;
+  }
+
+  async list(): Promise<RegisteredService[]> {
+    this.#check();
+    this.lists++;
+    return [...this.services.values()].map(({ service, maintenance }) => ({
+      id: service.id,
+      name: service.name,
+      address: service.address,
+      port: service.port,
+      tags: service.tags,
+      meta: service.meta,
+      maintenance,
+    }));
+  }
+
+  /** Forgets every service, as a Consul agent restarted without state does. */
+  wipe(): void {
+    this.services.clear();
+  }
+
+  #check(): void {
+    if (this.down) throw new RegistryError('memory registry is down', true);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The plain data the registrator works on: a container as the runtime describes it, and a
+ * service registration as the registry stores it. No behaviour here, and no Docker or Consul
+ * types: adapters convert to and from these shapes.
+ */
+
+/** One host binding of a container port. `hostIp` '' / `0.0.0.0` / `::` mean every address. */
+export interface PortBinding {
+  readonly hostIp: string;
+  readonly hostPort: number;
+}
+
+/** One port a container exposes, with its host bindings (empty when not published). */
+export interface ContainerPort {
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly bindings: readonly PortBinding[];
+}
+
+/** Docker's container states. */
+export type ContainerState =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** What the registrator needs to know about one container (from `docker inspect`). */
+export interface ContainerInfo {
+  readonly id: string;
+  /** The container name without Docker's leading `/`. */
+  readonly name: string;
+  /** The image as the container was created from it (`Config.Image`). */
+  readonly image: string;
+  /** `KEY=value` entries of `Config.Env`. */
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly ContainerPort[];
+  /** The container's own IP address ('' when it has none, e.g. host networking). */
+  readonly ip: string;
+  readonly state: ContainerState;
+  /** Exit code of the last run (meaningful when `state` is exited or dead). */
+  readonly exitCode: number;
+}
+
+/** A health check as berth registers it (Consul field names, durations as Go strings). */
+export interface CheckDefinition {
+  readonly HTTP?: string;
+  readonly Method?: string;
+  readonly TCP?: string;
+  readonly TTL?: string;
+  readonly Interval?: string;
+  readonly Timeout?: string;
+  readonly Status?: 'passing' | 'warning' | 'critical';
+  readonly DeregisterCriticalServiceAfter?: string;
+}
+
+/** One service registration (Consul agent API shape, without berth's ownership Meta). */
+export interface ServiceRegistration {
+  readonly id: string;
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tags: readonly string[];
+  readonly meta: Readonly<Record<string, string>>;
+  readonly checks: readonly CheckDefinition[];
+}
+
+/** A malformed SERVICE_* value: the container is registered without it. */
+export interface MappingWarning {
+  /** Container name. */
+  readonly container: string;
+  /** The env var or label at fault, e.g. `SERVICE_8080_CHECK_INTERVAL`. */
+  readonly key: string;
+  readonly message: string;
+}

@@ -1,0 +1,176 @@
+// Issue 4: the pure halves of the adapters (Docker inspect → ContainerInfo, event lines) and
+// the per-container queue, table-driven.
+import t from 'tap';
+import { KeyedQueue, containerFromInspect, parseDockerEvent } from '../src/index.js';
+
+t.test('containerFromInspect', async (t) => {
+  const cases: { name: string; input: Parameters<typeof containerFromInspect>[0]; want: object }[] =
+    [
+      {
+        name: 'bridge network: bindings per port, IPv4 and IPv6, unpublished port kept empty',
+        input: {
+          Id: 'abc',
+          Name: '/web',
+          State: { Status: 'running', ExitCode: 0 },
+          Config: {
+            Image: 'web:1',
+            Env: ['A=1'],
+            Labels: { l: 'v' },
+            ExposedPorts: { '80/tcp': {}, '9000/tcp': {} },
+          },
+          NetworkSettings: {
+            IPAddress: '',
+            Networks: { bridge: { IPAddress: '127.0.0.9' } },
+            Ports: {
+              '80/tcp': [
+                { HostIp: '0.0.0.0', HostPort: '32768' },
+                { HostIp: '::', HostPort: '32768' },
+              ],
+              '53/udp': [{ HostIp: '127.0.0.1', HostPort: '40053' }],
+              '9000/tcp': null,
+            },
+          },
+        },
+        want: {
+          id: 'abc',
+          name: 'web',
+          image: 'web:1',
+          env: ['A=1'],
+          labels: { l: 'v' },
+          ip: '127.0.0.9',
+          state: 'running',
+          exitCode: 0,
+          ports: [
+            {
+              port: 80,
+              protocol: 'tcp',
+              bindings: [
+                { hostIp: '0.0.0.0', hostPort: 32768 },
+                { hostIp: '::', hostPort: 32768 },
+              ],
+            },
+            { port: 9000, protocol: 'tcp', bindings: [] },
+            { port: 53, protocol: 'udp', bindings: [{ hostIp: '127.0.0.1', hostPort: 40053 }] },
+          ],
+        },
+      },
+      {
+        name: 'host network: exposed ports are reachable on the host as they are',
+        input: {
+          Id: 'h',
+          Name: '/hostnet',
+          State: { Status: 'running' },
+          Config: { Image: 'x', ExposedPorts: { '8080/tcp': {} } },
+          HostConfig: { NetworkMode: 'host' },
+          NetworkSettings: { Ports: {} },
+        },
+        want: {
+          ip: '',
+          ports: [{ port: 8080, protocol: 'tcp', bindings: [{ hostIp: '', hostPort: 8080 }] }],
+        },
+      },
+      {
+        name: 'a stopped container with missing fields, bad port keys skipped',
+        input: {
+          Id: 's',
+          State: { Status: 'exited', ExitCode: 137 },
+          Config: {
+            Env: null,
+            Labels: null,
+            ExposedPorts: { 'x/tcp': {}, '70000/tcp': {}, '1/sctp': {} },
+          },
+          NetworkSettings: null,
+        },
+        want: {
+          name: '',
+          image: '',
+          env: [],
+          labels: {},
+          ports: [],
+          ip: '',
+          state: 'exited',
+          exitCode: 137,
+        },
+      },
+      {
+        name: 'an unknown state reads as dead',
+        input: { Id: 'u', State: { Status: 'weird' } },
+        want: { state: 'dead' },
+      },
+    ];
+  for (const c of cases) t.match(containerFromInspect(c.input), c.want, c.name);
+});
+
+t.test('parseDockerEvent', async (t) => {
+  const cases: { name: string; input: string; want: object | undefined }[] = [
+    {
+      name: 'a container event',
+      input: JSON.stringify({
+        Type: 'container',
+        Action: 'die',
+        Actor: { ID: 'abc', Attributes: { exitCode: '137', name: 'web' } },
+        time: 1700000000,
+        timeNano: 1700000000123456000,
+      }),
+      want: { action: 'die', id: 'abc', attributes: { exitCode: '137', name: 'web' } },
+    },
+    {
+      name: 'exec actions keep their verb',
+      input: JSON.stringify({ Type: 'container', Action: 'exec_start: sh', Actor: { ID: 'a' } }),
+      want: { action: 'exec_start', id: 'a' },
+    },
+    {
+      name: 'a network event is skipped',
+      input: JSON.stringify({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }),
+      want: undefined,
+    },
+    { name: 'garbage is skipped', input: '{not json', want: undefined },
+  ];
+  for (const c of cases) {
+    const got = parseDockerEvent(c.input);
+    if (c.want === undefined) t.equal(got, undefined, c.name);
+    else t.match(got, c.want, c.name);
+  }
+  const e = parseDockerEvent(
+    JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'x' }, timeNano: 1.5e18 }),
+  );
+  t.equal(e?.time, 1.5e12, 'timeNano becomes ms since the epoch');
+});
+
+t.test('KeyedQueue: serial per key, parallel across keys, coalescing, exclusive', async (t) => {
+  const q = new KeyedQueue();
+  const log: string[] = [];
+  let gate!: () => void;
+  const blocked = new Promise<void>((r) => (gate = r));
+  const p1 = q.run('a', async () => {
+    log.push('a1 start');
+    await blocked;
+    log.push('a1 end');
+  });
+  await new Promise((r) => setImmediate(r)); // a1 has started
+  const p2 = q.run('a', async () => void log.push('a2'));
+  const p3 = q.run('a', async () => void log.push('a3 (merged)'));
+  const pb = q.run('b', async () => void log.push('b1'));
+  t.equal(p3, p2, 'a task queued behind a waiting one is merged into it');
+  t.not(p2, p1, 'but not into a running one');
+  await pb;
+  t.same(log, ['a1 start', 'b1'], 'b ran while a1 was busy');
+  const ex = q.exclusive(async () => void log.push('exclusive'));
+  q.run('b', async () => void log.push('b2'));
+  gate();
+  await Promise.all([p1, p2, ex]);
+  await q.drain();
+  t.same(
+    log.slice(0, 4),
+    ['a1 start', 'b1', 'a1 end', 'exclusive'],
+    'the exclusive section waited for a1',
+  );
+  t.same(log.slice(4).sort(), ['a2', 'b2'], 'and held a2 and b2 back until it ended');
+  await t.rejects(
+    q.run('c', async () => Promise.reject(new Error('boom'))),
+    /boom/,
+    'a task error rejects its promise',
+  );
+  await q.run('c', async () => void log.push('c after error'));
+  t.equal(log.at(-1), 'c after error', 'the key keeps working after an error');
+});

@@ -1,0 +1,51 @@
+// Shared bits of the registrator's Docker tests: reading the catalog's agent view and waiting
+// for a condition with a bound. Must never touch containers or services of other runs.
+import { OWNER_META } from '../src/index.js';
+
+/** A service as GET /v1/agent/services shows it. */
+export interface AgentService {
+  ID: string;
+  Service: string;
+  Tags: string[];
+  Meta: Record<string, string>;
+  Port: number;
+  Address: string;
+}
+
+/** The services of `hostname`'s registrator in the catalog at `url`, by ID. */
+export async function ownedServices(
+  url: string,
+  hostname: string,
+): Promise<Map<string, AgentService>> {
+  const res = await fetch(`${url}/v1/agent/services`);
+  if (!res.ok) throw new Error(`GET /v1/agent/services: ${res.status}`);
+  const all = (await res.json()) as Record<string, AgentService>;
+  return new Map(
+    Object.values(all)
+      .filter((s) => s.Meta?.[OWNER_META.owner] === hostname)
+      .map((s) => [s.ID, s]),
+  );
+}
+
+/** Polls `cond` every 50 ms until it is true; throws naming `what` after `ms`. */
+export async function until(
+  what: string,
+  cond: () => Promise<boolean> | boolean,
+  ms = 15_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) {
+      throw new Error(
+        `timed out after ${ms} ms waiting for: ${what}${last ? ` (${String(last)})` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
