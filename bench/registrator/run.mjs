@@ -7,9 +7,8 @@
 // berth.bench=<run id> (only those are registered, and only those are removed). Bounded in
 // count (--containers) and time (--max-seconds). Writes bench/results/registrator-<date>.{json,md}
 // with the commit and the machine, side by side with the previous report.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, release } from 'node:os';
+import { commit, machine, summarize as summary } from '../lib/report.mjs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -33,35 +32,6 @@ const IMAGE = 'berth/busybox:test';
 const LABEL = 'berth.bench';
 const runId = `${process.pid}-${Date.now().toString(36)}`;
 const now = () => performance.timeOrigin + performance.now();
-
-function safeExec(cmd, args) {
-  try {
-    return execFileSync(cmd, args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '';
-  }
-}
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-  return sorted[Math.max(0, i)];
-}
-
-function summary(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const r = (x) => Math.round(x * 100) / 100;
-  return {
-    n: s.length,
-    p50: r(percentile(s, 0.5)),
-    p90: r(percentile(s, 0.9)),
-    p99: r(percentile(s, 0.99)),
-    max: r(s[s.length - 1] ?? NaN),
-  };
-}
 
 const docker = new Docker();
 await docker
@@ -166,17 +136,8 @@ try {
 const result = {
   kind: 'registrator',
   date: new Date().toISOString(),
-  commit: safeExec('git', ['rev-parse', 'HEAD']),
-  dirty: safeExec('git', ['status', '--porcelain']) !== '',
-  machine: {
-    nproc: cpus().length,
-    cpu: cpus()[0]?.model ?? '',
-    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    kernel: release(),
-    node: process.version,
-    docker: dockerVersion,
-    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
-  },
+  commit: commit(),
+  machine: { ...machine(), docker: dockerVersion },
   params: { containers: N, warmup: WARMUP, quick: flags.quick },
   startToRegisteredMs: summary(startLat),
   dieToDeregisteredMs: summary(dieLat),
@@ -199,7 +160,7 @@ const row = (label, s, p) =>
 const md = [
   `# registrator latency ${result.date}`,
   '',
-  `commit ${result.commit}${result.dirty ? ' (dirty tree)' : ''}; ${result.machine.nproc} × ${result.machine.cpu}, ` +
+  `commit ${result.commit}; ${result.machine.nproc} × ${result.machine.cpu}, ` +
     `${result.machine.memGiB} GiB, Linux ${result.machine.kernel}, Node ${result.machine.node}, ` +
     `Docker ${result.machine.docker}, load ${result.machine.loadavg.join(' ')}`,
   '',

@@ -8,7 +8,8 @@
 //   node bench/router/run.mjs [--duration 10] [--rounds 3] [--connections 50] [--updates 50] [--quick]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
-import { tmpdir, cpus, release, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
+import { commit, machineLine } from '../lib/report.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -239,27 +240,13 @@ try {
 
 // ---- report
 const date = new Date().toISOString().slice(0, 10);
-let commit = 'uncommitted';
-try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
-    .toString()
-    .trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', 'packages/router'], {
-    cwd: root,
-  }).toString();
-  if (dirty) commit += ' (+ uncommitted changes in packages/router)';
-} catch {
-  // no commits yet
-}
+const measured = commit(['packages/router']);
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const cmd = `node bench/router/run.mjs ${args.join(' ')}`.trim();
 let md = `# bench/router — ${date}${quick ? ' (quick)' : ''}
 
-- commit: ${commit}
-- machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}
+- commit: ${measured}
+- machine: ${machineLine()}
 - load: wrk 4.1 (-t1 -c${connections}, ${duration}s per run, ${rounds} alternating rounds), backend nginx 1 worker \`return 200\` (12-byte body)
 - load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()} (other work shares this machine; CPU µs per request is the steadier figure)
 - command: \`${cmd}\`

@@ -14,7 +14,7 @@ import { diffServices, dirtyFromChecks, overlayChecks, unknownNodes } from './ca
 import type { ConsulClient } from './client.js';
 import type { RawHealthCheck, RawServiceEntry } from './consul-types.js';
 import { ConsulAbortedError, ConsulOptionError } from './errors.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '@berth/daemon';
 import {
   buildIncremental,
   nodesFromCatalog,

@@ -44,3 +44,4 @@ export {
   envPrefixOf,
   runDaemon,
 } from './run-daemon.js';
+export { mapLimit } from './map-limit.js';

@@ -26,7 +26,7 @@ import {
   sameAsRegistered,
   withOwnership,
 } from './ownership.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '@berth/daemon';
 import type {
   ReconcileReport,
   RegistratorEvents,
