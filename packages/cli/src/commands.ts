@@ -28,6 +28,16 @@ export const subcommands: readonly Subcommand[] = [
     load: () => import('./commands/catalog.js'),
   },
   {
+    name: 'scheduler',
+    summary: 'ECS-compatible API: task definitions, tasks, placement (HTTP :8700)',
+    load: () => import('./commands/scheduler.js'),
+  },
+  {
+    name: 'agent',
+    summary: "Run this host's ECS tasks in Docker; introspection on :51678",
+    load: () => import('./commands/agent.js'),
+  },
+  {
     name: 'registrator',
     summary: "Publish this host's container ports to Consul",
     load: () => import('./commands/registrator.js'),

@@ -38,6 +38,7 @@ export interface RawNodeService {
   Address?: string;
   Meta?: Record<string, string> | null;
   Port?: number;
+  Weights?: { Passing?: number; Warning?: number } | null;
   CreateIndex?: number;
   ModifyIndex?: number;
 }

@@ -11,6 +11,7 @@ import type {
   InstanceCheck,
   NodeInfo,
   ServiceInstance,
+  ServiceWeights,
 } from './snapshot.js';
 import { diffLines, instanceToLine, nodeLines, type LinesDiff } from './snapshot-lines.js';
 
@@ -25,6 +26,7 @@ export interface Registration {
   readonly tags: readonly string[];
   readonly meta: Readonly<Record<string, string>>;
   readonly modifyIndex: number;
+  readonly weights: ServiceWeights;
 }
 
 /** Registrations of one fetch plus the nodes they named. */
@@ -52,6 +54,7 @@ function toRegistration(node: string, s: RawServiceEntry['Service']): Registrati
     tags: [...(s.Tags ?? [])],
     meta: { ...(s.Meta ?? {}) },
     modifyIndex: s.ModifyIndex ?? 0,
+    weights: { passing: s.Weights?.Passing ?? 1, warning: s.Weights?.Warning ?? 1 },
   };
 }
 
@@ -290,6 +293,7 @@ export function buildIncremental(
         status,
         maintenance: checks.some((c) => isMaintenanceCheck(c.id)),
         modifyIndex: r.modifyIndex,
+        weights: { ...r.weights },
       };
       return inst;
     });

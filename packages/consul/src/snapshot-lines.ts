@@ -32,7 +32,11 @@ export function instanceToLine(i: ServiceInstance): string {
   return (
     `${tok(i.service)} ${tok(i.id)} node=${tok(i.node)} addr=${tok(i.address)}:${i.port}` +
     ` status=${i.status} maint=${i.maintenance ? 1 : 0} tags=${tok(JSON.stringify(i.tags))}` +
-    ` meta=${tok(sortedJson(i.meta))} checks=${checks}`
+    ` meta=${tok(sortedJson(i.meta))} checks=${checks}` +
+    // Only non-default weights are written, so the common line stays short.
+    (i.weights && (i.weights.passing !== 1 || i.weights.warning !== 1)
+      ? ` weights=${i.weights.passing}/${i.weights.warning}`
+      : '')
   );
 }
 

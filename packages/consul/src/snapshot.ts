@@ -36,6 +36,14 @@ export interface ServiceInstance {
   readonly maintenance: boolean;
   /** The service's Consul ModifyIndex. */
   readonly modifyIndex: number;
+  /** Consul's `Weights` (SRV weight while passing / warning); absent means 1 / 1. */
+  readonly weights?: ServiceWeights;
+}
+
+/** Consul's service `Weights`. */
+export interface ServiceWeights {
+  readonly passing: number;
+  readonly warning: number;
 }
 
 export interface NodeInfo {

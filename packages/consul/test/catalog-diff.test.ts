@@ -55,6 +55,7 @@ const reg = (service: string, id: string, node = 'n1', tags: string[] = []): Reg
   tags,
   meta: {},
   modifyIndex: 1,
+  weights: { passing: 1, warning: 1 },
 });
 const chk = (
   service: string,

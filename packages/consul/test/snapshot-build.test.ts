@@ -133,6 +133,7 @@ t.test('inputs are not mutated and unknown status counts as critical', async (t)
     tags: ['a'],
     meta: {},
     modifyIndex: 1,
+    weights: { passing: 1, warning: 1 },
   };
   const s = buildSnapshot({
     registrations: [[reg]],

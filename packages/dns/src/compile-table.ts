@@ -1,10 +1,12 @@
 /**
- * Compiles a zone into the table the hot path answers from: every answer's records already
- * in wire form, with owner names compressed to a pointer at the question (offset 12), so a
- * query only copies bytes. Runs once per catalog change, never per query. The table is
- * frozen except for each set's rotation cursor.
+ * Compiles zone entries into the form the hot path answers from: every answer's records
+ * already in wire form, with owner names compressed to a pointer at the question (offset
+ * 12), so a query only copies bytes. Runs when a fragment of the catalog changes, never per
+ * query. Compiled entries are frozen except for each set's rotation cursor.
  */
-import type { Zone, ZoneRecord, ZoneSet } from './zone.js';
+import { NameMap } from './name-map.js';
+import type { Zone, ZoneName, ZoneRecord, ZoneSet } from './zone.js';
+import type { Fragment, ZoneFragment } from './zone-fragments.js';
 import { CLASS_IN, TYPE, addressBytes, nameToWire } from './wire.js';
 
 /** The records of one answer, in wire form. */
@@ -39,6 +41,8 @@ export interface WireName {
   /** Index into the table's domains for the SOA of negative answers; -1 for none. */
   readonly domain: number;
   readonly nxdomain: boolean;
+  /** The plain entry this was compiled from (for the canonical text form and diffs). */
+  readonly zone: ZoneName;
   readonly a?: WireSet;
   readonly aaaa?: WireSet;
   readonly srv?: WireSet;
@@ -50,7 +54,8 @@ export interface WireName {
 
 /** What a query reads: `const table = current` once, then lookups only. */
 export interface DnsTable {
-  readonly names: ReadonlyMap<string, WireName>;
+  /** Sharded by nameHash: look up with `names.get(q.name, q.hash)`. */
+  readonly names: NameMap<WireName>;
   readonly domains: readonly string[];
   /** `.consul` for each domain, to test suffixes without building strings. */
   readonly suffixes: readonly string[];
@@ -233,46 +238,87 @@ function negativeSoa(r: ZoneRecord): { buf: Buffer; pointers: number[] } {
   return { buf, pointers: [0, 12 + mm.length - 2, 12 + mm.length + rn.length - 2] };
 }
 
-/** Compiles a zone. Sets shared between names are compiled once and shared. */
-export function compileTable(zone: Zone, nodeTtl: number): DnsTable {
-  const cache = new Map<ZoneSet, WireSet>();
-  const records = new RecordCache();
-  const wire = (set: ZoneSet | undefined, apex: string | undefined): WireSet | undefined => {
+/**
+ * Compiles entries; sets shared between entries (a tag carried by every instance, ANY equal
+ * to A) are compiled once. One compiler per fragment, so caches die with the fragment.
+ */
+export class WireCompiler {
+  readonly #domains: readonly string[];
+  readonly #sets = new Map<ZoneSet, WireSet>();
+  readonly #records = new RecordCache();
+
+  constructor(domains: readonly string[]) {
+    this.#domains = domains;
+  }
+
+  #set(set: ZoneSet | undefined, apex: string | undefined): WireSet | undefined {
     if (!set) return undefined;
-    if (apex !== undefined) return compileSet(set, apex, records);
-    let w = cache.get(set);
+    if (apex !== undefined) return compileSet(set, apex, this.#records);
+    let w = this.#sets.get(set);
     if (!w) {
-      w = compileSet(set, undefined, records);
-      cache.set(set, w);
+      w = compileSet(set, undefined, this.#records);
+      this.#sets.set(set, w);
     }
     return w;
-  };
-  const names = new Map<string, WireName>();
-  for (const [name, entry] of zone.names) {
-    const apex = zone.domains.includes(name) ? name : undefined;
+  }
+
+  /** The compiled form of `entry`, the entry of `name`. */
+  name(name: string, entry: ZoneName): WireName {
+    // Records owned by an apex compress their names against the question itself.
+    const apex = this.#domains.includes(name) ? name : undefined;
     const s = entry.sets;
-    names.set(name, {
+    return Object.freeze({
       domain: entry.domain,
       nxdomain: entry.nxdomain,
-      a: wire(s.A, apex),
-      aaaa: wire(s.AAAA, apex),
-      srv: wire(s.SRV, apex),
-      ptr: wire(s.PTR, apex),
-      soa: wire(s.SOA, apex),
-      ns: wire(s.NS, apex),
-      any: wire(s.ANY, apex),
+      zone: entry,
+      a: this.#set(s.A, apex),
+      aaaa: this.#set(s.AAAA, apex),
+      srv: this.#set(s.SRV, apex),
+      ptr: this.#set(s.PTR, apex),
+      soa: this.#set(s.SOA, apex),
+      ns: this.#set(s.NS, apex),
+      any: this.#set(s.ANY, apex),
     });
   }
-  const soa = zone.soa.map(negativeSoa);
+}
+
+/** A fragment with every entry compiled. */
+export function compileFragment(f: ZoneFragment, domains: readonly string[]): Fragment<WireName> {
+  const c = new WireCompiler(domains);
+  const names = new Map<string, WireName>();
+  for (const [name, entry] of f.names) names.set(name, c.name(name, entry));
+  return { names, empties: f.empties, ptr: f.ptr, addrs: f.addrs };
+}
+
+/** Everything of a table besides its names. */
+export interface TableFacts {
+  readonly domains: readonly string[];
+  readonly datacenter: string;
+  /** The SOA of each domain, in `domains` order. */
+  readonly soa: readonly ZoneRecord[];
+  readonly index: bigint;
+  readonly nodeTtl: number;
+}
+
+/** A frozen table of compiled names. */
+export function makeTable(names: NameMap<WireName>, facts: TableFacts): DnsTable {
+  const soa = facts.soa.map(negativeSoa);
   return Object.freeze({
     names,
-    domains: zone.domains,
-    suffixes: zone.domains.map((d) => `.${d}`),
-    domainLabels: zone.domains.map((d) => d.split('.').length),
+    domains: facts.domains,
+    suffixes: facts.domains.map((d) => `.${d}`),
+    domainLabels: facts.domains.map((d) => d.split('.').length),
     soa: soa.map((s) => s.buf),
     soaPointers: soa.map((s) => s.pointers),
-    datacenter: zone.datacenter,
-    index: zone.index,
-    nodeTtl,
+    datacenter: facts.datacenter,
+    index: facts.index,
+    nodeTtl: facts.nodeTtl,
   });
+}
+
+/** Compiles a whole zone at once (TableBuilder rebuilds only what changed). */
+export function compileTable(zone: Zone, nodeTtl: number): DnsTable {
+  const c = new WireCompiler(zone.domains);
+  const names = NameMap.of([...zone.names].map(([name, e]) => [name, c.name(name, e)] as const));
+  return makeTable(names, { ...zone, nodeTtl });
 }

@@ -1,8 +1,9 @@
 /**
  * startDns: the DNS responder. Binds UDP and TCP on each listen address, follows a
- * CatalogSource (rebuilding the wire table on every snapshot, keeping the old one if a build
- * fails), answers from `const table = this.#table` without ever waiting on Consul, and
- * forwards other names to recursors when configured. Emits events; never logs.
+ * CatalogSource (rebuilding on every snapshot only the parts of the wire table that changed,
+ * keeping the old table if a build fails), answers from `const table = this.#table` without
+ * ever waiting on Consul, and forwards other names to recursors when configured. Emits
+ * events; never logs.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -10,8 +11,7 @@ import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CatalogSnapshot } from '@berth/consul';
 import type { CatalogSource } from './catalog-source.js';
-import { buildZone, type ServiceTtl, type ZoneOptions } from './build-zone.js';
-import { compileTable, type DnsTable } from './compile-table.js';
+import type { DnsTable } from './compile-table.js';
 import { consulSource, type ConsulCatalogSource } from './consul-source.js';
 import { DnsListenError, DnsOptionError, DnsTableError, type DnsRecursorError } from './errors.js';
 import { Forwarder, parseRecursor } from './forwarder.js';
@@ -19,8 +19,10 @@ import { DROP, parseQuery, type Query } from './parse-query.js';
 import { FORWARD, resolve } from './resolve.js';
 import { writeEmpty, writeHeaderOnly } from './respond.js';
 import { DnsStats, SAMPLE_EVERY } from './stats.js';
+import { TableBuilder, type TableBuild } from './table-builder.js';
 import { MAX_TCP_MESSAGE, MAX_UDP_PAYLOAD, RCODE, isLabel } from './wire.js';
-import { zoneDiff, zoneLines, type Zone } from './zone.js';
+import { nameLines, zoneDiff, zoneLines, type ZoneName } from './zone.js';
+import type { ServiceTtl, ZoneOptions } from './zone-options.js';
 
 /** Where to listen: `host` '' means every interface (IPv4). */
 export interface DnsListen {
@@ -68,12 +70,19 @@ export interface TableInfo {
   readonly index: bigint;
   readonly names: number;
   readonly buildMs: number;
+  /** Names whose entries the build replaced (all of them on the first build). */
+  readonly touched: number;
+  /** Service fragments rebuilt or removed; the others were reused. */
+  readonly servicesRebuilt: number;
 }
 
 /** Events of a DnsServer. */
 export interface DnsServerEvents {
   table: [TableInfo];
-  /** Zone lines added and removed by the last rebuild (computed only when listened to). */
+  /**
+   * Zone lines added and removed by the last rebuild (computed only when listened to, and
+   * only over the names the rebuild touched: all of them for the first table).
+   */
   diff: [{ readonly index: bigint; readonly added: string[]; readonly removed: string[] }];
   /** A snapshot could not be built; the previous table stays in use. */
   'table-error': [DnsTableError];
@@ -126,8 +135,7 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   readonly stats = new DnsStats();
   readonly addresses: DnsAddress[] = [];
   readonly #domains: readonly string[];
-  readonly #zoneOptions: ZoneOptions;
-  readonly #nodeTtl: number;
+  readonly #builder: TableBuilder;
   readonly #forwarder: Forwarder | undefined;
   readonly #source: CatalogSource;
   readonly #ownSource: ConsulCatalogSource | undefined;
@@ -137,7 +145,6 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   readonly #idleMs: number;
   readonly #maxConns: number;
   #table: DnsTable | undefined;
-  #zone: Zone | undefined;
   #snapshot: CatalogSnapshot | undefined;
   #unsubscribe: (() => void) | undefined;
   #tick = 0;
@@ -148,18 +155,19 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
     const domain = normDomain('domain', options.domain ?? 'consul');
     const alt = options.altDomain ? normDomain('altDomain', options.altDomain) : undefined;
     this.#domains = alt && alt !== domain ? [domain, alt] : [domain];
-    this.#nodeTtl = nonNegativeInt('nodeTtl', options.nodeTtl ?? 0);
+    const nodeTtl = nonNegativeInt('nodeTtl', options.nodeTtl ?? 0);
     const nsAddresses = options.listen
       .map((l) => l.host)
       .filter((h) => h !== '' && h !== '0.0.0.0' && h !== '::');
-    this.#zoneOptions = {
+    const zoneOptions: ZoneOptions = {
       domains: this.#domains,
       onlyPassing: options.onlyPassing ?? false,
       serviceTtl: options.serviceTtl ?? [],
-      nodeTtl: this.#nodeTtl,
+      nodeTtl,
       aRecordLimit: nonNegativeInt('aRecordLimit', options.aRecordLimit ?? 0),
       nsAddresses: [...new Set(nsAddresses)],
     };
+    this.#builder = new TableBuilder(zoneOptions);
     for (const r of options.serviceTtl ?? []) nonNegativeInt('serviceTtl', r.ttl);
     const recursors = (options.recursors ?? []).map(parseRecursor);
     if (recursors.length) {
@@ -190,7 +198,9 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   }
 
   zoneLines(): string[] {
-    return this.#zone ? zoneLines(this.#zone) : [];
+    const names = new Map<string, ZoneName>();
+    for (const [name, w] of this.#table?.names.entries() ?? []) names.set(name, w.zone);
+    return zoneLines({ names });
   }
 
   status(now = Date.now()): DnsStatus {
@@ -211,11 +221,9 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   #rebuild(snapshot: CatalogSnapshot): void {
     if (snapshot === this.#snapshot) return;
     const t0 = performance.now();
-    let zone: Zone;
-    let table: DnsTable;
+    let build: TableBuild;
     try {
-      zone = buildZone(snapshot, this.#zoneOptions);
-      table = compileTable(zone, this.#nodeTtl);
+      build = this.#builder.build(snapshot);
     } catch (e) {
       this.emit(
         'table-error',
@@ -223,18 +231,25 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
       );
       return;
     }
-    const before = this.#zone;
+    const before = this.#table;
+    const { table, touched } = build;
     // The swap: one assignment; queries in flight keep the table they read.
     this.#table = table;
-    this.#zone = zone;
     this.#snapshot = snapshot;
     this.emit('table', {
       index: table.index,
       names: table.names.size,
       buildMs: performance.now() - t0,
+      touched: touched.length,
+      servicesRebuilt: build.servicesRebuilt,
     });
     if (this.listenerCount('diff') > 0) {
-      const d = zoneDiff(before ? zoneLines(before) : [], zoneLines(zone));
+      const lines = (t: DnsTable | undefined): string[] =>
+        [...touched].sort().flatMap((name) => {
+          const e = t?.names.get(name);
+          return e ? nameLines(name, e.zone) : [];
+        });
+      const d = zoneDiff(lines(before), lines(table));
       if (d.added.length || d.removed.length) this.emit('diff', { index: table.index, ...d });
     }
   }

@@ -112,12 +112,18 @@ export function bindDnsMetrics(server: DnsServer, registry: Registry): void {
   const buildTime = new Histogram({
     name: 'berth_dns_table_build_seconds',
     help: 'Time to build and compile a table from a snapshot',
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const rebuilt = new Counter({
+    name: 'berth_dns_table_services_rebuilt_total',
+    help: 'Services whose answers a table build recompiled (the others were reused)',
     registers: [registry],
   });
   server.on('table', (t) => {
     builds.inc({ result: 'ok' });
     buildTime.observe(t.buildMs / 1000);
+    rebuilt.inc(t.servicesRebuilt);
   });
   server.on('table-error', () => builds.inc({ result: 'error' }));
 }

@@ -3,7 +3,7 @@
  * translation into startDns options. Must never read process.env or argv itself.
  */
 import { defineOptions, type ConfigOf } from '@berth/daemon';
-import type { ServiceTtl } from './build-zone.js';
+import type { ServiceTtl } from './zone-options.js';
 import type { DnsOptions } from './dns-server.js';
 import { DnsOptionError } from './errors.js';
 

@@ -4,7 +4,7 @@
  * pointer, so no input can make it loop, throw or read out of bounds. It must never allocate
  * more than the name string and the returned object.
  */
-import { RCODE, TYPE } from './wire.js';
+import { NAME_HASH_PRIME, NAME_HASH_SEED, RCODE, TYPE } from './wire.js';
 
 /** Returned instead of a query when the packet must be dropped without an answer. */
 export const DROP = -1;
@@ -19,6 +19,8 @@ export interface Query {
   readonly cd: boolean;
   /** The question name, lower-case ASCII, without the trailing dot ('' for the root). */
   readonly name: string;
+  /** nameHash(name), computed while the name was read. */
+  readonly hash: number;
   /** True when a label holds a literal dot: such a name can match nothing we serve. */
   readonly oddLabel: boolean;
   /** Number of labels in the name. */
@@ -57,6 +59,7 @@ export function parseQuery(msg: Buffer): Query | number {
   let total = 1;
   let labels = 0;
   let oddLabel = false;
+  let h = NAME_HASH_SEED;
   for (;;) {
     if (pos >= len) return RCODE.FORMERR;
     const l = msg[pos] as number;
@@ -70,12 +73,16 @@ export function parseQuery(msg: Buffer): Query | number {
     if (end > len) return RCODE.FORMERR;
     total += l + 1;
     if (total > 255) return RCODE.FORMERR;
-    if (out > 0) scratch[out++] = 0x2e;
+    if (out > 0) {
+      scratch[out++] = 0x2e;
+      h = Math.imul(h ^ 0x2e, NAME_HASH_PRIME);
+    }
     for (let i = pos + 1; i < end; i++) {
       let c = msg[i] as number;
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
       else if (c === 0x2e) oddLabel = true;
       scratch[out++] = c;
+      h = Math.imul(h ^ c, NAME_HASH_PRIME);
     }
     labels++;
     pos = end;
@@ -131,6 +138,7 @@ export function parseQuery(msg: Buffer): Query | number {
     rd: (b2 & 0x01) !== 0,
     cd: ((msg[3] as number) & 0x10) !== 0,
     name: out === 0 ? '' : scratch.toString('latin1', 0, out),
+    hash: h ^ (h >>> 15),
     oddLabel,
     labels,
     qtype,

@@ -1,7 +1,9 @@
 /**
  * Decides the reply to one parsed query from the current table: a positive answer, a
  * negative one with the SOA, REFUSED, or "forward" for names outside our domains when
- * recursors are configured. Pure and synchronous; it must never wait on Consul or a socket.
+ * recursors are configured. Reverse names (`in-addr.arpa`, `ip6.arpa`) we do not know go to
+ * the recursors too, and without any get SERVFAIL, as Consul answers them. Pure and
+ * synchronous; it must never wait on Consul or a socket.
  */
 import type { DnsTable, WireName, WireSet } from './compile-table.js';
 import type { Query } from './parse-query.js';
@@ -49,6 +51,16 @@ export function domainOf(table: DnsTable, name: string): number {
 
 const HEX = /^[0-9a-f]+$/;
 
+/** True for `in-addr.arpa`, `ip6.arpa` and names under them. */
+export function isReverseName(name: string): boolean {
+  return (
+    name.endsWith('.in-addr.arpa') ||
+    name.endsWith('.ip6.arpa') ||
+    name === 'in-addr.arpa' ||
+    name === 'ip6.arpa'
+  );
+}
+
 /** `<hex>.addr[.<dc>].<domain>` built at query time for addresses not in the table. */
 function addrAnswer(
   msg: Buffer,
@@ -93,7 +105,7 @@ export function resolve(
     return writeEmpty(msg, q, noauth, RCODE.REFUSED);
 
   if (table !== undefined && !q.oddLabel) {
-    const entry = table.names.get(q.name);
+    const entry = table.names.get(q.name, q.hash);
     if (entry !== undefined) {
       const flags = entry.domain >= 0 ? auth : noauth;
       const set = setFor(entry, qtype);
@@ -119,7 +131,13 @@ export function resolve(
       if (q.name === d || q.name.endsWith(`.${d}`)) domain = i;
     }
   }
-  if (domain < 0) return forwarding ? FORWARD : writeEmpty(msg, q, noauth, RCODE.REFUSED);
+  if (domain < 0) {
+    if (forwarding) return FORWARD;
+    // Consul handles every reverse name itself: a known address gets its PTR, an unknown
+    // one goes to the recursors, and with none the (empty) list of recursors has failed.
+    if (isReverseName(q.name)) return writeEmpty(msg, q, noauth, RCODE.SERVFAIL);
+    return writeEmpty(msg, q, noauth, RCODE.REFUSED);
+  }
   if (table === undefined) return writeEmpty(msg, q, noauth, RCODE.SERVFAIL);
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return writeEmpty(msg, q, noauth, RCODE.REFUSED);
   if (!q.oddLabel) {

@@ -63,21 +63,47 @@ export function isLabel(label: string): boolean {
   );
 }
 
+/** FNV-1a offset basis: the hash of the empty name before the final fold. */
+export const NAME_HASH_SEED = 0x811c9dc5 | 0;
+/** FNV-1a prime. */
+export const NAME_HASH_PRIME = 16777619;
+
+/**
+ * The hash berth dns shards its name table by: FNV-1a over the name's characters (lower-case,
+ * dots between labels, no trailing dot), folded. parseQuery computes the same value while it
+ * lower-cases the question, so a lookup never hashes the string a second time.
+ */
+export function nameHash(name: string): number {
+  let h = NAME_HASH_SEED;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), NAME_HASH_PRIME);
+  return h ^ (h >>> 15);
+}
+
+/** True when `name` (dotted, no trailing dot) can travel as a DNS name: labels and 255 bytes. */
+export function isName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && name.split('.').every(isLabel);
+}
+
 /** Encodes a dotted name (no trailing dot needed) as uncompressed labels ending in the root. */
 export function nameToWire(name: string): Buffer {
-  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (trimmed === '') return Buffer.from([0]);
-  const parts = trimmed.split('.').map((l) => Buffer.from(l, 'latin1'));
-  const out = Buffer.alloc(parts.reduce((n, p) => n + p.length + 1, 1));
+  const n = name.endsWith('.') ? name.length - 1 : name.length;
+  if (n === 0) return Buffer.from([0]);
+  // Each dot becomes a length byte, plus the first length byte and the root: n + 2 bytes.
+  if (n + 2 > 255) throw new RangeError(`name too long: ${name}`);
+  const out = Buffer.allocUnsafe(n + 2);
   let pos = 0;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 63) throw new RangeError(`bad label in ${name}`);
-    out[pos++] = p.length;
-    p.copy(out, pos);
-    pos += p.length;
+  let start = 0;
+  while (start <= n) {
+    let end = name.indexOf('.', start);
+    if (end < 0 || end > n) end = n;
+    const len = end - start;
+    if (len === 0 || len > 63) throw new RangeError(`bad label in ${name}`);
+    out[pos++] = len;
+    // latin1, as the parser reads names: one byte per character.
+    for (let i = start; i < end; i++) out[pos++] = name.charCodeAt(i) & 0xff;
+    start = end + 1;
   }
   out[pos] = 0;
-  if (out.length > 255) throw new RangeError(`name too long: ${name}`);
   return out;
 }
 

@@ -86,39 +86,38 @@ export function recordData(r: ZoneRecord): string {
 const ORDER: readonly ZoneType[] = ['SOA', 'NS', 'A', 'AAAA', 'SRV', 'PTR'];
 
 /**
- * The canonical text form: one line per record, sorted by name, then type, in the order the
- * records are first served. Negative names read `name. NXDOMAIN` / `name. NODATA`; SRV target
- * addresses read `name. +extra target. ttl IN A address`.
+ * The canonical text form of one name: one line per record, by type, in the order the
+ * records are first served. A negative name reads `name. NXDOMAIN` / `name. NODATA`; SRV
+ * target addresses read `name. +extra target. ttl IN A address`.
  */
-export function zoneLines(zone: Zone): string[] {
+export function nameLines(name: string, entry: ZoneName): string[] {
+  const fqdn = name === '' ? '.' : `${name}.`;
+  if (entry.nxdomain) return [`${fqdn} NXDOMAIN`];
+  const out: string[] = [];
+  for (const type of ORDER) {
+    const set = entry.sets[type];
+    if (!set) continue;
+    for (const r of set.records) out.push(`${fqdn} ${r.ttl} IN ${r.type} ${recordData(r)}`);
+    for (const [target, records] of set.targets ?? []) {
+      for (const r of records)
+        out.push(`${fqdn} +extra ${target}. ${r.ttl} IN ${r.type} ${recordData(r)}`);
+    }
+    for (const g of set.glue ?? []) {
+      out.push(
+        `${fqdn} +extra ${g.name}. ${g.record.ttl} IN ${g.record.type} ${recordData(g.record)}`,
+      );
+    }
+  }
+  if (out.length === 0) out.push(`${fqdn} NODATA`);
+  return out;
+}
+
+/** The canonical text form of a zone: nameLines of every name, sorted by name. */
+export function zoneLines(zone: Pick<Zone, 'names'>): string[] {
   const out: string[] = [];
   for (const name of [...zone.names.keys()].sort()) {
     const entry = zone.names.get(name);
-    if (!entry) continue;
-    const fqdn = name === '' ? '.' : `${name}.`;
-    if (entry.nxdomain) {
-      out.push(`${fqdn} NXDOMAIN`);
-      continue;
-    }
-    let any = false;
-    for (const type of ORDER) {
-      const set = entry.sets[type];
-      if (!set) continue;
-      for (const r of set.records) {
-        out.push(`${fqdn} ${r.ttl} IN ${r.type} ${recordData(r)}`);
-        any = true;
-      }
-      for (const [target, records] of set.targets ?? []) {
-        for (const r of records)
-          out.push(`${fqdn} +extra ${target}. ${r.ttl} IN ${r.type} ${recordData(r)}`);
-      }
-      for (const g of set.glue ?? []) {
-        out.push(
-          `${fqdn} +extra ${g.name}. ${g.record.ttl} IN ${g.record.type} ${recordData(g.record)}`,
-        );
-      }
-    }
-    if (!any) out.push(`${fqdn} NODATA`);
+    if (entry) out.push(...nameLines(name, entry));
   }
   return out;
 }

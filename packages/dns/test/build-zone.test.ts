@@ -3,10 +3,12 @@ import {
   buildZone,
   isServed,
   serviceTtlFor,
+  srvWeight,
   zoneLines,
   zoneDiff,
   type ZoneOptions,
 } from '@berth/dns';
+import type { ServiceInstance } from '@berth/consul';
 import { snapshot, type Inst } from './fixtures.js';
 
 const base: ZoneOptions = {
@@ -288,4 +290,38 @@ t.test('zoneDiff reports added and removed lines', async (t) => {
   const d = zoneDiff(a, b);
   t.ok(d.added.includes('web.service.consul. 0 IN A 127.0.0.3'));
   t.ok(d.removed.includes('web.service.consul. 0 IN A 127.0.0.2'));
+});
+
+t.test('SRV weights follow Consul: Weights.Passing, Weights.Warning, 1 without', async (t) => {
+  const snap = snapshot([
+    { service: 'web', address: '127.0.0.2', port: 1 },
+    { service: 'web', address: '127.0.0.3', port: 2, status: 'warning' },
+    { service: 'web', address: '127.0.0.4', port: 3 },
+  ]);
+  const weighted = (i: number, passing: number, warning: number): ServiceInstance => {
+    const inst = snap.services.get('web')?.[i];
+    if (!inst) throw new Error('fixture');
+    const withWeights: ServiceInstance & { weights: { passing: number; warning: number } } = {
+      ...inst,
+      weights: { passing, warning },
+    };
+    return withWeights;
+  };
+  const list = snap.services.get('web') ?? [];
+  const services = new Map([
+    ['web', [weighted(0, 10, 1), weighted(1, 10, 2), list[2] as ServiceInstance]],
+  ]);
+  const lines = zoneLines(buildZone({ ...snap, services }, base)).filter((l) =>
+    l.startsWith('web.service.consul. 0 IN SRV'),
+  );
+  const cases = [
+    { name: 'passing instance: Passing weight', input: '127.0.0.2', want: '1 10 1 7f000002' },
+    { name: 'warning instance: Warning weight', input: '127.0.0.3', want: '1 2 2 7f000003' },
+    { name: 'no weights in the snapshot: 1', input: '127.0.0.4', want: '1 1 3 7f000004' },
+  ];
+  for (const c of cases) {
+    t.ok(lines.includes(`web.service.consul. 0 IN SRV ${c.want}.addr.dc1.consul.`), c.name);
+  }
+  t.equal(lines.length, 3);
+  t.equal(srvWeight(weighted(0, 0, 0)), 0, 'weight 0 is kept (Consul allows Warning 0)');
 });

@@ -66,11 +66,9 @@ t.test('real catalog: registrations, health flips, maintenance, catalog down', a
   const t0 = Date.now();
   await put('/v1/agent/check/fail/web-2-ttl');
   const flipMs = await until('web.service.consul', ['127.0.0.11', '127.0.0.13'], 'critical check');
-  t.ok(
-    flipMs >= 0,
-    `critical instance gone from answers ${Date.now() - t0} ms after the check failed`,
-  );
-  t.ok(Date.now() - t0 < 1000, 'well within a second (goal: 100 ms after the index moves)');
+  t.ok(flipMs >= 0, 'critical instance gone from the answers');
+  // Speed is measured by bench/dns/rebuild.mjs, never asserted here.
+  t.comment(`critical instance gone ${Date.now() - t0} ms after the check failed`);
 
   await put('/v1/agent/service/maintenance/web-3?enable=true&reason=test');
   await until('web.service.consul', ['127.0.0.11'], 'maintenance');

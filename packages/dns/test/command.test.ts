@@ -188,6 +188,7 @@ t.test('the daemon: /health flips with the source, /metrics counts queries', asy
   t.match(metrics, /berth_dns_stale_seconds\{[^}]*\} 0/);
   t.match(metrics, /berth_dns_catalog_index\{[^}]*\} 7/);
   t.match(metrics, /berth_dns_table_builds_total\{result="ok"[^}]*\} 1/);
+  t.match(metrics, /berth_dns_table_services_rebuilt_total(\{[^}]*\})? 1/);
   t.ok(
     lines.some((l) => l.includes('dns table updated')),
     'table change logged',

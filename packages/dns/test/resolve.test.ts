@@ -185,9 +185,31 @@ const cases: {
     input: { q: '2.0.0.127.in-addr.arpa', type: TYPE.PTR },
     want: { rcode: 0, aa: false, data: ['web.service.consul'] },
   },
+  // Consul answers every reverse name itself: unknown ones go to the recursors, and with
+  // none configured the (empty) list of recursors fails: SERVFAIL, not REFUSED.
   {
-    name: 'PTR of an unknown address without recursors: REFUSED',
+    name: 'PTR of an unknown IPv4 address without recursors: SERVFAIL like Consul',
     input: { q: '9.9.0.127.in-addr.arpa', type: TYPE.PTR },
+    want: { rcode: RCODE.SERVFAIL, aa: false, answers: 0 },
+  },
+  {
+    name: 'PTR of an unknown IPv6 address without recursors: SERVFAIL like Consul',
+    input: { q: `${'0.'.repeat(31)}2.ip6.arpa`, type: TYPE.PTR },
+    want: { rcode: RCODE.SERVFAIL, aa: false, answers: 0 },
+  },
+  {
+    name: 'a partial reverse name without recursors: SERVFAIL like Consul',
+    input: { q: '127.in-addr.arpa', type: TYPE.PTR },
+    want: { rcode: RCODE.SERVFAIL },
+  },
+  {
+    name: 'PTR of the IPv6 loopback a service uses',
+    input: { q: `1.${'0.'.repeat(31)}ip6.arpa`, type: TYPE.PTR },
+    want: { rcode: 0, data: ['v6.service.consul'] },
+  },
+  {
+    name: 'other names under arpa without recursors: REFUSED',
+    input: { q: 'example.arpa', type: TYPE.PTR },
     want: { rcode: RCODE.REFUSED },
   },
   {
@@ -261,6 +283,16 @@ for (const c of cases) {
 t.test('outside the domain with recursors: FORWARD', async (t) => {
   t.equal(ask(web, 'example.com', TYPE.A, { forwarding: true }), FORWARD);
   t.equal(ask(web, '9.9.0.127.in-addr.arpa', TYPE.PTR, { forwarding: true }), FORWARD);
+  t.equal(ask(web, `${'0.'.repeat(31)}2.ip6.arpa`, TYPE.PTR, { forwarding: true }), FORWARD);
+  const known = answer(web, '2.0.0.127.in-addr.arpa', TYPE.PTR, { forwarding: true });
+  t.strictSame(
+    known.answers.map((a) => a.data),
+    ['web.service.consul'],
+    'known: never forwarded',
+  );
+  const servfail = answer(undefined, '9.9.0.127.in-addr.arpa', TYPE.PTR);
+  t.equal(servfail.rcode, RCODE.SERVFAIL, 'before the first snapshot too');
+  t.equal(servfail.ra, false, 'no RA without recursors');
   const d = answer(web, 'web.service.consul', TYPE.A, { forwarding: true });
   t.equal(d.ra, true, 'RA set when recursors exist');
 });

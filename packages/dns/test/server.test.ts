@@ -117,6 +117,16 @@ const forms: {
       answer: ['9.0.0.127.in-addr.arpa. 0 IN PTR node2.node.dc1.consul.'],
     },
   },
+  {
+    name: 'PTR of an unknown address without recursors: SERVFAIL, as Consul answers',
+    input: ['-x', '127.9.9.9'],
+    want: { status: 'SERVFAIL', answers: 0 },
+  },
+  {
+    name: 'PTR of an unknown IPv6 address without recursors: SERVFAIL, as Consul answers',
+    input: ['-x', '2001:db8::1'],
+    want: { status: 'SERVFAIL', answers: 0 },
+  },
   { name: 'ANY', input: ['web.service.consul', 'ANY'], want: { status: 'NOERROR', answers: 3 } },
   {
     name: 'SOA of the domain',
@@ -270,12 +280,9 @@ t.test('health flips and maintenance follow the source at once', async (t) => {
   flip({ '127.0.0.2': { status: 'critical' } }, 101n);
   // The rebuild is synchronous inside the snapshot callback: the next query sees it.
   t.equal(server.table?.index, 101n, 'table swapped before set() returned');
-  // Typically 20-40 ms on this machine for 2,005 instances; the bound leaves room for a
-  // loaded CI box (the 2 cores are shared). The README reports measured figures.
-  t.ok(
-    buildMs >= 0 && buildMs < 250,
-    `table for 2,005 instances built in ${buildMs.toFixed(1)} ms`,
-  );
+  t.ok(buildMs >= 0, 'a table event reported the rebuild');
+  // Speed is measured by bench/dns/rebuild.mjs, never asserted here.
+  t.comment(`table for 2,005 instances rebuilt in ${buildMs.toFixed(1)} ms`);
   t.strictSame(await short(), ['127.0.0.3', '127.0.0.4'], 'critical instance gone');
   flip({ '127.0.0.3': { maintenance: true } }, 102n);
   t.strictSame(await short(), ['127.0.0.2', '127.0.0.4'], 'maintenance instance gone');
@@ -320,6 +327,17 @@ t.test('forwarding to recursors in order, TCP retry on TC, SERVFAIL when all fai
   t.notOk(r.flags.includes('aa'), 'not authoritative');
   t.strictSame(dead.udpQueries, ['example.com'], 'first recursor tried first');
   t.strictSame(good.udpQueries, ['example.com'], 'then the second');
+
+  const ptr = await digAt(p, ['-x', '127.9.9.9']);
+  t.equal(ptr.status, 'NXDOMAIN', 'an unknown reverse name goes to the recursors');
+  t.ok(good.udpQueries.includes('9.9.9.127.in-addr.arpa'), 'the recursor was asked');
+  const known = await digAt(p, ['-x', '127.0.0.9']);
+  t.strictSame(
+    known.answer,
+    ['9.0.0.127.in-addr.arpa. 0 IN PTR node2.node.dc1.consul.'],
+    'a known one is answered from the table',
+  );
+  t.notOk(good.udpQueries.includes('9.0.0.127.in-addr.arpa'), 'without asking the recursors');
 
   const nx = await digAt(p, ['nothing.example.com']);
   t.equal(nx.status, 'NXDOMAIN', "the recursor's NXDOMAIN is passed through");

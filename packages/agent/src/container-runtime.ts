@@ -1,0 +1,122 @@
+/**
+ * The agent's one narrow interface to the container engine. docker-runtime.ts implements it
+ * on dockerode; memory-runtime.ts implements it in memory for unit tests. Only data crosses
+ * it; it must never carry task logic (what to create, when to stop) — that is the runner's.
+ */
+
+import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
+
+/** A published port as Docker reports it. */
+export interface PortBinding {
+  readonly containerPort: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostIp: string;
+  readonly hostPort: number;
+}
+
+/** What the agent needs to know of one container (from inspect or list). */
+export interface ContainerInfo {
+  readonly id: string;
+  /** Without the leading slash. */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly image: string;
+  readonly imageId: string;
+  /** Docker's state: created, running, paused, restarting, removing, exited, dead. */
+  readonly status: string;
+  readonly running: boolean;
+  readonly exitCode: number | undefined;
+  readonly oomKilled: boolean;
+  readonly error: string;
+  /** ms since epoch; undefined when never started / not finished. */
+  readonly createdAt: number | undefined;
+  readonly startedAt: number | undefined;
+  readonly finishedAt: number | undefined;
+  /** Docker health status when a health check is set: starting, healthy, unhealthy. */
+  readonly health: string | undefined;
+  readonly ports: readonly PortBinding[];
+  readonly networkMode: string;
+  readonly mounts: readonly {
+    readonly name?: string;
+    readonly source: string;
+    readonly destination: string;
+  }[];
+}
+
+/** A container lifecycle event of the engine. */
+export interface RuntimeEvent {
+  /** create, start, die, destroy, health_status, oom, kill, stop, ... */
+  readonly action: string;
+  readonly id: string;
+  /** ms since epoch. */
+  readonly time: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** Callbacks of an event subscription. */
+export interface RuntimeWatchHandlers {
+  event(event: RuntimeEvent): void;
+  /** The stream is (again) open: the caller resyncs now. */
+  connected(): void;
+  /** The stream failed; the runtime reconnects with backoff by itself. */
+  disconnected(error: unknown): void;
+}
+
+/** An open event subscription. */
+export interface RuntimeWatch {
+  close(): void;
+}
+
+/** A local image. */
+export interface ImageInfo {
+  readonly id: string;
+  readonly tags: readonly string[];
+  /** ms since epoch. */
+  readonly createdAt: number;
+  readonly size: number;
+}
+
+/** Disk use of the file system holding the engine's data root. */
+export interface DiskUsage {
+  readonly usedBytes: number;
+  readonly totalBytes: number;
+}
+
+/** Pull progress, as the engine reports it (one line per layer step). */
+export interface PullProgress {
+  readonly status: string;
+  readonly id?: string;
+  readonly progress?: string;
+}
+
+/** The container engine as the agent uses it. */
+export interface ContainerRuntime {
+  /** The engine's version (e.g. `20.10.24`). */
+  version(): Promise<string>;
+  /** Creates a container; RuntimeError status 409 when the name is taken. */
+  create(options: DockerCreateOptions): Promise<string>;
+  start(id: string): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL after `timeoutS`); a stopped container is fine. */
+  stop(id: string, timeoutS: number): Promise<void>;
+  /** Force-removes a container and its anonymous volumes; a missing one is fine. */
+  remove(id: string): Promise<void>;
+  /** undefined when there is no such container (id or name). */
+  inspect(idOrName: string): Promise<ContainerInfo | undefined>;
+  /** Every container (running or not) carrying all of these labels. */
+  list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]>;
+  /** Follows container events of containers with these labels; reconnects with backoff. */
+  watch(labels: Readonly<Record<string, string>>, handlers: RuntimeWatchHandlers): RuntimeWatch;
+  /** The last `tail` lines of a container's output (stdout and stderr, in order). */
+  logs(id: string, tail: number): Promise<string>;
+  /** Whether the image is present locally. */
+  imageExists(image: string): Promise<boolean>;
+  pull(image: string, onProgress?: (p: PullProgress) => void): Promise<void>;
+  /** Creates a volume; an existing one of that name is fine. */
+  createVolume(volume: PlannedVolume): Promise<void>;
+  /** Removes a volume; a missing or in-use one is left (returns false). */
+  removeVolume(name: string): Promise<boolean>;
+  listImages(): Promise<ImageInfo[]>;
+  /** Removes an image reference (untags, or deletes when it is the last); false if in use. */
+  removeImage(ref: string): Promise<boolean>;
+  diskUsage(): Promise<DiskUsage>;
+}

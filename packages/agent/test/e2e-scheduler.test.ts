@@ -1,0 +1,171 @@
+// Issue 8 end to end: a real catalog and a real scheduler (packages/scheduler) in-process, a
+// real agent with the Docker runtime speaking the signed protocol, and the AWS CLI
+// (/usr/bin/aws, v2) as the user: create-cluster, register-task-definition, run-task ends as a
+// running container whose host port describe-tasks reports (networkBindings) and which
+// answers HTTP on 127.0.0.1; stop-task stops it. Everything listens on 127.0.0.1.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { startCatalog } from '@berth/catalog';
+import { startScheduler } from '@berth/scheduler';
+import { TEST_LABEL } from '../../../test/helpers/docker.js';
+import { startAgent } from '../src/index.js';
+import { dockerRig, get } from './docker-helpers.js';
+import { IMAGE, tempDir, until } from './helpers.js';
+
+const run = promisify(execFile);
+const AWS = '/usr/bin/aws';
+const CREDS = { id: 'AKIDBERTHAGENTE2E001', secret: 'berth/agent/e2e+secret0000000000000001' };
+
+t.test('issue 8: aws ecs run-task → a running container with its host port reported', async (t) => {
+  const rig = await dockerRig(t);
+  if (!rig) return;
+  if (!existsSync(AWS)) {
+    t.fail(`${AWS} is missing (Debian package awscli)`);
+    return;
+  }
+  const dir = await tempDir(t);
+  const credentials = join(dir, 'credentials');
+  await writeFile(
+    credentials,
+    `[default]\naws_access_key_id = ${CREDS.id}\naws_secret_access_key = ${CREDS.secret}\n`,
+  );
+  const catalog = await startCatalog({ listen: '127.0.0.1:0' });
+  t.teardown(() => catalog.close());
+  const scheduler = await startScheduler({
+    consul: catalog.url,
+    listen: '127.0.0.1:0',
+    credentials,
+    region: 'us-east-1',
+  });
+  t.teardown(() => scheduler.close());
+  await until('scheduler leads', () => scheduler.replica.isLeader, 15_000);
+
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    AWS_ACCESS_KEY_ID: CREDS.id,
+    AWS_SECRET_ACCESS_KEY: CREDS.secret,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+  };
+  const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
+    const { stdout } = await run(
+      AWS,
+      ['--endpoint-url', scheduler.url, '--output', 'json', 'ecs', ...args],
+      {
+        env,
+        timeout: 30_000,
+      },
+    );
+    return JSON.parse(stdout) as Record<string, unknown>;
+  };
+  const cluster = `e2e-${rig.runId}`.replace(/[^a-zA-Z0-9_-]/g, '-');
+  await aws('create-cluster', '--cluster-name', cluster);
+
+  const agent = await startAgent({
+    scheduler: scheduler.url,
+    region: 'us-east-1',
+    cluster,
+    instanceId: `i-${rig.runId}`,
+    advertiseIp: '127.0.0.1',
+    dataDir: await tempDir(t),
+    listen: '127.0.0.1:0',
+    imagePullBehavior: 'prefer-cached',
+    extraLabels: { [TEST_LABEL]: rig.runId },
+    env,
+    pollWaitSeconds: 5,
+  });
+  t.teardown(() => agent.close());
+  const instances = await aws('list-container-instances', '--cluster', cluster);
+  t.same(instances.containerInstanceArns, [agent.instanceArn], 'the agent is a container instance');
+
+  const family = `e2e-web-${rig.runId}`.replace(/[^a-zA-Z0-9_-]/g, '-');
+  await aws(
+    'register-task-definition',
+    '--family',
+    family,
+    '--container-definitions',
+    JSON.stringify([
+      {
+        name: 'web',
+        image: IMAGE,
+        memory: 64,
+        cpu: 128,
+        essential: true,
+        portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
+        stopTimeout: 2,
+      },
+    ]),
+  );
+  const started = Date.now();
+  const ran = await aws(
+    'run-task',
+    '--cluster',
+    cluster,
+    '--task-definition',
+    family,
+    '--count',
+    '1',
+  );
+  const taskArn = (ran.tasks as { taskArn: string }[])[0]?.taskArn as string;
+  t.match(taskArn, /^arn:aws:ecs:us-east-1:\d+:task\//);
+  const described = await until(
+    'describe-tasks shows RUNNING with a host port',
+    async () => {
+      const d = await aws('describe-tasks', '--cluster', cluster, '--tasks', taskArn);
+      const task = (d.tasks as Record<string, unknown>[])[0] as {
+        lastStatus: string;
+        containers: {
+          name: string;
+          lastStatus: string;
+          runtimeId?: string;
+          networkBindings?: { hostPort: number; containerPort: number }[];
+        }[];
+      };
+      return task.lastStatus === 'RUNNING' && task.containers[0]?.networkBindings?.[0]?.hostPort
+        ? task
+        : undefined;
+    },
+    60_000,
+  );
+  t.comment(
+    `run-task → RUNNING reported in ${Date.now() - started} ms (including aws CLI start-ups)`,
+  );
+  const web = described.containers[0];
+  t.equal(web?.lastStatus, 'RUNNING');
+  t.equal(web?.networkBindings?.[0]?.containerPort, 8080);
+  const hostPort = web?.networkBindings?.[0]?.hostPort as number;
+  const info = await rig.docker.getContainer(web?.runtimeId as string).inspect();
+  t.equal(info.Config.Labels['com.amazonaws.ecs.task-arn'], taskArn, 'the container is the task');
+  t.equal(
+    Number(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort),
+    hostPort,
+    'the reported port is Docker’s',
+  );
+  const res = await until('HTTP on the reported port', () =>
+    get(`http://127.0.0.1:${hostPort}/`).catch(() => undefined),
+  );
+  t.equal(res.status, 200, 'the task answers on 127.0.0.1:<reported host port>');
+  t.equal(info.HostConfig.Memory, 64 * 1024 * 1024, 'memory → hard limit');
+  t.equal(info.HostConfig.CpuShares, 128, 'cpu → CPU shares');
+
+  await aws('stop-task', '--cluster', cluster, '--task', taskArn, '--reason', 'e2e done');
+  const stopped = await until(
+    'describe-tasks shows STOPPED',
+    async () => {
+      const d = await aws('describe-tasks', '--cluster', cluster, '--tasks', taskArn);
+      const task = (d.tasks as Record<string, unknown>[])[0] as {
+        lastStatus: string;
+        stoppedReason?: string;
+      };
+      return task.lastStatus === 'STOPPED' ? task : undefined;
+    },
+    60_000,
+  );
+  t.equal(stopped.stoppedReason, 'e2e done');
+});

@@ -1,0 +1,79 @@
+/**
+ * The table of actions: `X-Amz-Target` -> handler. ECS actions under
+ * `AmazonEC2ContainerServiceV20141113.`, berth's agent actions under `BerthAgentV1.`.
+ * Must never hold logic beyond the lookup.
+ */
+import { pollAssignments, submitContainerStateChange, submitTaskStateChange } from './agent.js';
+import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
+import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
+import type { Handler } from './context.js';
+import {
+  deregisterContainerInstance,
+  describeContainerInstances,
+  listContainerInstances,
+  registerContainerInstance,
+  updateContainerInstancesState,
+} from './instances.js';
+import { listTagsForResource, tagResource, untagResource } from './tags.js';
+import {
+  deregisterTaskDefinition,
+  describeTaskDefinition,
+  listTaskDefinitionFamilies,
+  listTaskDefinitions,
+  registerTaskDefinition,
+} from './task-definitions.js';
+import { describeTasks, listTasks, runTask, startTask, stopTask } from './tasks.js';
+
+export const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+export const AGENT_PREFIX = 'BerthAgentV1.';
+
+/** ECS actions berth implements. */
+export const ecsActions: Readonly<Record<string, Handler>> = {
+  CreateCluster: createCluster,
+  DeleteCluster: deleteCluster,
+  DescribeClusters: describeClusters,
+  ListClusters: listClusters,
+  RegisterContainerInstance: registerContainerInstance,
+  DeregisterContainerInstance: deregisterContainerInstance,
+  DescribeContainerInstances: describeContainerInstances,
+  ListContainerInstances: listContainerInstances,
+  UpdateContainerInstancesState: updateContainerInstancesState,
+  PutAttributes: putAttributes,
+  DeleteAttributes: deleteAttributes,
+  ListAttributes: listAttributes,
+  RegisterTaskDefinition: registerTaskDefinition,
+  DeregisterTaskDefinition: deregisterTaskDefinition,
+  DescribeTaskDefinition: describeTaskDefinition,
+  ListTaskDefinitions: listTaskDefinitions,
+  ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
+  RunTask: runTask,
+  StartTask: startTask,
+  StopTask: stopTask,
+  ListTasks: listTasks,
+  DescribeTasks: describeTasks,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  SubmitTaskStateChange: submitTaskStateChange,
+  SubmitContainerStateChange: submitContainerStateChange,
+};
+
+/** berth's own agent actions. */
+export const agentActions: Readonly<Record<string, Handler>> = {
+  PollAssignments: pollAssignments,
+};
+
+/** The handler and action name for an X-Amz-Target value, or undefined. */
+export function lookupAction(target: string): { action: string; handler: Handler } | undefined {
+  if (target.startsWith(ECS_PREFIX)) {
+    const action = target.slice(ECS_PREFIX.length);
+    const handler = Object.hasOwn(ecsActions, action) ? ecsActions[action] : undefined;
+    return handler ? { action, handler } : undefined;
+  }
+  if (target.startsWith(AGENT_PREFIX)) {
+    const action = target.slice(AGENT_PREFIX.length);
+    const handler = Object.hasOwn(agentActions, action) ? agentActions[action] : undefined;
+    return handler ? { action: `BerthAgentV1.${action}`, handler } : undefined;
+  }
+  return undefined;
+}

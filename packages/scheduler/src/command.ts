@@ -1,0 +1,102 @@
+/**
+ * `berth scheduler`: the daemon command (options, start, close steps, logs). Turns the
+ * replica's events into structured logs; everything else lives in startScheduler.
+ */
+import { defineOptions, type DaemonCommand } from '@berth/daemon';
+import { startScheduler } from './start-scheduler.js';
+
+/** The scheduler's config keys. */
+export const schedulerOptions = defineOptions({
+  consul: {
+    type: 'url',
+    env: 'CONSUL_HTTP_ADDR',
+    default: 'http://127.0.0.1:8500',
+    help: 'Consul (or berth catalog) HTTP address holding the durable state',
+    arg: 'URL',
+  },
+  consulToken: { type: 'string', env: 'CONSUL_HTTP_TOKEN', help: 'Consul ACL token', arg: 'TOKEN' },
+  listen: {
+    type: 'listen',
+    default: '127.0.0.1:8700',
+    help: 'ECS-compatible API, /health and /metrics',
+    arg: 'HOST:PORT',
+  },
+  credentials: {
+    type: 'string',
+    help: "AWS shared-credentials file; every profile's key pair may sign requests (SigV4). Without it, signatures are not checked",
+    arg: 'FILE',
+  },
+  region: {
+    type: 'string',
+    default: 'us-east-1',
+    env: 'AWS_REGION',
+    help: 'Region in ARNs and SigV4 scope',
+  },
+  accountId: { type: 'string', default: '000000000000', help: 'Account ID in ARNs' },
+  kvPrefix: { type: 'string', default: 'berth/', help: 'KV prefix of the durable state' },
+  agentGrace: {
+    type: 'duration',
+    default: '30s',
+    help: 'An agent without a poll for this long is disconnected (placement skips it)',
+  },
+  lostAfter: {
+    type: 'duration',
+    default: '2m',
+    help: 'An agent disconnected this long has its tasks marked STOPPED (lost)',
+  },
+  advertise: {
+    type: 'url',
+    help: 'URL other replicas forward requests to (default http://<listen>)',
+    arg: 'URL',
+  },
+  lockTtl: { type: 'duration', default: '10s', help: 'Session TTL of the leader lock (≥10s)' },
+  leaderProbe: {
+    type: 'duration',
+    default: '1s',
+    help: "Followers probe the leader this often; 3 failures end the dead leader's session (0 = off)",
+  },
+  stoppedTaskTtl: {
+    type: 'duration',
+    default: '1h',
+    help: 'How long STOPPED tasks stay describable',
+  },
+  txnInFlight: { type: 'int', default: 4, help: 'KV transactions in flight at once' },
+});
+
+/** `berth scheduler`. */
+export const command: DaemonCommand<typeof schedulerOptions> = {
+  name: 'scheduler',
+  summary:
+    'ECS-compatible control plane: task definitions, placement, tasks, durable in Consul (HTTP :8700)',
+  options: schedulerOptions,
+  async start(config, ctx) {
+    const { log } = ctx;
+    const running = await startScheduler({
+      consul: config.consul,
+      consulToken: config.consulToken,
+      env: process.env,
+      listen: config.listen,
+      credentials: config.credentials,
+      region: config.region,
+      accountId: config.accountId,
+      kvPrefix: config.kvPrefix,
+      agentGraceMs: config.agentGrace,
+      lostAfterMs: config.lostAfter,
+      advertise: config.advertise,
+      lockTtlMs: config.lockTtl,
+      probeIntervalMs: config.leaderProbe,
+      stoppedTaskTtlMs: config.stoppedTaskTtl,
+      txnInFlight: config.txnInFlight,
+      registry: ctx.registry,
+      health: ctx.health,
+      onEvent: (event, detail) => {
+        if (event === 'warn') log.warn(detail, 'scheduler warning');
+        else if (event === 'fault') log.error(detail, 'request failed');
+        else log.info(detail, event);
+      },
+    });
+    if (!config.credentials) log.warn('no --credentials: request signatures are NOT checked');
+    log.info({ url: running.url }, 'listening');
+    ctx.shutdown.add('scheduler', () => running.close());
+  },
+};

@@ -1,0 +1,327 @@
+/**
+ * One scheduler replica's role: contend for the leader lock; as leader, rebuild the view from
+ * KV, serve through a fenced Persister and run the agent monitor; as follower, know the
+ * leader's URL (the lock key's value) and probe it, destroying a dead leader's session so a
+ * `kill -9` fails over in seconds rather than after Consul's 2×TTL. Emits events; never logs.
+ * Must never serve a write without holding the lock (the Persister's check-session fences it).
+ */
+import { EventEmitter, setMaxListeners } from 'node:events';
+import { request } from 'node:http';
+import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
+import type { ApiContext } from '../api/context.js';
+import { AgentMonitor } from '../lifecycle/agent-monitor.js';
+import { Persister, type PersisterStats } from '../state/persister.js';
+import { loadState } from '../state/load-state.js';
+import type { KvLayout } from '../state/records.js';
+import type { ArnScope } from '../wire/arn.js';
+
+export interface ReplicaOptions {
+  readonly consul: ConsulClient;
+  readonly layout: KvLayout;
+  readonly scope: ArnScope;
+  /** URL other replicas forward to (`http://host:port`). */
+  readonly advertiseUrl: string;
+  readonly agentGraceMs: number;
+  readonly lostAfterMs: number;
+  /** Session TTL of the leader lock (≥10 s). */
+  readonly lockTtlMs: number;
+  /** Followers probe the leader this often (ms); 0 disables fast failover. */
+  readonly probeIntervalMs: number;
+  /** Consecutive failed probes before the leader's session is destroyed. */
+  readonly probeFailures: number;
+  readonly stoppedTaskTtlMs: number;
+  readonly maxPollMs: number;
+  readonly txnInFlight: number;
+  readonly random?: () => number;
+}
+
+export interface ReplicaEvents {
+  leading: [{ loadMs: number; tasks: number; instances: number }];
+  following: [{ leaderUrl: string | undefined }];
+  steppedDown: [{ reason: string }];
+  failover: [{ session: string; leaderUrl: string | undefined }];
+  warn: [{ message: string; error?: unknown }];
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+
+/** A replica's role and, when leading, its ApiContext. */
+export class Replica extends EventEmitter<ReplicaEvents> {
+  readonly #o: ReplicaOptions;
+  readonly #closed = new AbortController();
+  #ctx: ApiContext | undefined;
+  #persister: Persister | undefined;
+  #leaderUrl: string | undefined;
+  #leaderSession: string | undefined;
+  #waiters = new Set<() => void>();
+  #loops: Promise<void>[] = [];
+  #lock: LeaderLock | undefined;
+  readonly persisterStats: PersisterStats = { txns: 0, ops: 0, units: 0, failures: 0 };
+
+  constructor(options: ReplicaOptions) {
+    super();
+    this.#o = options;
+  }
+
+  /** The leader's context when this replica leads and has loaded its view. */
+  get context(): ApiContext | undefined {
+    return this.#ctx;
+  }
+
+  /** The current leader's URL as the lock key says (may be this replica's). */
+  get leaderUrl(): string | undefined {
+    return this.#leaderUrl;
+  }
+
+  get isLeader(): boolean {
+    return this.#ctx !== undefined;
+  }
+
+  start(): void {
+    this.#loops.push(this.#contend(), this.#followKey(), this.#probe());
+  }
+
+  /** Resolves when this replica leads or knows another leader, or after `ms`. */
+  async settled(ms: number): Promise<void> {
+    if (this.#ctx || (this.#leaderUrl && this.#leaderUrl !== this.#o.advertiseUrl)) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.#waiters.add(done);
+    });
+  }
+
+  #notify(): void {
+    const ws = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of ws) w();
+  }
+
+  async close(): Promise<void> {
+    this.#closed.abort();
+    this.#stepDown('closing');
+    this.#notify();
+    await this.#lock?.close().catch(() => {});
+    await Promise.allSettled(this.#loops);
+  }
+
+  async #contend(): Promise<void> {
+    const signal = this.#closed.signal;
+    while (!signal.aborted) {
+      const lock = new LeaderLock(this.#o.consul, {
+        key: this.#o.layout.leader,
+        value: this.#o.advertiseUrl,
+        name: `berth-scheduler ${this.#o.advertiseUrl}`,
+        ttlMs: this.#o.lockTtlMs,
+        // Writes are fenced by check-session, so Consul's lock-delay only slows failover.
+        lockDelayMs: 0,
+      });
+      lock.on('failure', ({ error, during }) =>
+        this.emit('warn', { message: `leader lock ${during} failed`, error }),
+      );
+      this.#lock = lock;
+      let hold: AbortSignal;
+      try {
+        hold = await lock.acquire(signal);
+      } catch (e) {
+        if (!(e instanceof ConsulAbortedError))
+          this.emit('warn', { message: 'acquire failed', error: e });
+        await lock.close().catch(() => {});
+        continue;
+      }
+      const leading = new AbortController();
+      // Every held PollAssignments listens on this signal.
+      setMaxListeners(0, leading.signal);
+      const stop = (): void => leading.abort();
+      hold.addEventListener('abort', stop);
+      signal.addEventListener('abort', stop);
+      try {
+        await this.#lead(lock, leading);
+      } catch (e) {
+        this.emit('warn', { message: 'leading failed', error: e });
+      } finally {
+        hold.removeEventListener('abort', stop);
+        signal.removeEventListener('abort', stop);
+        this.#stepDown(
+          leading.signal.reason instanceof Error ? leading.signal.reason.message : 'lock lost',
+        );
+        await lock.close().catch(() => {});
+      }
+      if (!signal.aborted) await sleep(250, signal);
+    }
+  }
+
+  async #lead(lock: LeaderLock, leading: AbortController): Promise<void> {
+    const session = lock.session;
+    if (!session) return;
+    const t0 = Date.now();
+    const state = await loadState(this.#o.consul.kv, this.#o.layout, this.#o.scope, Date.now());
+    if (leading.signal.aborted) return;
+    const persister = new Persister(
+      this.#o.consul.kv,
+      { key: this.#o.layout.leader, session },
+      {
+        maxInFlight: this.#o.txnInFlight,
+        onFailure: (error) => leading.abort(error),
+      },
+    );
+    this.#persister = persister;
+    const ctx: ApiContext = {
+      state,
+      persist: persister,
+      layout: this.#o.layout,
+      agentGraceMs: this.#o.agentGraceMs,
+      maxPollMs: this.#o.maxPollMs,
+      now: Date.now,
+      random: this.#o.random ?? Math.random,
+      signal: leading.signal,
+    };
+    this.#ctx = ctx;
+    this.#leaderUrl = this.#o.advertiseUrl;
+    this.emit('leading', {
+      loadMs: Date.now() - t0,
+      tasks: state.tasks.size,
+      instances: state.instances.size,
+    });
+    this.#notify();
+    const monitor = new AgentMonitor(ctx, {
+      lostAfterMs: this.#o.lostAfterMs,
+      stoppedTaskTtlMs: this.#o.stoppedTaskTtlMs,
+      onError: (error) => this.emit('warn', { message: 'agent monitor failed', error }),
+    });
+    monitor.start();
+    try {
+      await new Promise<void>((resolve) => {
+        if (leading.signal.aborted) resolve();
+        leading.signal.addEventListener('abort', () => resolve());
+      });
+    } finally {
+      monitor.stop();
+    }
+  }
+
+  #stepDown(reason: string): void {
+    const ctx = this.#ctx;
+    if (!ctx) return;
+    this.#ctx = undefined;
+    const p = this.#persister;
+    this.#persister = undefined;
+    if (p) {
+      for (const k of Object.keys(this.persisterStats) as (keyof PersisterStats)[]) {
+        this.persisterStats[k] += p.stats[k];
+      }
+      p.close();
+    }
+    if (this.#leaderUrl === this.#o.advertiseUrl) this.#leaderUrl = undefined;
+    this.emit('steppedDown', { reason });
+  }
+
+  /** Persister stats including the current leadership term. */
+  stats(): PersisterStats {
+    const s = { ...this.persisterStats };
+    const p = this.#persister;
+    if (p) for (const k of Object.keys(s) as (keyof PersisterStats)[]) s[k] += p.stats[k];
+    return s;
+  }
+
+  async #followKey(): Promise<void> {
+    const signal = this.#closed.signal;
+    let index = 0n;
+    while (!signal.aborted) {
+      try {
+        const r = await this.#o.consul.kvRead(this.#o.layout.leader, false, {
+          index,
+          waitMs: 30_000,
+          signal,
+        });
+        const raw = r.body as
+          | { Value?: string | null; Session?: string }
+          | { Value?: string | null; Session?: string }[]
+          | undefined;
+        const entry = Array.isArray(raw) ? raw[0] : raw;
+        const url = entry?.Session ? (entry.Value ?? undefined) : undefined;
+        this.#leaderSession = entry?.Session || undefined;
+        if (url !== this.#leaderUrl && !this.#ctx) {
+          this.#leaderUrl = url || undefined;
+          this.emit('following', { leaderUrl: this.#leaderUrl });
+          this.#notify();
+        }
+        const next = r.index ?? 0n;
+        index = next < index ? 0n : next;
+      } catch (e) {
+        if (signal.aborted) return;
+        this.emit('warn', { message: 'leader key watch failed', error: e });
+        index = 0n;
+        await sleep(1000, signal);
+      }
+    }
+  }
+
+  async #probe(): Promise<void> {
+    const signal = this.#closed.signal;
+    const every = this.#o.probeIntervalMs;
+    if (every <= 0) return;
+    let failures = 0;
+    let watched: string | undefined;
+    while (!signal.aborted) {
+      await sleep(every, signal);
+      const url = this.#leaderUrl;
+      const session = this.#leaderSession;
+      if (this.#ctx || !url || !session || url === this.#o.advertiseUrl) {
+        failures = 0;
+        continue;
+      }
+      if (session !== watched) {
+        watched = session;
+        failures = 0;
+      }
+      if (await alive(url, Math.max(1000, every * 2))) {
+        failures = 0;
+        continue;
+      }
+      failures++;
+      if (failures < this.#o.probeFailures) continue;
+      failures = 0;
+      // The leader does not answer at all: end its session so the lock frees now.
+      const entry: KvEntry | undefined = await this.#o.consul.kv
+        .get(this.#o.layout.leader)
+        .catch(() => undefined);
+      if (entry?.session === session) {
+        this.emit('failover', { session, leaderUrl: url });
+        await this.#o.consul
+          .sessionDestroy(session)
+          .catch((error: unknown) =>
+            this.emit('warn', { message: 'destroying the dead leader session failed', error }),
+          );
+      }
+    }
+  }
+}
+
+/** True when something answers HTTP at `url` within `timeoutMs` (any status). */
+function alive(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/health`, { method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

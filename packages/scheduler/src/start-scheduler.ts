@@ -1,0 +1,196 @@
+/**
+ * `startScheduler`: the programmatic way to run one scheduler replica (tests use it in-process,
+ * port 0 included) and what `berth scheduler` calls. Wires Consul, the replica (leadership,
+ * state), the HTTP listener, metrics and health. Never logs: callers pass `onEvent`.
+ */
+import type { AddressInfo } from 'node:net';
+import { createConsul } from '@berth/consul';
+import {
+  adminHandler,
+  createRegistry,
+  Health,
+  parseListen,
+  type ListenAddress,
+  type Registry,
+} from '@berth/daemon';
+import { SchedulerOptionError } from './errors.js';
+import { Replica, type ReplicaEvents } from './ha/replica.js';
+import { bindSchedulerMetrics } from './metrics.js';
+import { KvLayout } from './state/records.js';
+import { loadCredentialsFile } from './wire/credentials.js';
+import { createEcsServer } from './wire/http-server.js';
+
+export interface StartSchedulerOptions {
+  /** Consul URL; default CONSUL_HTTP_ADDR from `env`, then 127.0.0.1:8500. */
+  readonly consul?: string | undefined;
+  readonly consulToken?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `host:port` or a ListenAddress; default 127.0.0.1:8700. */
+  readonly listen?: string | ListenAddress;
+  /** AWS shared-credentials file; every profile's key pair is accepted. Absent: no SigV4 check. */
+  readonly credentials?: string | undefined;
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly kvPrefix?: string;
+  readonly agentGraceMs?: number;
+  readonly lostAfterMs?: number;
+  /** URL other replicas forward to; default `http://<listen address>`. */
+  readonly advertise?: string | undefined;
+  readonly lockTtlMs?: number;
+  readonly probeIntervalMs?: number;
+  readonly probeFailures?: number;
+  readonly stoppedTaskTtlMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly maxSkewMs?: number;
+  readonly leaderWaitMs?: number;
+  readonly txnInFlight?: number;
+  readonly registry?: Registry;
+  readonly health?: Health;
+  /** Receives replica events (leading, following, steppedDown, failover, warn) and request faults. */
+  readonly onEvent?: (
+    event: keyof ReplicaEvents | 'fault',
+    detail: Readonly<Record<string, unknown>>,
+  ) => void;
+}
+
+export interface RunningScheduler {
+  /** `http://host:port` of the listener. */
+  readonly url: string;
+  readonly address: AddressInfo;
+  readonly replica: Replica;
+  readonly registry: Registry;
+  readonly health: Health;
+  close(): Promise<void>;
+}
+
+function listenOf(v: StartSchedulerOptions['listen']): ListenAddress {
+  if (v === undefined) return { host: '127.0.0.1', port: 8700 };
+  if (typeof v !== 'string') return v;
+  const l = parseListen(v);
+  if (!l) throw new SchedulerOptionError('listen', `${JSON.stringify(v)} is not host:port`);
+  return l;
+}
+
+function positive(name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isFinite(n) || n < 0) throw new SchedulerOptionError(name, `must be ≥0, got ${n}`);
+  return n;
+}
+
+/** Starts one scheduler replica and its listener. */
+export async function startScheduler(
+  options: StartSchedulerOptions = {},
+): Promise<RunningScheduler> {
+  const listen = listenOf(options.listen);
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new SchedulerOptionError(
+      'accountId',
+      `must be 12 digits, got ${JSON.stringify(accountId)}`,
+    );
+  }
+  if (!/^[a-z0-9-]+$/.test(region))
+    throw new SchedulerOptionError('region', `bad region ${region}`);
+  const kvPrefix = options.kvPrefix ?? 'berth/';
+  if (kvPrefix.startsWith('/')) {
+    throw new SchedulerOptionError('kvPrefix', 'must not start with /');
+  }
+  const agentGraceMs = positive('agentGrace', options.agentGraceMs, 30_000);
+  const lostAfterMs = positive('lostAfter', options.lostAfterMs, 120_000);
+  if (lostAfterMs < agentGraceMs) {
+    throw new SchedulerOptionError('lostAfter', 'must be at least agentGrace');
+  }
+  const keys = options.credentials ? await loadCredentialsFile(options.credentials) : undefined;
+  const registry = options.registry ?? createRegistry('scheduler', false);
+  const health = options.health ?? new Health();
+  health.starting();
+  const emit = options.onEvent ?? (() => {});
+  const consul = createConsul({
+    url: options.consul,
+    token: options.consulToken,
+    ...(options.env ? { env: options.env } : {}),
+    requestTimeoutMs: 30_000,
+  });
+
+  // Bind first so the advertised URL can carry the real port.
+  const holder: { replica?: Replica } = {};
+  const hooks: { onRequest?: (action: string, status: number, seconds: number) => void } = {};
+  const server = createEcsServer({
+    get replica() {
+      return holder.replica as Replica;
+    },
+    keys,
+    region,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000,
+    leaderWaitMs: options.leaderWaitMs ?? 10_000,
+    admin: adminHandler({ health, registry }),
+    onRequest: (a, s, sec) => hooks.onRequest?.(a, s, sec),
+    onError: (error, action) => emit('fault', { error, action }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host || undefined, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const replica = new Replica({
+    consul,
+    layout: new KvLayout(kvPrefix),
+    scope: { region, accountId },
+    advertiseUrl: options.advertise ?? url,
+    agentGraceMs,
+    lostAfterMs,
+    lockTtlMs: options.lockTtlMs ?? 10_000,
+    probeIntervalMs: positive('probeInterval', options.probeIntervalMs, 1000),
+    probeFailures: options.probeFailures ?? 3,
+    stoppedTaskTtlMs: options.stoppedTaskTtlMs ?? 3_600_000,
+    maxPollMs: 60_000,
+    txnInFlight: options.txnInFlight ?? 4,
+  });
+  holder.replica = replica;
+  hooks.onRequest = bindSchedulerMetrics(registry, replica);
+  const r = replica;
+  const follow = (): void => {
+    if (r.isLeader || r.leaderUrl) health.ok();
+    else health.degraded(['no scheduler leader elected']);
+  };
+  r.on('leading', (d) => {
+    emit('leading', d);
+    health.ok();
+  });
+  r.on('following', (d) => {
+    emit('following', d);
+    follow();
+  });
+  r.on('steppedDown', (d) => {
+    emit('steppedDown', d);
+    follow();
+  });
+  r.on('failover', (d) => emit('failover', d));
+  r.on('warn', (d) => emit('warn', d));
+  r.start();
+
+  let closed = false;
+  return {
+    url,
+    address,
+    replica: r,
+    registry,
+    health,
+    async close() {
+      if (closed) return;
+      closed = true;
+      health.stopping();
+      await r.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      consul.close();
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The leader's in-memory view of everything under the KV prefix: clusters, task definitions,
+ * container instances (with used resources, agent contact and assignment version) and tasks.
+ * Rebuilt from KV when a replica takes over; kept in step with every committed write.
+ * Pure data and bookkeeping: must never do I/O or read the clock itself (callers pass `now`).
+ */
+import type { PlacementInstance } from '../placement/types.js';
+import type { ArnScope } from '../wire/arn.js';
+import { instanceArn, taskArn } from '../wire/arn.js';
+import type { ClusterRec, InstanceRec, TaskDefRec, TaskRec, TaskResources } from './records.js';
+
+/** A task with what the leader derives from it. */
+export interface TaskRt {
+  rec: TaskRec;
+  resources: TaskResources;
+  family: string;
+  /** False until the write that created it committed: hidden from readers and agents. */
+  committed: boolean;
+}
+
+/** Someone waiting for an instance's assignment version to move. */
+export interface PollWaiter {
+  readonly version: number;
+  readonly wake: () => void;
+}
+
+/** A container instance with its runtime state. */
+export interface InstanceRt {
+  rec: InstanceRec;
+  /** Tasks holding resources here (not yet confirmed STOPPED). */
+  tasks: Map<string, TaskRt>;
+  used: { cpu: number; memory: number; tcp: Map<number, number>; udp: Map<number, number> };
+  /** Assignment version: the highest Consul index of this instance's keys. */
+  version: number;
+  lastContact: number;
+  pollsInFlight: number;
+  waiters: Set<PollWaiter>;
+  placement: PlacementInstance | undefined;
+}
+
+/** The whole view. */
+export class SchedulerState {
+  readonly scope: ArnScope;
+  readonly clusters = new Map<string, ClusterRec>();
+  /** family -> revision -> definition. */
+  readonly taskDefs = new Map<string, Map<number, TaskDefRec>>();
+  readonly instances = new Map<string, InstanceRt>();
+  readonly tasks = new Map<string, TaskRt>();
+  /** `<cluster>\0<clientToken>` -> task IDs of that RunTask. */
+  readonly clientTokens = new Map<string, string[]>();
+  /** Cached PlacementInstance lists per cluster, dropped when an instance changes. */
+  readonly #placementLists = new Map<string, { insts: InstanceRt[]; list: PlacementInstance[] }>();
+
+  constructor(scope: ArnScope) {
+    this.scope = scope;
+  }
+
+  instancesOf(cluster: string): InstanceRt[] {
+    const out: InstanceRt[] = [];
+    for (const i of this.instances.values()) if (i.rec.cluster === cluster) out.push(i);
+    return out;
+  }
+
+  /** Adds or replaces an instance record, keeping its runtime state. */
+  putInstance(rec: InstanceRec, now: number): InstanceRt {
+    const existing = this.instances.get(rec.id);
+    if (existing) {
+      const moved = existing.rec.cluster !== rec.cluster;
+      existing.rec = rec;
+      existing.placement = undefined;
+      if (moved) this.#placementLists.clear();
+      return existing;
+    }
+    const rt: InstanceRt = {
+      rec,
+      tasks: new Map(),
+      used: { cpu: 0, memory: 0, tcp: new Map(), udp: new Map() },
+      version: 0,
+      lastContact: now,
+      pollsInFlight: 0,
+      waiters: new Set(),
+      placement: undefined,
+    };
+    this.instances.set(rec.id, rt);
+    this.#placementLists.delete(rec.cluster);
+    return rt;
+  }
+
+  removeInstance(id: string): void {
+    const rt = this.instances.get(id);
+    if (!rt) return;
+    this.instances.delete(id);
+    this.#placementLists.delete(rt.rec.cluster);
+    for (const w of rt.waiters) w.wake();
+  }
+
+  /** Adds a task (holding resources unless done). */
+  addTask(rt: TaskRt): void {
+    this.tasks.set(rt.rec.id, rt);
+    if (rt.rec.clientToken) {
+      const k = `${rt.rec.cluster}\0${rt.rec.clientToken}`;
+      const list = this.clientTokens.get(k) ?? [];
+      list.push(rt.rec.id);
+      this.clientTokens.set(k, list);
+    }
+    if (!rt.rec.done) this.#hold(rt);
+  }
+
+  /** Replaces a task's record; frees its resources when it became done. */
+  updateTask(rt: TaskRt, rec: TaskRec): void {
+    const wasDone = rt.rec.done === true;
+    rt.rec = rec;
+    if (!wasDone && rec.done) this.#release(rt);
+  }
+
+  /** Forgets a task entirely (garbage collection of old STOPPED tasks, failed writes). */
+  dropTask(rt: TaskRt): void {
+    if (!rt.rec.done) this.#release(rt);
+    this.tasks.delete(rt.rec.id);
+    if (rt.rec.clientToken) this.clientTokens.delete(`${rt.rec.cluster}\0${rt.rec.clientToken}`);
+  }
+
+  #hold(rt: TaskRt): void {
+    const inst = this.instances.get(rt.rec.instanceId);
+    if (!inst) return;
+    inst.tasks.set(rt.rec.id, rt);
+    inst.used.cpu += rt.resources.cpu;
+    inst.used.memory += rt.resources.memory;
+    for (const p of rt.resources.tcpPorts) inst.used.tcp.set(p, (inst.used.tcp.get(p) ?? 0) + 1);
+    for (const p of rt.resources.udpPorts) inst.used.udp.set(p, (inst.used.udp.get(p) ?? 0) + 1);
+    this.#dirty(inst);
+  }
+
+  #release(rt: TaskRt): void {
+    const inst = this.instances.get(rt.rec.instanceId);
+    if (!inst || !inst.tasks.delete(rt.rec.id)) return;
+    inst.used.cpu -= rt.resources.cpu;
+    inst.used.memory -= rt.resources.memory;
+    const drop = (m: Map<number, number>, p: number): void => {
+      const n = (m.get(p) ?? 1) - 1;
+      if (n <= 0) m.delete(p);
+      else m.set(p, n);
+    };
+    for (const p of rt.resources.tcpPorts) drop(inst.used.tcp, p);
+    for (const p of rt.resources.udpPorts) drop(inst.used.udp, p);
+    this.#dirty(inst);
+  }
+
+  #dirty(inst: InstanceRt): void {
+    inst.placement = undefined;
+  }
+
+  /** Whether the instance's agent counts as connected at `now`. */
+  connected(inst: InstanceRt, now: number, graceMs: number): boolean {
+    return inst.pollsInFlight > 0 || now - inst.lastContact < graceMs;
+  }
+
+  /** The instance as placement sees it (cached until it changes; `agentConnected` refreshed). */
+  placementOf(inst: InstanceRt, now: number, graceMs: number): PlacementInstance {
+    let p = inst.placement;
+    if (!p) {
+      const r = inst.rec;
+      const tcp = new Set<number>(r.total.tcpPorts);
+      for (const port of inst.used.tcp.keys()) tcp.add(port);
+      const udp = new Set<number>(r.total.udpPorts);
+      for (const port of inst.used.udp.keys()) udp.add(port);
+      p = {
+        arn: instanceArn(this.scope, r.cluster, r.id),
+        ec2InstanceId: r.ec2InstanceId,
+        status: r.status,
+        agentConnected: true,
+        attributes: r.attributes,
+        registeredAt: r.registeredAt,
+        ...(r.versionInfo.agentVersion ? { agentVersion: r.versionInfo.agentVersion } : {}),
+        remaining: {
+          cpu: r.total.cpu - inst.used.cpu,
+          memory: r.total.memory - inst.used.memory,
+          tcpPorts: tcp,
+          udpPorts: udp,
+        },
+        total: { cpu: r.total.cpu, memory: r.total.memory },
+        tasks: [...inst.tasks.values()]
+          .filter((t) => t.rec.desiredStatus === 'RUNNING')
+          .map((t) => ({
+            family: t.family,
+            taskArn: taskArn(this.scope, t.rec.cluster, t.rec.id),
+            ...(t.rec.group ? { group: t.rec.group } : {}),
+          })),
+      };
+      inst.placement = p;
+    }
+    p.agentConnected = this.connected(inst, now, graceMs);
+    return p;
+  }
+
+  /** Every instance of `cluster` as placement sees it (a new array when any changed). */
+  placementList(cluster: string, now: number, graceMs: number): PlacementInstance[] {
+    let cached = this.#placementLists.get(cluster);
+    if (!cached) {
+      const insts = this.instancesOf(cluster).sort((a, b) => (a.rec.id < b.rec.id ? -1 : 1));
+      cached = { insts, list: insts.map((i) => this.placementOf(i, now, graceMs)) };
+      this.#placementLists.set(cluster, cached);
+      return cached.list;
+    }
+    let changed = false;
+    const list = cached.list;
+    for (let i = 0; i < cached.insts.length; i++) {
+      const inst = cached.insts[i] as InstanceRt;
+      if (inst.placement === undefined) {
+        if (!changed) {
+          cached.list = [...list];
+          changed = true;
+        }
+        cached.list[i] = this.placementOf(inst, now, graceMs);
+      } else {
+        inst.placement.agentConnected = this.connected(inst, now, graceMs);
+      }
+    }
+    return cached.list;
+  }
+
+  /** Raises an instance's assignment version and wakes its pollers. */
+  bump(inst: InstanceRt, index: number): void {
+    if (index > inst.version) inst.version = index;
+    for (const w of inst.waiters) if (w.version !== inst.version) w.wake();
+  }
+
+  /** Task definition by `family:revision`. */
+  taskDef(ref: string): TaskDefRec | undefined {
+    const colon = ref.lastIndexOf(':');
+    if (colon < 0) return undefined;
+    return this.taskDefs.get(ref.slice(0, colon))?.get(Number(ref.slice(colon + 1)));
+  }
+
+  /** The latest ACTIVE revision of a family. */
+  latestActive(family: string): TaskDefRec | undefined {
+    const revs = this.taskDefs.get(family);
+    if (!revs) return undefined;
+    let best: TaskDefRec | undefined;
+    for (const td of revs.values()) {
+      if (td.status === 'ACTIVE' && (!best || td.revision > best.revision)) best = td;
+    }
+    return best;
+  }
+
+  /** The highest revision of a family (ACTIVE or not); 0 when none. */
+  lastRevision(family: string): number {
+    let max = 0;
+    for (const r of this.taskDefs.get(family)?.keys() ?? []) max = Math.max(max, r);
+    return max;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The scheduler's one HTTP listener: `GET /health` and `GET /metrics`, and `POST /` speaking
+ * AWS JSON 1.1 (X-Amz-Target, SigV4, `{"__type", "message"}` errors). A follower forwards
+ * verified requests to the leader. Must never answer a client's mistake with a 500 and never
+ * echo secrets; unexpected faults become ServerException and are reported through `onError`.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AdminHandler } from '@berth/daemon';
+import type { Handler } from '../api/context.js';
+import { lookupAction } from '../api/dispatch.js';
+import { EcsError } from '../errors.js';
+import { FORWARDED_HEADER, forwardRequest } from '../ha/forward.js';
+import type { Replica } from '../ha/replica.js';
+import type { Body } from './input.js';
+import { verifySigV4 } from './sigv4.js';
+
+export interface EcsServerOptions {
+  readonly replica: Replica;
+  /** Access key ID -> secret; undefined disables signature checks (development only). */
+  readonly keys: ReadonlyMap<string, string> | undefined;
+  readonly region: string;
+  readonly maxBodyBytes: number;
+  readonly maxSkewMs: number;
+  /** How long a request waits for a leader to be elected before 503. */
+  readonly leaderWaitMs: number;
+  readonly admin: AdminHandler;
+  readonly onRequest?: (action: string, status: number, seconds: number) => void;
+  readonly onError?: (error: unknown, action: string) => void;
+}
+
+const JSON_TYPE = 'application/x-amz-json-1.1';
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extra: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    ...extra,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: EcsError): void {
+  send(res, e.status, { __type: e.type, message: e.message }, { 'x-amzn-errortype': `${e.type}:` });
+}
+
+/** Converts anything thrown by a handler into the EcsError the client sees. */
+export function toEcsError(e: unknown): { error: EcsError; fault: boolean } {
+  if (e instanceof EcsError) return { error: e, fault: e.status === 500 };
+  const ecsType = (e as { ecsType?: unknown } | null)?.ecsType;
+  if (e instanceof Error && typeof ecsType === 'string') {
+    return { error: new EcsError(ecsType, e.message), fault: false };
+  }
+  return {
+    error: new EcsError('ServerException', 'An internal error occurred; it was logged.', 500),
+    fault: true,
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function dispatch(
+  o: EcsServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > o.maxBodyBytes) {
+    res.setHeader('connection', 'close');
+    throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
+  }
+  const raw = await readBody(req, o.maxBodyBytes);
+  if (raw === undefined) {
+    res.setHeader('connection', 'close');
+    throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
+  }
+  if (o.keys) {
+    verifySigV4(
+      { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
+      { keys: o.keys, region: o.region, service: 'ecs', maxSkewMs: o.maxSkewMs },
+    );
+  }
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const found = lookupAction(target);
+  if (!found) {
+    throw new EcsError(
+      'UnknownOperationException',
+      target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.',
+    );
+  }
+  let body: Body;
+  try {
+    const parsed: unknown = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('the request body must be a JSON object');
+    }
+    body = parsed as Body;
+  } catch (e) {
+    throw new EcsError(
+      'SerializationException',
+      `Cannot parse the request body: ${(e as Error).message}`,
+    );
+  }
+  await runOrForward(o, found.handler, body, req, res, raw);
+  return found.action;
+}
+
+async function runOrForward(
+  o: EcsServerOptions,
+  handler: Handler,
+  body: Body,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+): Promise<void> {
+  const deadline = Date.now() + o.leaderWaitMs;
+  for (;;) {
+    const ctx = o.replica.context;
+    if (ctx) {
+      send(res, 200, await handler(ctx, body));
+      return;
+    }
+    const leader = o.replica.leaderUrl;
+    if (leader && !req.headers[FORWARDED_HEADER]) {
+      try {
+        await forwardRequest(leader, req.url ?? '/', req.headers, raw, res);
+        return;
+      } catch {
+        // The leader is gone; wait for the next one below.
+      }
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || req.headers[FORWARDED_HEADER]) {
+      throw new EcsError('ServerException', 'No scheduler leader is available; retry.', 503);
+    }
+    await o.replica.settled(Math.min(left, 500));
+    if (!o.replica.context && o.replica.leaderUrl === leader) {
+      await new Promise((r) => setTimeout(r, Math.min(left, 100)));
+    }
+  }
+}
+
+/** Creates (does not start) the HTTP server. */
+export function createEcsServer(o: EcsServerOptions): Server {
+  const server = createServer((req, res) => {
+    if (o.admin(req, res)) return;
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== '/') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('not found\n');
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`method ${req.method} not allowed\n`);
+      return;
+    }
+    const t0 = process.hrtime.bigint();
+    let action = 'unknown';
+    dispatch(o, req, res)
+      .then((a) => {
+        action = a;
+      })
+      .catch((e: unknown) => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        action = lookupAction(target)?.action ?? 'unknown';
+        const { error, fault } = toEcsError(e);
+        if (fault) o.onError?.(e, action);
+        if (!res.headersSent) sendError(res, error);
+        else res.destroy();
+      })
+      .finally(() => {
+        o.onRequest?.(action, res.statusCode, Number(process.hrtime.bigint() - t0) / 1e9);
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0;
+  return server;
+}
