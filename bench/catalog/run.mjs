@@ -2,8 +2,9 @@
 //   1. N idle blocked watchers (default 5,000): the catalog's RSS and CPU while they wait;
 //   2. wake-up latency: from one KV write to every watcher notified (p50/p99/max per round);
 //   3. KV write throughput, memory only and with --data-dir (fsync), bounded in count and time.
-// It writes bench/results/catalog-<date>.{json,md} with the commit and the machine, side by
-// side with the previous report when there is one. Run it through run (raises `ulimit -n`).
+// It writes bench/results/catalog-<date>T<HH-MM>.{json,md} with the commit and the machine,
+// side by side with the previous report when there is one. Run it through run (raises
+// `ulimit -n`).
 // It must never contact anything but 127.0.0.1, and every phase stops by itself.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -447,7 +448,6 @@ function markdown(report, prev) {
 
 async function main() {
   const started = new Date();
-  const date = started.toISOString().slice(0, 10);
   const report = {
     date: started.toISOString(),
     commit: safeExec('git', ['rev-parse', 'HEAD']) || 'none (no commit yet)',
@@ -479,7 +479,9 @@ async function main() {
   }
 
   fs.mkdirSync(cfg.out, { recursive: true });
-  const base = `catalog-${date}${flags.quick ? '-quick' : ''}`;
+  // Date and time, so a second run on the same day never overwrites the first.
+  const stamp = started.toISOString().slice(0, 16).replace(':', '-');
+  const base = `catalog-${stamp}${flags.quick ? '-quick' : ''}`;
   const prev = previousReport(cfg.out, `${base}.json`);
   fs.writeFileSync(path.join(cfg.out, `${base}.json`), JSON.stringify(report, null, 2) + '\n');
   fs.writeFileSync(path.join(cfg.out, `${base}.md`), markdown(report, prev));

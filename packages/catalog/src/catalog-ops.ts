@@ -24,7 +24,7 @@ export function nodeRegister(tx: Tx, n: NodeInput): void {
     const { createIndex: _c, modifyIndex: _m, ...rest } = existing;
     if (same(rest, n)) return;
   }
-  tx.state.nodes.set(n.node, {
+  tx.put(tx.state.nodes, n.node, {
     ...n,
     createIndex: existing?.createIndex ?? tx.index,
     modifyIndex: tx.index,
@@ -39,18 +39,18 @@ export function nodeDeregister(tx: Tx, node: string): void {
   for (const id of [...(tx.state.checks.get(node)?.keys() ?? [])]) checkDeregister(tx, node, id);
   invalidateSessionsForNode(tx, node);
   tx.node(node);
-  tx.state.nodes.delete(node);
-  tx.state.services.delete(node);
-  tx.state.checks.delete(node);
+  tx.drop(tx.state.nodes, node);
+  tx.drop(tx.state.services, node);
+  tx.drop(tx.state.checks, node);
 }
 
 function requireNode(tx: Tx, node: string): void {
   if (!tx.state.nodes.has(node)) throw new StateError('Missing node registration');
 }
 
-function nested<T>(m: Map<string, Map<string, T>>, node: string): Map<string, T> {
+function nested<T>(tx: Tx, m: Map<string, Map<string, T>>, node: string): Map<string, T> {
   let inner = m.get(node);
-  if (!inner) m.set(node, (inner = new Map()));
+  if (!inner) tx.put(m, node, (inner = new Map()));
   return inner;
 }
 
@@ -62,7 +62,7 @@ export function serviceRegister(
   replaceChecks: boolean,
 ): void {
   requireNode(tx, node);
-  const services = nested(tx.state.services, node);
+  const services = nested(tx, tx.state.services, node);
   const existing = services.get(s.id);
   let changed = true;
   if (existing) {
@@ -77,7 +77,7 @@ export function serviceRegister(
       createIndex: existing?.createIndex ?? tx.index,
       modifyIndex: tx.index,
     };
-    services.set(s.id, rec);
+    tx.put(services, s.id, rec);
     tx.service(s.service);
     // Checks carry the service's name and tags: refresh the ones that stay.
     for (const c of [...(tx.state.checks.get(node)?.values() ?? [])]) {
@@ -105,13 +105,13 @@ export function serviceDeregister(tx: Tx, node: string, id: string): void {
   for (const c of [...(tx.state.checks.get(node)?.values() ?? [])]) {
     if (c.serviceId === id) checkDeregister(tx, node, c.checkId);
   }
-  services.delete(id);
+  tx.drop(services, id);
   tx.service(existing.service);
 }
 
 function storeCheck(tx: Tx, c: Omit<CheckRec, 'modifyIndex'>): CheckRec {
   const rec: CheckRec = { ...c, modifyIndex: tx.index };
-  nested(tx.state.checks, c.node).set(c.checkId, rec);
+  tx.put(nested(tx, tx.state.checks, c.node), c.checkId, rec);
   tx.check(rec);
   if (rec.status === 'critical') invalidateSessionsForCheck(tx, rec.node, rec.checkId);
   return rec;
@@ -166,7 +166,7 @@ export function checkDeregister(tx: Tx, node: string, id: string): void {
   const checks = tx.state.checks.get(node);
   const prev = checks?.get(id);
   if (!checks || !prev) return;
-  checks.delete(id);
+  tx.drop(checks, id);
   tx.check(prev);
   invalidateSessionsForCheck(tx, node, id);
 }
@@ -186,9 +186,25 @@ export function checkStatus(
   const prev = checks?.get(id);
   if (!checks || !prev) return;
   if (prev.status === status) {
-    if (prev.output !== output) checks.set(id, { ...prev, output });
+    if (prev.output !== output) tx.put(checks, id, { ...prev, output });
     return;
   }
   const { modifyIndex: _m, ...rest } = prev;
   storeCheck(tx, { ...rest, status, output, criticalSince: criticalSince(tx, prev, status) });
+}
+
+/**
+ * `catalog/register`: the node (unless `node` is null: SkipNodeUpdate), the service and the
+ * checks as one write under one index. A failing part throws and the store rolls back the rest.
+ */
+export function catalogRegister(
+  tx: Tx,
+  node: NodeInput | null,
+  nodeName: string,
+  service: ServiceInput | null,
+  checks: readonly CheckInput[],
+): void {
+  if (node) nodeRegister(tx, node);
+  if (service) serviceRegister(tx, nodeName, service, [], false);
+  for (const c of checks) checkRegister(tx, nodeName, c);
 }

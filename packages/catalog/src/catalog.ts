@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CheckRunner, type CheckResult, type CheckSpec } from './checks/index.js';
+import { DurableIndex } from './durable-index.js';
 import { StateError } from './errors.js';
 import { createState, stateFromJson, stateToJson } from './state.js';
 import { Store, type OpResult } from './store.js';
@@ -31,6 +32,14 @@ export interface CatalogConfig {
   readonly sessionTtlMultiplier?: number | undefined;
   /** Floor of HTTP/TCP check intervals (default 1 s, as Consul). */
   readonly checkMinIntervalMs?: number | undefined;
+  /**
+   * When the store starts empty, start its indexes here instead of at 0 (consul-api.md §3:
+   * a restarted memory-only store must not drop to small indexes). `startCatalog` passes the
+   * wall clock in µs when asked to seed.
+   */
+  readonly indexSeed?: number | undefined;
+  /** Blocked queries re-evaluated per event-loop turn after a write (default 256). */
+  readonly fanOutChunk?: number | undefined;
 }
 
 /** Output longer than this is truncated, as Consul's agent does. */
@@ -69,12 +78,29 @@ function toSpec(id: string, d: CheckDefinition & { kind: CheckSpec['kind'] }): C
   return spec;
 }
 
+/** Starts an empty store's global and table indexes at `index` (no-op otherwise). */
+function seed(store: Store, index: number | undefined): void {
+  const s = store.state;
+  if (index === undefined || s.index !== 0 || !Number.isSafeInteger(index) || index <= 0) return;
+  s.index = index;
+  for (const t of Object.keys(s.tableIndex) as (keyof typeof s.tableIndex)[]) {
+    s.tableIndex[t] = index;
+  }
+}
+
 /** A running catalog: store + log + watchers + timers. Create with `Catalog.open`. */
 export class Catalog extends EventEmitter {
   readonly store: Store;
-  readonly hub = new WatchHub();
+  readonly hub: WatchHub;
   readonly config: CatalogConfig;
+  /**
+   * True when a client may legitimately hold an index above ours: a memory-only store whose
+   * indexes restart at 1. False with a data dir or a seeded index (indexes never go back).
+   */
+  readonly indexMayReset: boolean;
   readonly #wal: Wal | null;
+  /** How far the log is on disk (with a data dir). */
+  readonly #durable: DurableIndex;
   readonly #runner: CheckRunner;
   readonly #runnerSpecs = new Map<string, string>();
   readonly #sessionTimers = new Map<string, NodeJS.Timeout>();
@@ -86,6 +112,9 @@ export class Catalog extends EventEmitter {
     this.config = config;
     this.store = store;
     this.#wal = wal;
+    this.#durable = new DurableIndex(store.state.index);
+    this.hub = new WatchHub({ chunk: config.fanOutChunk });
+    this.indexMayReset = wal === null && config.indexSeed === undefined;
     this.#runner = new CheckRunner((r) => this.#onCheckResult(r), {
       minIntervalMs: config.checkMinIntervalMs ?? 1000,
     });
@@ -115,11 +144,13 @@ export class Catalog extends EventEmitter {
         }
         store.state.index = Math.max(store.state.index, rec.i);
       }
+      seed(store, config.indexSeed);
       const catalog = new Catalog(config, store, wal);
       ref.catalog = catalog;
       await catalog.#bootstrap();
       return catalog;
     }
+    seed(store, config.indexSeed);
     const catalog = new Catalog(config, store, wal);
     await catalog.#bootstrap();
     return catalog;
@@ -181,15 +212,45 @@ export class Catalog extends EventEmitter {
     this.#reaper.unref();
   }
 
+  /** The highest index known to be durable (memory only: the store's index). */
+  get durableIndex(): number {
+    return this.#wal ? this.#durable.value : this.store.state.index;
+  }
+
   /**
-   * Applies a write, waits for it to be durable, then wakes the queries it concerns.
-   * Throws the store's ApiErrors for invalid writes (nothing applied, nothing logged).
+   * What a reader must await before answering from the current state: null when every write
+   * applied so far is durable (always, memory only), else a promise that resolves once the
+   * log's fsync covers the store's current index, or rejects when the log failed. Writes are
+   * applied at once (so group commit keeps batching) but never observed before they are
+   * durable, so after a crash no client has seen an index or value that is gone.
+   */
+  readBarrier(): Promise<void> | null {
+    return this.#wal ? this.#durable.until(this.store.state.index) : null;
+  }
+
+  /**
+   * Applies a write, waits for it to be durable, then wakes the queries it concerns (the
+   * fan-out runs after the acknowledgement). A write that changes nothing (a failed cas, a
+   * read-only transaction) or is refused still read the state: it answers only once what it
+   * read is durable. Throws the store's ApiErrors for invalid writes (nothing applied, nothing
+   * logged).
    */
   async write<O extends Op>(op: O): Promise<OpResult<O>> {
     if (this.#closed) throw new StateError('catalog is closed');
     const at = Date.now();
-    const { result, change } = this.store.apply(op, at);
-    if (!change) return result;
+    let applied: ReturnType<Store['apply']>;
+    try {
+      applied = this.store.apply(op, at);
+    } catch (err) {
+      await this.readBarrier();
+      throw err;
+    }
+    const { change } = applied;
+    const result = applied.result as OpResult<O>;
+    if (!change) {
+      await this.readBarrier();
+      return result;
+    }
     this.emit('write', op.t);
     for (const key of change.checks) {
       const [node, id] = key.split('\0') as [string, string];
@@ -202,8 +263,13 @@ export class Catalog extends EventEmitter {
     }
     for (const id of change.sessionsDestroyed) this.#disarmSession(id);
     try {
-      if (this.#wal) await this.#wal.append({ i: change.index, at, op });
+      if (this.#wal) {
+        await this.#wal.append({ i: change.index, at, op });
+        // The log is ordered: this fsync covers every record before this one too.
+        this.#durable.advance(change.index);
+      }
     } catch (err) {
+      this.#durable.fail(err as Error);
       this.emit('walError', err);
       throw err;
     } finally {

@@ -41,6 +41,11 @@ export const catalogOptions = defineOptions({
     default: 10000,
     help: 'Log records between snapshots of the state (with --data-dir)',
   },
+  seedIndex: {
+    type: 'boolean',
+    default: true,
+    help: 'Start an empty catalog at an index taken from the clock (µs), so a restart without --data-dir never moves indexes backwards (--no-seed-index: start at 1)',
+  },
 });
 
 export const command: DaemonCommand<typeof catalogOptions> = {
@@ -58,6 +63,7 @@ export const command: DaemonCommand<typeof catalogOptions> = {
       advertise: config.advertise,
       legacyClients: config.legacyClients,
       snapshotEvery: config.snapshotEvery,
+      seedIndex: config.seedIndex,
       registry: ctx.registry,
       health: ctx.health,
       onWarn: (message) => log.warn(message),

@@ -225,3 +225,32 @@ export function decodeNodeMeta(meta: Record<string, string>): Record<string, str
   validateMeta(meta, 'Node Meta');
   return meta;
 }
+
+/**
+ * Decodes a catalog HealthCheck body (`catalog/register` Check/Checks, txn Check operations):
+ * Status defaults to critical and is always taken as given; a Definition with HTTP, TCP or TTL
+ * becomes a runnable definition (the catalog runs it when the check is on its own node).
+ */
+export function decodeCatalogCheck(body: unknown, legacyClients: boolean): CheckInput {
+  const cf = new Fields(body, 'HealthCheck');
+  const checkName = cf.str('Name') ?? '';
+  const id = cf.str('CheckID') || checkName;
+  if (id === '') throw new BadRequestError('Missing check name');
+  const status = cf.str('Status') || 'critical';
+  if (!STATUSES.has(status)) throw new BadRequestError(`Invalid check status: '${status}'`);
+  const def = cf.obj('Definition');
+  const hasType = def !== undefined && (def.has('HTTP') || def.has('TCP') || def.has('TTL'));
+  return {
+    checkId: id,
+    name: checkName || id,
+    status: status as CheckStatus,
+    statusGiven: true,
+    notes: cf.str('Notes') ?? '',
+    output: cf.str('Output') ?? '',
+    serviceId: cf.str('ServiceID') ?? '',
+    type: cf.str('Type') ?? '',
+    definition: hasType
+      ? decodeCheck(def, id, id, { serviceId: '', serviceName: '', legacyClients }).definition
+      : null,
+  };
+}

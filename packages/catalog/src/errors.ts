@@ -86,3 +86,10 @@ export class CatalogOptionError extends CatalogError {
     super('BERTH_CATALOG_OPTION', message);
   }
 }
+
+/** One failed operation of a transaction; reported in `Errors` at its OpIndex (409). */
+export class TxnOpError extends CatalogError {
+  constructor(message: string) {
+    super('BERTH_CATALOG_TXN_OP', message);
+  }
+}

@@ -13,25 +13,25 @@ export const MAX_TOMBSTONES = 10_000;
 /** Stores an entry at `tx.index` and clears its tombstone. */
 export function putEntry(tx: Tx, entry: Omit<KvEntry, 'modifyIndex' | 'createIndex'>): void {
   const existing = tx.state.kv.get(entry.key);
-  tx.state.kv.set(entry.key, {
+  tx.put(tx.state.kv, entry.key, {
     ...entry,
     createIndex: existing?.createIndex ?? tx.index,
     modifyIndex: tx.index,
   });
-  tx.state.tombstones.delete(entry.key);
+  tx.drop(tx.state.tombstones, entry.key);
   tx.kv(entry.key);
 }
 
 /** Removes a key and leaves a tombstone so prefix queries see the delete's index. */
 export function removeEntry(tx: Tx, key: string): void {
-  if (!tx.state.kv.delete(key)) return;
+  if (!tx.drop(tx.state.kv, key)) return;
   const t = tx.state.tombstones;
-  t.delete(key);
-  t.set(key, tx.index);
+  tx.drop(t, key);
+  tx.put(t, key, tx.index);
   while (t.size > MAX_TOMBSTONES) {
     const [oldest, idx] = t.entries().next().value as [string, number];
-    t.delete(oldest);
-    tx.state.tombstoneFloor = Math.max(tx.state.tombstoneFloor, idx);
+    tx.drop(t, oldest);
+    tx.field(tx.state, 'tombstoneFloor', Math.max(tx.state.tombstoneFloor, idx));
   }
   tx.kv(key);
 }
@@ -51,7 +51,7 @@ export function lockDelayed(tx: Tx, key: string): boolean {
   const until = tx.state.lockDelays.get(key);
   if (until === undefined) return false;
   if (until > tx.now) return true;
-  tx.state.lockDelays.delete(key);
+  tx.drop(tx.state.lockDelays, key);
   return false;
 }
 

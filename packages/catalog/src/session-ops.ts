@@ -20,7 +20,7 @@ export function sessionCreate(tx: Tx, s: Omit<SessionRec, 'createIndex' | 'modif
     }
   }
   if (tx.state.sessions.has(s.id)) throw new StateError(`Session ${s.id} already exists`);
-  tx.state.sessions.set(s.id, { ...s, createIndex: tx.index, modifyIndex: tx.index });
+  tx.put(tx.state.sessions, s.id, { ...s, createIndex: tx.index, modifyIndex: tx.index });
   tx.sessionsCreated.push(s.id);
   tx.session();
 }
@@ -29,7 +29,7 @@ export function sessionCreate(tx: Tx, s: Omit<SessionRec, 'createIndex' | 'modif
 export function sessionDestroy(tx: Tx, id: string): void {
   const s = tx.state.sessions.get(id);
   if (!s) return;
-  tx.state.sessions.delete(id);
+  tx.drop(tx.state.sessions, id);
   tx.sessionsDestroyed.push(id);
   tx.session();
   for (const e of [...tx.state.kv.values()]) {
@@ -45,7 +45,7 @@ export function sessionDestroy(tx: Tx, id: string): void {
       });
     }
     if (!tx.replay && s.lockDelayNs > 0) {
-      tx.state.lockDelays.set(e.key, tx.now + s.lockDelayNs / 1e6);
+      tx.put(tx.state.lockDelays, e.key, tx.now + s.lockDelayNs / 1e6);
     }
   }
 }

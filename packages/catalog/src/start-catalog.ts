@@ -39,6 +39,15 @@ export interface StartCatalogOptions {
   readonly reapIntervalMs?: number | undefined;
   readonly deregisterMinMs?: number | undefined;
   readonly checkMinIntervalMs?: number | undefined;
+  /**
+   * Start an empty store's index at the wall clock in µs instead of 1, so a memory-only catalog
+   * that restarts never moves indexes backwards, and block (as Consul) when a client asks for
+   * an index ahead of ours. Default false here (tests want small indexes and rely on a restart
+   * resetting them); the `berth catalog` daemon turns it on (`--seed-index`).
+   */
+  readonly seedIndex?: boolean | undefined;
+  /** Blocked queries answered per event-loop turn after a write (default 256). */
+  readonly fanOutChunk?: number | undefined;
   /** Tests only: scales session TTL expiry (Consul: 2 × TTL). */
   readonly sessionTtlMultiplier?: number | undefined;
   readonly onWarn?: ((message: string) => void) | undefined;
@@ -82,6 +91,8 @@ export async function startCatalog(options: StartCatalogOptions = {}): Promise<R
       deregisterMinMs: options.deregisterMinMs,
       checkMinIntervalMs: options.checkMinIntervalMs,
       sessionTtlMultiplier: options.sessionTtlMultiplier,
+      indexSeed: options.seedIndex ? Date.now() * 1000 : undefined,
+      fanOutChunk: options.fanOutChunk,
     },
     onWarn,
   );

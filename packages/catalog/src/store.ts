@@ -2,9 +2,11 @@
  * The catalog's pure state store: `apply(op, now)` runs one JSON-serialisable operation
  * against plain maps and reports what changed; queries read the same maps. It never does I/O,
  * never reads the clock and never schedules anything: durability, timers and wakeups live in
- * the runtime around it. An operation either applies fully or throws before any mutation.
+ * the runtime around it. An operation either applies fully or throws with every mutation it
+ * made rolled back (the write context journals them).
  */
 import {
+  catalogRegister,
   checkDeregister,
   checkRegister,
   checkStatus,
@@ -53,7 +55,13 @@ export class Store {
   apply<O extends Op>(op: O, now: number, replay?: { index: number }): Applied<O> {
     const index = replay ? replay.index : this.state.index + 1;
     const tx = new Tx(this.state, index, now, replay !== undefined);
-    const result = dispatch(tx, op) as OpResult<O>;
+    let result: OpResult<O>;
+    try {
+      result = dispatch(tx, op) as OpResult<O>;
+    } catch (err) {
+      tx.rollback();
+      throw err;
+    }
     if (!tx.dirty) return { result, change: null };
     this.state.index = index;
     return { result, change: tx.change() };
@@ -68,6 +76,8 @@ function dispatch(tx: Tx, op: Op): unknown {
       return kvDelete(tx, op.key, op.recurse, op.cas);
     case 'txn':
       return applyTxn(tx, op.ops);
+    case 'catalog-register':
+      return catalogRegister(tx, op.node, op.nodeName, op.service, op.checks);
     case 'node-register':
       return nodeRegister(tx, op.node);
     case 'node-deregister':

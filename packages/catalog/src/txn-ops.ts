@@ -1,142 +1,111 @@
 /**
- * KV transactions (`PUT /v1/txn`), applied atomically: every operation runs against an overlay
- * of pending writes; all errors are collected (Consul reports each failing OpIndex) and only a
- * transaction without errors is committed, under one index. Never mutate the state before the
- * whole transaction has been checked.
+ * Transactions (`PUT /v1/txn`), applied atomically as Consul's `state/txn.go` does: every
+ * operation runs in order against the live state through the write context's journal, all
+ * errors are collected (Consul reports each failing OpIndex), and a transaction with any error
+ * is rolled back entirely, so nothing of it is applied or logged. KV verbs live here, Node /
+ * Service / Check verbs in txn-catalog-ops.ts. Never mutate the state except through `tx`.
  */
-import { compareKeys, lockDelayed, putEntry, removeEntry } from './kv-ops.js';
+import { ApiError, TxnOpError } from './errors.js';
+import { keysUnder, lockDelayed, putEntry, removeEntry } from './kv-ops.js';
+import { applyCatalogTxnOp } from './txn-catalog-ops.js';
 import type { Tx } from './tx.js';
-import type { KvEntry, TxnError, TxnKvOp, TxnOutcome } from './types.js';
+import type { KvEntry, TxnError, TxnKvOp, TxnOp, TxnOutcome, TxnResult } from './types.js';
 
-class Overlay {
-  readonly pending = new Map<string, KvEntry | null>();
-  constructor(private readonly tx: Tx) {}
+const q = JSON.stringify;
 
-  get(key: string): KvEntry | undefined {
-    if (this.pending.has(key)) return this.pending.get(key) ?? undefined;
-    return this.tx.state.kv.get(key);
-  }
+function fail(what: string): never {
+  throw new TxnOpError(what);
+}
 
-  keysUnder(prefix: string): string[] {
-    const keys = new Set<string>();
-    for (const k of this.tx.state.kv.keys()) if (k.startsWith(prefix)) keys.add(k);
-    for (const k of this.pending.keys()) if (k.startsWith(prefix)) keys.add(k);
-    return [...keys].filter((k) => this.get(k) !== undefined).sort(compareKeys);
-  }
-
-  set(e: Omit<KvEntry, 'createIndex' | 'modifyIndex'>): KvEntry {
-    const prev = this.get(e.key);
-    const entry = {
-      ...e,
-      createIndex: prev?.createIndex ?? this.tx.index,
-      modifyIndex: this.tx.index,
-    };
-    this.pending.set(e.key, entry);
-    return entry;
-  }
-
-  del(key: string): void {
-    if (this.get(key) !== undefined) this.pending.set(key, null);
+function kvOp(tx: Tx, op: TxnKvOp, out: TxnResult[]): void {
+  const kv = tx.state.kv;
+  const cur = kv.get(op.key);
+  const ok = (e: KvEntry | undefined, withValue = false): void => {
+    if (e) out.push({ kind: 'kv', entry: e, withValue });
+  };
+  const set = (session: string, lockIndex: number): void => {
+    putEntry(tx, { key: op.key, value: op.value, flags: op.flags, session, lockIndex });
+    ok(kv.get(op.key));
+  };
+  switch (op.verb) {
+    case 'set':
+      return set(cur?.session ?? '', cur?.lockIndex ?? 0);
+    case 'cas':
+      if (op.index === 0 ? cur !== undefined : cur?.modifyIndex !== op.index) {
+        fail(`failed to set key ${q(op.key)}, index is stale`);
+      }
+      return set(cur?.session ?? '', cur?.lockIndex ?? 0);
+    case 'lock': {
+      if (!tx.state.sessions.has(op.session)) {
+        fail(`failed to lock key ${q(op.key)}: invalid session ${q(op.session)}`);
+      }
+      const held = cur !== undefined && cur.session !== '' && cur.session !== op.session;
+      if (held || lockDelayed(tx, op.key)) {
+        fail(`failed to lock key ${q(op.key)}, lock is already held`);
+      }
+      const same = cur?.session === op.session;
+      return set(op.session, (cur?.lockIndex ?? 0) + (same ? 0 : 1));
+    }
+    case 'unlock':
+      if (!cur || cur.session !== op.session) {
+        fail(`failed to unlock key ${q(op.key)}, lock isn't held, or is held by another session`);
+      }
+      return set('', cur.lockIndex);
+    case 'get':
+      if (!cur) fail(`key ${q(op.key)} doesn't exist`);
+      return ok(cur, true);
+    case 'get-or-empty':
+      return ok(cur, true);
+    case 'get-tree':
+      for (const k of keysUnder(kv, op.key)) ok(kv.get(k), true);
+      return;
+    case 'check-index':
+      if (!cur) fail(`key ${q(op.key)} doesn't exist`);
+      if (cur.modifyIndex !== op.index) {
+        fail(`current modify index ${cur.modifyIndex} != ${op.index}`);
+      }
+      return ok(cur);
+    case 'check-session':
+      if (!cur) fail(`key ${q(op.key)} doesn't exist`);
+      if (cur.session !== op.session) fail(`current session ${q(cur.session)} != ${q(op.session)}`);
+      return ok(cur);
+    case 'check-not-exists':
+      if (cur) fail(`key ${q(op.key)} exists`);
+      return;
+    case 'delete':
+      return removeEntry(tx, op.key);
+    case 'delete-tree':
+      for (const k of keysUnder(kv, op.key)) removeEntry(tx, k);
+      return;
+    case 'delete-cas':
+      if (cur && cur.modifyIndex !== op.index) {
+        fail(`failed to delete key ${q(op.key)}, index is stale`);
+      }
+      return removeEntry(tx, op.key);
   }
 }
 
-/** Applies a list of KV txn operations; commits only when none failed. */
-export function applyTxn(tx: Tx, ops: readonly TxnKvOp[]): TxnOutcome {
-  const o = new Overlay(tx);
-  const results: KvEntry[] = [];
-  const withValue: boolean[] = [];
+/**
+ * Applies a transaction's operations in order; on any error, rolls all of them back and
+ * returns every error. Errors that are not operation failures (bugs) propagate.
+ */
+export function applyTxn(tx: Tx, ops: readonly TxnOp[]): TxnOutcome {
+  const results: TxnResult[] = [];
   const errors: TxnError[] = [];
-  const q = JSON.stringify;
   ops.forEach((op, i) => {
-    const fail = (what: string): void => {
-      errors.push({ OpIndex: i, What: what });
-    };
-    const ok = (e: KvEntry, value = false): void => {
-      results.push(e);
-      withValue.push(value);
-    };
-    const cur = o.get(op.key);
-    const base = { key: op.key, value: op.value, flags: op.flags };
-    switch (op.verb) {
-      case 'set':
-        ok(o.set({ ...base, session: cur?.session ?? '', lockIndex: cur?.lockIndex ?? 0 }));
-        return;
-      case 'cas':
-        if (op.index === 0 ? cur !== undefined : cur?.modifyIndex !== op.index) {
-          fail(`failed to set key ${q(op.key)}, index is stale`);
-          return;
-        }
-        ok(o.set({ ...base, session: cur?.session ?? '', lockIndex: cur?.lockIndex ?? 0 }));
-        return;
-      case 'lock': {
-        if (!tx.state.sessions.has(op.session)) {
-          fail(`failed to lock key ${q(op.key)}: invalid session ${q(op.session)}`);
-          return;
-        }
-        const held = cur !== undefined && cur.session !== '' && cur.session !== op.session;
-        if (held || lockDelayed(tx, op.key)) {
-          fail(`failed to lock key ${q(op.key)}, lock is already held`);
-          return;
-        }
-        const same = cur?.session === op.session;
-        const lockIndex = (cur?.lockIndex ?? 0) + (same ? 0 : 1);
-        ok(o.set({ ...base, session: op.session, lockIndex }));
-        return;
-      }
-      case 'unlock':
-        if (!cur || cur.session !== op.session) {
-          fail(`failed to unlock key ${q(op.key)}, lock isn't held, or is held by another session`);
-          return;
-        }
-        ok(o.set({ ...base, session: '', lockIndex: cur.lockIndex }));
-        return;
-      case 'get':
-        if (!cur) fail(`key ${q(op.key)} doesn't exist`);
-        else ok(cur, true);
-        return;
-      case 'get-or-empty':
-        if (cur) ok(cur, true);
-        return;
-      case 'get-tree':
-        for (const k of o.keysUnder(op.key)) ok(o.get(k) as KvEntry, true);
-        return;
-      case 'check-index':
-        if (!cur) fail(`key ${q(op.key)} doesn't exist`);
-        else if (cur.modifyIndex !== op.index) {
-          fail(`current modify index ${cur.modifyIndex} != ${op.index}`);
-        } else ok(cur);
-        return;
-      case 'check-session':
-        if (!cur) fail(`key ${q(op.key)} doesn't exist`);
-        else if (cur.session !== op.session) {
-          fail(`current session ${q(cur.session)} != ${q(op.session)}`);
-        } else ok(cur);
-        return;
-      case 'check-not-exists':
-        if (cur) fail(`key ${q(op.key)} exists`);
-        return;
-      case 'delete':
-        o.del(op.key);
-        return;
-      case 'delete-tree':
-        for (const k of o.keysUnder(op.key)) o.del(k);
-        return;
-      case 'delete-cas':
-        if (cur && cur.modifyIndex !== op.index) {
-          fail(`failed to delete key ${q(op.key)}, index is stale`);
-          return;
-        }
-        o.del(op.key);
-        return;
+    try {
+      if (op.kind === 'node' || op.kind === 'service' || op.kind === 'check') {
+        applyCatalogTxnOp(tx, op, results);
+      } else kvOp(tx, op, results);
+    } catch (err) {
+      // The store's own validation errors (ApiError) count as operation failures too.
+      if (!(err instanceof TxnOpError) && !(err instanceof ApiError)) throw err;
+      errors.push({ OpIndex: i, What: (err as Error).message });
     }
   });
-  if (errors.length > 0) return { results: [], withValue: [], errors };
-  for (const [key, entry] of o.pending) {
-    if (entry === null) removeEntry(tx, key);
-    else {
-      const { createIndex: _c, modifyIndex: _m, ...rest } = entry;
-      putEntry(tx, rest);
-    }
+  if (errors.length > 0) {
+    tx.rollback();
+    return { results: [], errors };
   }
-  return { results, withValue, errors };
+  return { results, errors };
 }

@@ -133,7 +133,9 @@ export type KvVerb =
   | 'delete-tree'
   | 'delete-cas';
 
+/** A KV operation of a transaction (logged without `kind` before catalog operations existed). */
 export interface TxnKvOp {
+  readonly kind?: 'kv';
   readonly verb: KvVerb;
   readonly key: string;
   readonly value: string | null;
@@ -141,6 +143,38 @@ export interface TxnKvOp {
   readonly index: number;
   readonly session: string;
 }
+
+/** Verbs of Node, Service and Check transaction operations. */
+export type CatalogVerb = 'set' | 'cas' | 'get' | 'delete' | 'delete-cas';
+
+export interface TxnNodeOp {
+  readonly kind: 'node';
+  readonly verb: CatalogVerb;
+  /** `id` may be '': the node keeps its ID, or gets `fallbackId` when new. */
+  readonly node: NodeInput;
+  readonly fallbackId: string;
+  /** ModifyIndex for cas/delete-cas. */
+  readonly index: number;
+}
+
+export interface TxnServiceOp {
+  readonly kind: 'service';
+  readonly verb: CatalogVerb;
+  readonly node: string;
+  readonly service: ServiceInput;
+  readonly index: number;
+}
+
+export interface TxnCheckOp {
+  readonly kind: 'check';
+  readonly verb: CatalogVerb;
+  readonly node: string;
+  readonly check: CheckInput;
+  readonly index: number;
+}
+
+/** One operation of `PUT /v1/txn`. */
+export type TxnOp = TxnKvOp | TxnNodeOp | TxnServiceOp | TxnCheckOp;
 
 export type Op =
   | {
@@ -158,7 +192,15 @@ export type Op =
       readonly recurse: boolean;
       readonly cas?: number;
     }
-  | { readonly t: 'txn'; readonly ops: readonly TxnKvOp[] }
+  | { readonly t: 'txn'; readonly ops: readonly TxnOp[] }
+  | {
+      /** `catalog/register`: node (unless null), service and checks as one write. */
+      readonly t: 'catalog-register';
+      readonly node: NodeInput | null;
+      readonly nodeName: string;
+      readonly service: ServiceInput | null;
+      readonly checks: readonly CheckInput[];
+    }
   | { readonly t: 'node-register'; readonly node: NodeInput }
   | { readonly t: 'node-deregister'; readonly node: string }
   | {
@@ -204,9 +246,19 @@ export interface TxnError {
   readonly What: string;
 }
 
+/** One entry of a transaction's `Results`. */
+export type TxnResult =
+  | {
+      readonly kind: 'kv';
+      readonly entry: KvEntry;
+      /** The Value is reported (get/get-tree/get-or-empty). */
+      readonly withValue: boolean;
+    }
+  | { readonly kind: 'node'; readonly node: NodeRec }
+  | { readonly kind: 'service'; readonly service: ServiceRec }
+  | { readonly kind: 'check'; readonly check: CheckRec };
+
 export interface TxnOutcome {
-  readonly results: readonly KvEntry[];
-  /** Entries whose Value is reported (get/get-tree/get-or-empty). */
-  readonly withValue: readonly boolean[];
+  readonly results: readonly TxnResult[];
   readonly errors: readonly TxnError[];
 }

@@ -54,7 +54,10 @@ t.test('wait timeout returns the current result; small waits honoured', async (t
   }
   const t0 = Date.now();
   const future = await http(`/kv/w?index=${idx + 1000}&wait=5s`);
-  t.ok(Date.now() - t0 < 1000, 'an index ahead of the store answers at once (store reset)');
+  t.ok(
+    Date.now() - t0 < 1000,
+    'unseeded memory-only: an index ahead of the store answers at once (store reset)',
+  );
   t.ok(index(future) <= idx);
 });
 

@@ -37,34 +37,43 @@ export function blocking(ctx: Ctx, q: Query): Reply | Promise<Reply> {
   const { minIndex, waitMs } = parseBlocking(ctx);
   const first = q.run();
   const hub = ctx.catalog.hub;
-  // A requested index beyond the store's (the store was reset) answers at once so the client
-  // resets instead of waiting out its timeout.
-  if (minIndex === 0 || first.index > minIndex || minIndex > ctx.catalog.store.index) {
-    return first;
-  }
-  return new Promise<Reply>((resolve) => {
+  if (minIndex === 0 || first.index > minIndex) return first;
+  // An index ahead of the store's: Consul blocks until the timeout, and so do we when our
+  // index never goes back (data dir or seeded index). An unseeded memory-only store restarts
+  // at 1, so a client ahead of it comes from before a restart: answer at once so it resets
+  // instead of stalling for a whole wait.
+  if (minIndex > ctx.catalog.store.index && ctx.catalog.indexMayReset) return first;
+  return new Promise<Reply>((resolve, reject) => {
     let done = false;
-    const finish = (r: Reply): void => {
+    const finish = (r: Reply | Error): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       hub.remove(waiter);
       ctx.res.off('close', onClose);
-      resolve(r);
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const run = (): (Reply & { index: number }) | Error => {
+      try {
+        return q.run();
+      } catch (err) {
+        return err instanceof Error ? err : new Error(String(err));
+      }
     };
     const waiter = {
       tables: q.tables,
       concerns: q.concerns,
       wake: (): boolean => {
-        const r = q.run();
-        if (r.index <= minIndex) return false;
+        const r = run();
+        if (!(r instanceof Error) && r.index <= minIndex) return false;
         finish(r);
         return true;
       },
     };
     const onClose = (): void => finish({ status: 499 });
     const jitter = Math.random() * (waitMs / 16);
-    const timer = setTimeout(() => finish(q.run()), waitMs + jitter);
+    const timer = setTimeout(() => finish(run()), waitMs + jitter);
     ctx.res.once('close', onClose);
     hub.add(waiter);
   });

@@ -4,7 +4,7 @@
  * catalog register/deregister. Filters apply to the rendered Consul objects.
  */
 import { randomUUID } from 'node:crypto';
-import { decodeCheck, decodeNodeMeta, decodeService } from '../decode-service.js';
+import { decodeCatalogCheck, decodeNodeMeta, decodeService } from '../decode-service.js';
 import { BadRequestError } from '../errors.js';
 import { Fields } from '../fields.js';
 import {
@@ -141,53 +141,24 @@ async function register(ctx: Ctx): Promise<Reply> {
   const checkBodies = [f.raw('Check'), ...((f.raw('Checks') as unknown[] | undefined) ?? [])];
   const checks = checkBodies
     .filter((c) => c !== undefined && c !== null)
-    .map((c) => {
-      const cf = new Fields(c, 'HealthCheck');
-      const checkName = cf.str('Name') ?? '';
-      const id = cf.str('CheckID') || checkName;
-      if (id === '') throw new BadRequestError('Missing check name');
-      const status = cf.str('Status') || 'critical';
-      if (status !== 'passing' && status !== 'warning' && status !== 'critical') {
-        throw new BadRequestError(`Invalid check status: '${status}'`);
-      }
-      const def = cf.obj('Definition');
-      const hasType = def !== undefined && (def.has('HTTP') || def.has('TCP') || def.has('TTL'));
-      return {
-        checkId: id,
-        name: checkName || id,
-        status: status as CheckRec['status'],
-        statusGiven: true,
-        notes: cf.str('Notes') ?? '',
-        output: cf.str('Output') ?? '',
-        serviceId: cf.str('ServiceID') ?? '',
-        type: cf.str('Type') ?? '',
-        definition: hasType
-          ? decodeCheck(def, id, id, { serviceId: '', serviceName: '', legacyClients }).definition
-          : null,
-      };
-    });
-  if (!skip) {
-    await cat.write({
-      t: 'node-register',
-      node: {
-        id: f.str('ID') || prev?.id || randomUUID(),
-        node: name,
-        address,
-        taggedAddresses: f.strMap('TaggedAddresses') ?? prev?.taggedAddresses ?? {},
-        meta: decodeNodeMeta(f.strMap('NodeMeta') ?? { ...(prev?.meta ?? {}) }),
-      },
-    });
-  }
-  if (svc) {
-    await cat.write({
-      t: 'service-register',
-      node: name,
-      service: svc.service,
-      checks: [],
-      replaceChecks: false,
-    });
-  }
-  for (const check of checks) await cat.write({ t: 'check-register', node: name, check });
+    .map((c) => decodeCatalogCheck(c, legacyClients));
+  // One write: node, service and checks appear together or not at all (Consul applies a
+  // RegisterRequest in one raft entry).
+  await cat.write({
+    t: 'catalog-register',
+    nodeName: name,
+    node: skip
+      ? null
+      : {
+          id: f.str('ID') || prev?.id || randomUUID(),
+          node: name,
+          address,
+          taggedAddresses: f.strMap('TaggedAddresses') ?? prev?.taggedAddresses ?? {},
+          meta: decodeNodeMeta(f.strMap('NodeMeta') ?? { ...(prev?.meta ?? {}) }),
+        },
+    service: svc ? svc.service : null,
+    checks,
+  });
   return { json: true };
 }
 

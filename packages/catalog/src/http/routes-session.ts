@@ -83,10 +83,12 @@ async function destroy(ctx: Ctx): Promise<Reply> {
   return { json: true };
 }
 
-function renew(ctx: Ctx): Reply {
+async function renew(ctx: Ctx): Promise<Reply> {
   if (ctx.rest === '') throw new BadRequestError('Missing session');
   const s = ctx.catalog.renewSession(ctx.rest);
   if (!s) throw new NotFoundError(`Session id '${ctx.rest}' not found`);
+  // The answer shows the session record: only once its creation is durable.
+  await ctx.catalog.readBarrier();
   return { json: [renderSession(s)] };
 }
 

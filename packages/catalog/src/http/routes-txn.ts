@@ -1,13 +1,14 @@
 /**
- * `PUT /v1/txn` (KV operations only): decodes the operation list with Consul's limits
- * (128 operations, 512 KiB), applies it atomically, and answers 200 with Results or 409 with
- * Errors. It never applies part of a transaction.
+ * `PUT /v1/txn` (KV, Node, Service and Check operations): decodes the operation list with
+ * Consul's limits (128 operations, 512 KiB), applies it atomically, and answers 200 with
+ * Results or 409 with Errors. It never applies part of a transaction.
  */
 import { BadRequestError, TooLargeError } from '../errors.js';
 import { Fields, isObject } from '../fields.js';
 import { kvKeyProblem } from '../kv-key.js';
-import { renderKv } from '../render.js';
-import type { KvVerb, TxnKvOp } from '../types.js';
+import { renderCheck, renderKv, renderNode, renderNodeService } from '../render.js';
+import type { KvVerb, TxnKvOp, TxnOp, TxnResult } from '../types.js';
+import { decodeCatalogOp } from './txn-catalog-decode.js';
 import { type Ctx, MAX_KV_BODY, type Reply } from './context.js';
 import type { Route } from './route.js';
 
@@ -36,16 +37,7 @@ function parseError(message: string): BadRequestError {
   return new BadRequestError(`Failed to parse body: ${message}`);
 }
 
-function decodeOp(raw: unknown, i: number): TxnKvOp {
-  if (!isObject(raw)) throw parseError(`operation ${i} is not an object`);
-  const top = new Fields(raw, 'TxnOp');
-  for (const other of ['Node', 'Service', 'Check']) {
-    if (top.has(other) && top.raw(other) !== null) {
-      throw parseError(`operation ${i}: ${other} operations are not supported by berth catalog`);
-    }
-  }
-  const kv = top.obj('KV');
-  if (!kv) throw parseError(`operation ${i} has no KV`);
+function decodeKv(kv: Fields, i: number): TxnKvOp {
   const verb = (kv.str('Verb') ?? '') as KvVerb;
   if (!VERBS.has(verb)) throw parseError(`operation ${i}: unknown KV verb ${JSON.stringify(verb)}`);
   const key = kv.str('Key') ?? '';
@@ -70,6 +62,22 @@ function decodeOp(raw: unknown, i: number): TxnKvOp {
   return { verb, key, value: decoded, flags, index, session: kv.str('Session') ?? '' };
 }
 
+function decodeOp(raw: unknown, i: number, legacyClients: boolean): TxnOp {
+  if (!isObject(raw)) throw parseError(`operation ${i} is not an object`);
+  const top = new Fields(raw, 'TxnOp');
+  const kinds = ['KV', 'Node', 'Service', 'Check'].filter(
+    (k) => top.has(k) && top.raw(k) !== null && top.raw(k) !== undefined,
+  );
+  if (kinds.length !== 1) {
+    throw parseError(`operation ${i} must hold exactly one of KV, Node, Service or Check`);
+  }
+  const kind = kinds[0] as string;
+  const body = top.obj(kind);
+  if (!body) throw parseError(`operation ${i}: ${kind} is not an object`);
+  if (kind === 'KV') return decodeKv(body, i);
+  return decodeCatalogOp(kind as 'Node' | 'Service' | 'Check', body, i, legacyClients);
+}
+
 async function txn(ctx: Ctx): Promise<Reply> {
   const text = (await ctx.body(MAX_KV_BODY)).toString('utf8');
   let body: unknown;
@@ -84,13 +92,45 @@ async function txn(ctx: Ctx): Promise<Reply> {
       `Transaction contains too many operations (${body.length} > ${MAX_TXN_OPS})`,
     );
   }
-  const ops = body.map(decodeOp);
+  const legacy = ctx.options.legacyClients;
+  const ops = body.map((raw, i) => decodeOp(raw, i, legacy));
+  const readOnly = ops.every(isRead);
+  // The store applies the transaction synchronously inside write(): this is its read index.
+  const index = ctx.catalog.store.index;
   const out = await ctx.catalog.write({ t: 'txn', ops });
   if (out.errors.length > 0) {
     return { status: 409, json: { Results: null, Errors: out.errors } };
   }
-  const results = out.results.map((e, i) => ({ KV: renderKv(e, out.withValue[i] === true) }));
-  return { json: { Results: results, Errors: null }, index: ctx.catalog.store.index };
+  const dc = ctx.catalog.config.datacenter;
+  const results = out.results.map((r) => renderTxnResult(r, dc));
+  // As Consul: only a read-only transaction is answered like a read, with X-Consul-Index.
+  return { json: { Results: results, Errors: null }, ...(readOnly ? { index } : {}) };
+}
+
+const READ_VERBS = new Set([
+  'get',
+  'get-or-empty',
+  'get-tree',
+  'check-index',
+  'check-session',
+  'check-not-exists',
+]);
+
+function isRead(op: TxnOp): boolean {
+  return READ_VERBS.has(op.verb);
+}
+
+function renderTxnResult(r: TxnResult, dc: string): Record<string, unknown> {
+  switch (r.kind) {
+    case 'kv':
+      return { KV: renderKv(r.entry, r.withValue) };
+    case 'node':
+      return { Node: renderNode(r.node, dc) };
+    case 'service':
+      return { Service: renderNodeService(r.service) };
+    case 'check':
+      return { Check: renderCheck(r.check) };
+  }
 }
 
 export const txnRoutes: readonly Route[] = [{ path: '/v1/txn', methods: ['PUT'], handle: txn }];

@@ -2,7 +2,8 @@
  * The catalog's HTTP listener: `/health` and `/metrics` (the daemon's admin handler) beside
  * the `/v1` API. It routes (exact paths before prefixes), enforces verbs (405 + Allow), the ACL
  * token, `?dc` and consistency flags, maps errors to Consul's status codes and writes replies
- * with the blocking-read headers. No request, however malformed, may crash it.
+ * with the blocking-read headers. With a data dir it never sends a read before the state it
+ * describes is durable. No request, however malformed, may crash it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -189,10 +190,14 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
       const reply = await route.handle(ctx);
       status = reply.status ?? 200;
       if (status === 499) return;
+      // A read (or a refusal) describes the current state: send it only once that state is
+      // durable. Successful writes come from catalog.write, which already waited for theirs.
+      if (ctx.method === 'GET' || status >= 400) await catalog.readBarrier();
       send(req, res, reply, extra);
     } catch (err) {
       if (err instanceof ApiError) {
         status = err.status;
+        await catalog.readBarrier()?.catch(() => undefined);
         const headers: Record<string, string> = {};
         if (err instanceof MethodNotAllowedError) headers.Allow = err.allow.join(',');
         if (status === 413) headers.Connection = 'close';
