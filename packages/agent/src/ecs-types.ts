@@ -184,6 +184,19 @@ export interface ContainerStateChange {
   readonly exitCode?: number;
   readonly reason?: string;
   readonly networkBindings: readonly NetworkBinding[];
+  /** Docker's health of the container (berth protocol extension), when it has a health check. */
+  readonly healthStatus?: ContainerHealthStatus;
+}
+
+/** A container's health as ECS shows it: Docker's healthy / unhealthy / starting. */
+export type ContainerHealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** Docker's health status in ECS's words (undefined without a health check). */
+export function ecsHealthStatus(docker: string | undefined): ContainerHealthStatus | undefined {
+  if (docker === undefined) return undefined;
+  if (docker === 'healthy') return 'HEALTHY';
+  if (docker === 'unhealthy') return 'UNHEALTHY';
+  return 'UNKNOWN';
 }
 
 /** A SubmitTaskStateChange request (without the cluster, which the client adds). */

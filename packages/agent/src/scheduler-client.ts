@@ -10,6 +10,7 @@
 import type {
   Assignments,
   BackendStatus,
+  ContainerHealthStatus,
   NetworkBinding,
   Registration,
   TaskStateChange,
@@ -24,6 +25,8 @@ export interface ContainerReport {
   readonly exitCode?: number;
   readonly reason?: string;
   readonly networkBindings: readonly NetworkBinding[];
+  /** Docker's health (berth protocol extension): HEALTHY | UNHEALTHY | UNKNOWN. */
+  readonly healthStatus?: ContainerHealthStatus;
 }
 
 /** A PollAssignments request (without the cluster). */

@@ -22,12 +22,13 @@ import {
   type TaskPlanInput,
   planTask,
 } from './docker-config.js';
-import type {
-  Assignment,
-  BackendStatus,
-  ContainerStateChange,
-  NetworkBinding,
-  TaskStateChange,
+import {
+  type Assignment,
+  type BackendStatus,
+  type ContainerStateChange,
+  type NetworkBinding,
+  type TaskStateChange,
+  ecsHealthStatus,
 } from './ecs-types.js';
 import { RuntimeError } from './errors.js';
 import { LABEL_TASK_ARN } from './labels.js';
@@ -277,6 +278,10 @@ export class TaskRunner {
         rec.health = health;
         rec.healthSince = this.#ctx.now();
         this.#ctx.emit({ type: 'health', taskArn: this.arn, container: rec.name, health });
+        // Tell the scheduler: services wait for HEALTHY and replace UNHEALTHY tasks.
+        if (rec.status === 'RUNNING' && this.state === 'RUNNING') {
+          this.#enqueue(() => this.#reportContainer(rec.name));
+        }
       }
       return;
     }
@@ -579,6 +584,7 @@ export class TaskRunner {
   }
 
   #containerChange(rec: ContainerRecord): ContainerStateChange {
+    const health = ecsHealthStatus(rec.health);
     const status: BackendStatus =
       rec.status === 'RUNNING' ? 'RUNNING' : rec.status === 'STOPPED' ? 'STOPPED' : 'PENDING';
     return {
@@ -588,6 +594,7 @@ export class TaskRunner {
       ...(rec.exitCode !== undefined ? { exitCode: rec.exitCode } : {}),
       ...(rec.reason ? { reason: rec.reason } : {}),
       networkBindings: status === 'RUNNING' ? this.bindingsOf(rec) : [],
+      ...(health !== undefined ? { healthStatus: health } : {}),
     };
   }
 
@@ -632,6 +639,7 @@ export class TaskRunner {
         ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
         ...(c.reason ? { reason: c.reason } : {}),
         networkBindings: c.networkBindings,
+        ...(c.healthStatus !== undefined ? { healthStatus: c.healthStatus } : {}),
       },
     });
   }

@@ -387,3 +387,36 @@ t.test('image cleanup over the disk threshold removes unused task images, LRU fi
   t.ok(runtime.images.has(IMAGE), 'an image in use is never removed');
   t.ok(runtime.images.has('app:new'));
 });
+
+t.test(
+  "Docker health changes are reported to the scheduler as the container's healthStatus",
+  async (t) => {
+    const { scheduler, agent, runtime } = await rig(t);
+    const arn = scheduler.runTask(
+      agent.instanceArn,
+      webTask('hc', { healthCheck: { command: ['CMD-SHELL', 'true'] } }),
+    );
+    await scheduler.waitForStatus(arn, 'RUNNING');
+    const id = agent.runner(arn)?.containers.find((c) => c.name === 'web')?.dockerId as string;
+    const cases = [
+      { name: 'healthy', input: 'healthy', want: 'HEALTHY' },
+      { name: 'unhealthy', input: 'unhealthy', want: 'UNHEALTHY' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      runtime.setHealth(id, c.input);
+      await until(c.name, () => (scheduler.tasks.get(arn)?.containerReports.length ?? 0) > i);
+      t.match(scheduler.tasks.get(arn)?.containerReports[i], {
+        containerName: 'web',
+        status: 'RUNNING',
+        healthStatus: c.want,
+      });
+    }
+    runtime.setHealth(id, 'unhealthy');
+    await new Promise((r) => setTimeout(r, 50));
+    t.equal(
+      scheduler.tasks.get(arn)?.containerReports.length,
+      2,
+      'an unchanged status is not re-sent',
+    );
+  },
+);

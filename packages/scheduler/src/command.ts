@@ -61,6 +61,21 @@ export const schedulerOptions = defineOptions({
     help: 'How long STOPPED tasks stay describable',
   },
   txnInFlight: { type: 'int', default: 4, help: 'KV transactions in flight at once' },
+  elbEndpoint: {
+    type: 'url',
+    help: "ELB API endpoint for services' load balancers (default AWS's for --elb-region); credentials from the AWS chain",
+    arg: 'URL',
+  },
+  elbRegion: { type: 'string', help: 'ELB region (default --region)' },
+  deregistrationDelay: {
+    type: 'duration',
+    help: "Wait this long after DeregisterTargets before stopping a task (default: the target group's deregistration_delay)",
+  },
+  webhook: {
+    type: 'url',
+    help: 'POST every task and service event (JSON) to this URL, retried with back-off',
+    arg: 'URL',
+  },
 });
 
 /** `berth scheduler`. */
@@ -87,6 +102,10 @@ export const command: DaemonCommand<typeof schedulerOptions> = {
       probeIntervalMs: config.leaderProbe,
       stoppedTaskTtlMs: config.stoppedTaskTtl,
       txnInFlight: config.txnInFlight,
+      elbEndpoint: config.elbEndpoint,
+      elbRegion: config.elbRegion,
+      deregistrationDelayMs: config.deregistrationDelay,
+      webhook: config.webhook,
       registry: ctx.registry,
       health: ctx.health,
       onEvent: (event, detail) => {

@@ -15,6 +15,9 @@ import {
 } from '@berth/daemon';
 import { SchedulerOptionError } from './errors.js';
 import { Replica, type ReplicaEvents } from './ha/replica.js';
+import { AwsElbTargets, type ElbTargets } from './elb/elb-targets.js';
+import { EventHub } from './events/event-hub.js';
+import { Webhook } from './events/webhook.js';
 import { bindSchedulerMetrics } from './metrics.js';
 import { KvLayout } from './state/records.js';
 import { loadCredentialsFile } from './wire/credentials.js';
@@ -44,6 +47,22 @@ export interface StartSchedulerOptions {
   readonly maxSkewMs?: number;
   readonly leaderWaitMs?: number;
   readonly txnInFlight?: number;
+  /** ELB API endpoint for services with load balancers (`--elb-endpoint`). */
+  readonly elbEndpoint?: string | undefined;
+  /** ELB region (default `region`). */
+  readonly elbRegion?: string | undefined;
+  /** Static ELB credentials; default the AWS SDK's standard chain. */
+  readonly elbCredentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** An ElbTargets to use instead of the AWS SDK one (tests). */
+  readonly elb?: ElbTargets | undefined;
+  /** Override of the target groups' deregistration delay (ms). */
+  readonly deregistrationDelayMs?: number | undefined;
+  /** Webhook URL every event is POSTed to (`--webhook`). */
+  readonly webhook?: string | undefined;
+  readonly webhookAttempts?: number;
+  readonly webhookBaseDelayMs?: number;
+  /** Service loop's periodic pass (ms, default 2000). */
+  readonly serviceIntervalMs?: number;
   readonly registry?: Registry;
   readonly health?: Health;
   /** Receives replica events (leading, following, steppedDown, failover, warn) and request faults. */
@@ -54,6 +73,8 @@ export interface StartSchedulerOptions {
 }
 
 export interface RunningScheduler {
+  /** Task and service events (also `GET /v1/events`). */
+  readonly events: EventHub;
   /** `http://host:port` of the listener. */
   readonly url: string;
   readonly address: AddressInfo;
@@ -113,6 +134,24 @@ export async function startScheduler(
     requestTimeoutMs: 30_000,
   });
 
+  const events = new EventHub();
+  const elb =
+    options.elb ??
+    new AwsElbTargets({
+      endpoint: options.elbEndpoint,
+      region: options.elbRegion ?? region,
+      credentials: options.elbCredentials,
+    });
+  const webhook = options.webhook
+    ? new Webhook(events, {
+        url: options.webhook,
+        ...(options.webhookAttempts !== undefined ? { attempts: options.webhookAttempts } : {}),
+        ...(options.webhookBaseDelayMs !== undefined
+          ? { baseDelayMs: options.webhookBaseDelayMs }
+          : {}),
+        onError: (error) => emit('warn', { message: error.message, error }),
+      })
+    : undefined;
   // Bind first so the advertised URL can carry the real port.
   const holder: { replica?: Replica } = {};
   const hooks: { onRequest?: (action: string, status: number, seconds: number) => void } = {};
@@ -128,6 +167,7 @@ export async function startScheduler(
     admin: adminHandler({ health, registry }),
     onRequest: (a, s, sec) => hooks.onRequest?.(a, s, sec),
     onError: (error, action) => emit('fault', { error, action }),
+    events,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -152,6 +192,12 @@ export async function startScheduler(
     stoppedTaskTtlMs: options.stoppedTaskTtlMs ?? 3_600_000,
     maxPollMs: 60_000,
     txnInFlight: options.txnInFlight ?? 4,
+    events,
+    elb,
+    ...(options.serviceIntervalMs !== undefined
+      ? { serviceIntervalMs: options.serviceIntervalMs }
+      : {}),
+    deregistrationDelayMs: options.deregistrationDelayMs,
   });
   holder.replica = replica;
   hooks.onRequest = bindSchedulerMetrics(registry, replica);
@@ -180,6 +226,7 @@ export async function startScheduler(
   return {
     url,
     address,
+    events,
     replica: r,
     registry,
     health,
@@ -188,6 +235,8 @@ export async function startScheduler(
       closed = true;
       health.stopping();
       await r.close();
+      await webhook?.close();
+      if (!options.elb) elb.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       consul.close();

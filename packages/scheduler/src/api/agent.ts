@@ -11,6 +11,7 @@ import {
   mergeContainers,
   type ContainerReport,
 } from '../lifecycle/task-transitions.js';
+import { parseHealthStatus } from '../lifecycle/task-health.js';
 import { encodeTask, type TaskRec } from '../state/records.js';
 import type { InstanceRt, TaskRt } from '../state/scheduler-state.js';
 import { taskArn } from '../wire/arn.js';
@@ -78,6 +79,15 @@ export const pollAssignments: Handler = async (ctx, body) => {
   return { version: inst.version, tasks: assignments(ctx, inst) };
 };
 
+function healthOf(c: Body, label: string): ContainerReport['healthStatus'] {
+  const raw = optString(c, 'healthStatus', `${label}.healthStatus`);
+  const h = parseHealthStatus(raw);
+  if (raw !== undefined && h === undefined) {
+    throw invalidParameter(`${label}.healthStatus must be HEALTHY, UNHEALTHY or UNKNOWN.`);
+  }
+  return h;
+}
+
 function parseContainers(list: Body[] | undefined, field: string): ContainerReport[] {
   return (list ?? []).map((c, i) => {
     const label = `${field}[${i}]`;
@@ -87,6 +97,7 @@ function parseContainers(list: Body[] | undefined, field: string): ContainerRepo
       status: optString(c, 'status', `${label}.status`),
       exitCode: optInt(c, 'exitCode', -(2 ** 31), 2 ** 31 - 1, `${label}.exitCode`),
       reason: optString(c, 'reason', `${label}.reason`),
+      healthStatus: healthOf(c, label),
       networkBindings: optObjectList(c, 'networkBindings', `${label}.networkBindings`) as
         Record<string, unknown>[] | undefined,
     };

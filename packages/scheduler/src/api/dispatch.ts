@@ -14,6 +14,13 @@ import {
   registerContainerInstance,
   updateContainerInstancesState,
 } from './instances.js';
+import {
+  createService,
+  deleteService,
+  describeServices,
+  listServices,
+  updateService,
+} from './services.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import {
   deregisterTaskDefinition,
@@ -54,6 +61,11 @@ export const ecsActions: Readonly<Record<string, Handler>> = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
+  CreateService: createService,
+  UpdateService: updateService,
+  DeleteService: deleteService,
+  DescribeServices: describeServices,
+  ListServices: listServices,
   SubmitTaskStateChange: submitTaskStateChange,
   SubmitContainerStateChange: submitContainerStateChange,
 };

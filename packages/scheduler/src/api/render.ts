@@ -2,6 +2,7 @@
  * Renders records in ECS's response shapes (Cluster, ContainerInstance, Task, TaskDefinition).
  * Timestamps are epoch seconds, as AWS JSON 1.1 sends them. Pure; must never change state.
  */
+import { taskHealth } from '../lifecycle/task-health.js';
 import type { InstanceRt, SchedulerState, TaskRt } from '../state/scheduler-state.js';
 import type { ClusterRec, TaskDefRec } from '../state/records.js';
 import {
@@ -166,7 +167,7 @@ export function renderTask(
       reason: reported?.reason,
       networkBindings: reported?.networkBindings ?? [],
       networkInterfaces: [],
-      healthStatus: 'UNKNOWN',
+      healthStatus: reported?.healthStatus ?? 'UNKNOWN',
       cpu: d['cpu'] === undefined ? '0' : String(d['cpu']),
       memory: d['memory'] === undefined ? undefined : String(d['memory']),
       memoryReservation:
@@ -190,7 +191,7 @@ export function renderTask(
     enableExecuteCommand: false,
     executionStoppedAt: ts(r.executionStoppedAt),
     group: r.group ?? `family:${t.family}`,
-    healthStatus: 'UNKNOWN',
+    healthStatus: taskHealth(r.containers, defs).healthStatus,
     lastStatus: r.lastStatus,
     launchType: 'EC2',
     memory: String(t.resources.memory),

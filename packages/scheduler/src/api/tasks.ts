@@ -65,7 +65,8 @@ function validateOverrides(td: TaskDefRec, overrides: Body | undefined): void {
   );
 }
 
-interface Common {
+/** What a batch of new tasks shares. */
+export interface Common {
   td: TaskDefRec;
   overrides: Body | undefined;
   startedBy: string | undefined;
@@ -93,7 +94,7 @@ function parseCommon(ctx: ApiContext, body: Body): Common {
 }
 
 /** Reserves placed tasks, writes them, and commits them into the view; answers ECS-style. */
-async function commitPlacements(
+export async function commitPlacements(
   ctx: ApiContext,
   cluster: string,
   c: Common,

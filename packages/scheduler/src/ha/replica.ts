@@ -9,7 +9,11 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
 import type { ApiContext } from '../api/context.js';
+import type { ElbTargets } from '../elb/elb-targets.js';
+import type { EventHub } from '../events/event-hub.js';
+import { taskEvent } from '../events/task-event.js';
 import { AgentMonitor } from '../lifecycle/agent-monitor.js';
+import { ServiceLoop } from '../service-scheduler/service-loop.js';
 import { Persister, type PersisterStats } from '../state/persister.js';
 import { loadState } from '../state/load-state.js';
 import type { KvLayout } from '../state/records.js';
@@ -33,6 +37,13 @@ export interface ReplicaOptions {
   readonly maxPollMs: number;
   readonly txnInFlight: number;
   readonly random?: () => number;
+  /** Where task and service events go (the /v1/events stream, the webhook). */
+  readonly events?: EventHub | undefined;
+  /** ELB for services with load balancers. */
+  readonly elb?: ElbTargets | undefined;
+  /** Service loop knobs. */
+  readonly serviceIntervalMs?: number;
+  readonly deregistrationDelayMs?: number | undefined;
 }
 
 export interface ReplicaEvents {
@@ -65,6 +76,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   #waiters = new Set<() => void>();
   #loops: Promise<void>[] = [];
   #lock: LeaderLock | undefined;
+  #serviceLoop: ServiceLoop | undefined;
   readonly persisterStats: PersisterStats = { txns: 0, ops: 0, units: 0, failures: 0 };
 
   constructor(options: ReplicaOptions) {
@@ -80,6 +92,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   /** The current leader's URL as the lock key says (may be this replica's). */
   get leaderUrl(): string | undefined {
     return this.#leaderUrl;
+  }
+
+  /** The leader's service loop (tests wait on it). */
+  get serviceLoop(): ServiceLoop | undefined {
+    return this.#serviceLoop;
   }
 
   get isLeader(): boolean {
@@ -202,6 +219,22 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       onError: (error) => this.emit('warn', { message: 'agent monitor failed', error }),
     });
     monitor.start();
+    const hub = this.#o.events;
+    if (hub) {
+      state.onTaskUpdate = (rt, prev) => {
+        const e = taskEvent(state, rt, prev);
+        if (e) hub.publish('TaskStateChange', e);
+      };
+    }
+    const loop = new ServiceLoop(ctx, {
+      elb: this.#o.elb,
+      events: hub,
+      ...(this.#o.serviceIntervalMs !== undefined ? { intervalMs: this.#o.serviceIntervalMs } : {}),
+      deregistrationDelayMs: this.#o.deregistrationDelayMs,
+      onError: (error) => this.emit('warn', { message: 'service loop failed', error }),
+    });
+    this.#serviceLoop = loop;
+    loop.start();
     try {
       await new Promise<void>((resolve) => {
         if (leading.signal.aborted) resolve();
@@ -209,6 +242,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       });
     } finally {
       monitor.stop();
+      loop.stop();
+      state.onTaskUpdate = undefined;
+      if (this.#serviceLoop === loop) this.#serviceLoop = undefined;
     }
   }
 

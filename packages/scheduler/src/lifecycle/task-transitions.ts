@@ -25,6 +25,8 @@ export interface ContainerReport {
   exitCode?: number | undefined;
   reason?: string | undefined;
   networkBindings?: Record<string, unknown>[] | undefined;
+  /** Docker health of the container (agent protocol extension). */
+  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN' | undefined;
 }
 
 /** An agent's SubmitTaskStateChange. */
@@ -62,6 +64,7 @@ export function mergeContainers(
       exitCode: r.exitCode ?? prev?.exitCode,
       reason: r.reason ?? prev?.reason,
       networkBindings: r.networkBindings ?? prev?.networkBindings,
+      healthStatus: r.healthStatus ?? prev?.healthStatus,
     };
     out.set(r.containerName, next);
   }

@@ -16,6 +16,7 @@ import {
   type TaskResources,
 } from './records.js';
 import { SchedulerState } from './scheduler-state.js';
+import type { Service } from '../services/types.js';
 
 function parse<T>(e: KvEntry): T {
   if (e.value === null) throw new StateLoadError(`KV key ${e.key} is empty`);
@@ -51,6 +52,11 @@ export async function loadState(
     let revs = state.taskDefs.get(td.family);
     if (!revs) state.taskDefs.set(td.family, (revs = new Map()));
     revs.set(td.revision, td);
+  }
+  for (const e of await kv.getTree(layout.services)) {
+    const svc = parse<Service>(e);
+    const cluster = e.key.slice(layout.services.length).split('/')[0] ?? '';
+    state.services.set(`${cluster}\0${svc.serviceName}`, svc);
   }
   const instances: InstanceRec[] = [];
   for (const e of await kv.getTree(layout.instances)) {

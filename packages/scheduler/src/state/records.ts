@@ -60,6 +60,8 @@ export interface ContainerRec {
   exitCode?: number | undefined;
   reason?: string | undefined;
   networkBindings?: Record<string, unknown>[] | undefined;
+  /** Docker health as the agent reported it: HEALTHY | UNHEALTHY | UNKNOWN. */
+  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN' | undefined;
 }
 
 export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'STOPPED';
@@ -129,6 +131,12 @@ export class KvLayout {
   }
   get tasks(): string {
     return `${this.root}tasks/`;
+  }
+  service(cluster: string, name: string): string {
+    return `${this.root}services/${cluster}/${name}`;
+  }
+  get services(): string {
+    return `${this.root}services/`;
   }
 }
 

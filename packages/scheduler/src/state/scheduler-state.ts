@@ -5,6 +5,7 @@
  * Pure data and bookkeeping: must never do I/O or read the clock itself (callers pass `now`).
  */
 import type { PlacementInstance } from '../placement/types.js';
+import type { Service } from '../services/types.js';
 import type { ArnScope } from '../wire/arn.js';
 import { instanceArn, taskArn } from '../wire/arn.js';
 import type { ClusterRec, InstanceRec, TaskDefRec, TaskRec, TaskResources } from './records.js';
@@ -48,11 +49,29 @@ export class SchedulerState {
   readonly tasks = new Map<string, TaskRt>();
   /** `<cluster>\0<clientToken>` -> task IDs of that RunTask. */
   readonly clientTokens = new Map<string, string[]>();
+  /** Services by `<cluster>\0<name>` (ACTIVE, DRAINING and INACTIVE ones still stored). */
+  readonly services = new Map<string, Service>();
+  /** Called with a cluster name after a committed change of its tasks or instances. */
+  readonly #listeners = new Set<(cluster: string) => void>();
   /** Cached PlacementInstance lists per cluster, dropped when an instance changes. */
   readonly #placementLists = new Map<string, { insts: InstanceRt[]; list: PlacementInstance[] }>();
 
   constructor(scope: ArnScope) {
     this.scope = scope;
+  }
+
+  /** Called with a task's previous and new record on every update (task events). */
+  onTaskUpdate: ((rt: TaskRt, prev: TaskRec) => void) | undefined;
+
+  /** Subscribes to committed changes (see bump); returns the unsubscribe function. */
+  onChange(fn: (cluster: string) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** Tells listeners that `cluster` changed. */
+  changed(cluster: string): void {
+    for (const fn of this.#listeners) fn(cluster);
   }
 
   instancesOf(cluster: string): InstanceRt[] {
@@ -92,6 +111,7 @@ export class SchedulerState {
     this.instances.delete(id);
     this.#placementLists.delete(rt.rec.cluster);
     for (const w of rt.waiters) w.wake();
+    this.changed(rt.rec.cluster);
   }
 
   /** Adds a task (holding resources unless done). */
@@ -109,7 +129,9 @@ export class SchedulerState {
   /** Replaces a task's record; frees its resources when it became done. */
   updateTask(rt: TaskRt, rec: TaskRec): void {
     const wasDone = rt.rec.done === true;
+    const prev = rt.rec;
     rt.rec = rec;
+    this.onTaskUpdate?.(rt, prev);
     if (!wasDone && rec.done) this.#release(rt);
   }
 
@@ -223,6 +245,7 @@ export class SchedulerState {
   bump(inst: InstanceRt, index: number): void {
     if (index > inst.version) inst.version = index;
     for (const w of inst.waiters) if (w.version !== inst.version) w.wake();
+    this.changed(inst.rec.cluster);
   }
 
   /** Task definition by `family:revision`. */

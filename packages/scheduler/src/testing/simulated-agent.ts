@@ -268,6 +268,29 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
     }
   }
 
+  /**
+   * Reports a container's Docker health (SubmitContainerStateChange with `healthStatus`), as
+   * the agent does when Docker's health status changes. Default: every container of the task.
+   */
+  async reportHealth(
+    taskArn: string,
+    healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN',
+    containerName?: string,
+  ): Promise<void> {
+    const a = this.tasks.get(taskArn);
+    const defs = (a?.taskDefinition['containerDefinitions'] as Record<string, unknown>[]) ?? [];
+    const names = containerName ? [containerName] : defs.map((d) => String(d['name']));
+    for (const name of names) {
+      await this.client.ecs('SubmitContainerStateChange', {
+        cluster: this.cluster,
+        task: taskArn,
+        containerName: name,
+        status: 'RUNNING',
+        healthStatus,
+      });
+    }
+  }
+
   /** DeregisterContainerInstance. */
   async deregister(force = true): Promise<void> {
     if (!this.arn) return;

@@ -14,6 +14,8 @@ import { FORWARDED_HEADER, forwardRequest } from '../ha/forward.js';
 import type { Replica } from '../ha/replica.js';
 import type { Body } from './input.js';
 import { verifySigV4 } from './sigv4.js';
+import type { EventHub } from '../events/event-hub.js';
+import { serveEvents } from '../events/sse.js';
 
 export interface EcsServerOptions {
   readonly replica: Replica;
@@ -27,6 +29,8 @@ export interface EcsServerOptions {
   readonly admin: AdminHandler;
   readonly onRequest?: (action: string, status: number, seconds: number) => void;
   readonly onError?: (error: unknown, action: string) => void;
+  /** Served as `GET /v1/events` (Server-Sent Events) when given. */
+  readonly events?: EventHub | undefined;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -168,11 +172,44 @@ async function runOrForward(
   }
 }
 
+/** `GET /v1/events`: SigV4 checked as for the API; only the leader has events to stream. */
+function openEvents(
+  o: EcsServerOptions,
+  hub: EventHub,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  try {
+    if (o.keys) {
+      verifySigV4(
+        { method: 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.alloc(0) },
+        { keys: o.keys, region: o.region, service: 'ecs', maxSkewMs: o.maxSkewMs },
+      );
+    }
+    if (!o.replica.context) {
+      const leader = o.replica.leaderUrl;
+      throw new EcsError(
+        'ServerException',
+        `This replica does not lead; stream events from the leader${leader ? ` at ${leader}` : ''}.`,
+        503,
+      );
+    }
+  } catch (e) {
+    sendError(res, toEcsError(e).error);
+    return;
+  }
+  serveEvents(hub, req, res);
+}
+
 /** Creates (does not start) the HTTP server. */
 export function createEcsServer(o: EcsServerOptions): Server {
   const server = createServer((req, res) => {
     if (o.admin(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/v1/events' && o.events && req.method === 'GET') {
+      openEvents(o, o.events, req, res);
+      return;
+    }
     if (path !== '/') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('not found\n');

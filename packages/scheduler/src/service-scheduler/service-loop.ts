@@ -1,0 +1,376 @@
+/**
+ * The leader's service loop: on every committed change of a cluster (task report, placement,
+ * instance join / drain / loss, service write), at the reconciler's `scheduleRetry` times and
+ * every `intervalMs`, it runs the pure `reconcileService` for each service of the cluster and
+ * executes its actions through the existing placement and task paths (tasks `startedBy` the
+ * deployment, group `service:<name>`, stops with ServiceSchedulerInitiated), ELB target
+ * calls, then persists the folded service record. Runs only with a leader's ApiContext and
+ * stops when leadership ends; a new leader resumes from the records in KV. Never logs.
+ */
+import type { TxnOp } from '@berth/consul';
+import { randomUUID } from 'node:crypto';
+import type { ApiContext } from '../api/context.js';
+import { commitPlacements } from '../api/tasks.js';
+import { resourcesOf } from '../api/task-definitions.js';
+import type { ElbTargets } from '../elb/elb-targets.js';
+import type { EventHub } from '../events/event-hub.js';
+import { requestStop } from '../lifecycle/task-transitions.js';
+import { place, placeOn } from '../placement/index.js';
+import {
+  applyServiceActions,
+  DEFAULT_DEREGISTRATION_DELAY_MS,
+  reconcileService,
+  startOutcomeEvents,
+  type Action,
+  type Service,
+  type StartAction,
+  type ServiceTask,
+  type TargetHealth,
+} from '../services/index.js';
+import { encodeTask } from '../state/records.js';
+import { idOf } from '../wire/arn.js';
+import type { PlacementConstraint, PlacementFailure } from '../placement/types.js';
+import type { TaskRt } from '../state/scheduler-state.js';
+import { instanceViews, tasksByGroup, toServiceTask } from './service-view.js';
+
+export interface ServiceLoopOptions {
+  readonly elb?: ElbTargets | undefined;
+  readonly events?: EventHub | undefined;
+  /** Periodic full pass (default 2 s). */
+  readonly intervalMs?: number;
+  /** DescribeTargetHealth at most this often per target group while targets settle (1 s). */
+  readonly elbPollMs?: number;
+  /** Overrides the target groups' deregistration delay (ms). */
+  readonly deregistrationDelayMs?: number | undefined;
+  readonly onError: (error: unknown) => void;
+}
+
+type HealthMap = Map<string, Record<string, TargetHealth>>;
+
+/** Per-leadership service reconciliation. */
+export class ServiceLoop {
+  readonly #ctx: ApiContext;
+  readonly #o: ServiceLoopOptions;
+  readonly #dirty = new Set<string>();
+  readonly #retries = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Per service key: per task ARN, per target group: ELB health. */
+  readonly #targets = new Map<string, HealthMap>();
+  readonly #lastElbPoll = new Map<string, number>();
+  #running: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #stopped = false;
+  /** Passes run (for tests and metrics). */
+  passes = 0;
+
+  constructor(ctx: ApiContext, options: ServiceLoopOptions) {
+    this.#ctx = ctx;
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#ctx.state.onChange((cluster) => this.kick(cluster));
+    this.#timer = setInterval(() => {
+      for (const c of this.#ctx.state.clusters.keys()) this.kick(c);
+    }, this.#o.intervalMs ?? 2000);
+    this.#timer.unref();
+    for (const c of this.#ctx.state.clusters.keys()) this.kick(c);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    if (this.#timer) clearInterval(this.#timer);
+    for (const r of this.#retries.values()) clearTimeout(r.timer);
+    this.#retries.clear();
+  }
+
+  /** Marks a cluster for a pass soon. */
+  kick(cluster: string): void {
+    if (this.#stopped) return;
+    this.#dirty.add(cluster);
+    if (!this.#running) this.#running = this.#drain();
+  }
+
+  /** Resolves once no pass is running or pending (tests). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.#dirty.size > 0 && !this.#stopped && !this.#ctx.signal.aborted) {
+        const clusters = [...this.#dirty];
+        this.#dirty.clear();
+        for (const c of clusters) await this.#passCluster(c);
+      }
+    } catch (e) {
+      if (!this.#ctx.signal.aborted) this.#o.onError(e);
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #passCluster(cluster: string): Promise<void> {
+    this.passes++;
+    const services = [...this.#ctx.state.services].filter(
+      ([key, svc]) => key.startsWith(`${cluster}\0`) && svc.status !== 'INACTIVE',
+    );
+    // Clusters without services cost nothing (RunTask-only clusters, the C1M benchmark).
+    if (services.length === 0) return;
+    const groups = tasksByGroup(this.#ctx.state, cluster);
+    for (const [key, svc] of services) {
+      try {
+        await this.#reconcile(cluster, key, svc, groups.get(`service:${svc.serviceName}`) ?? []);
+      } catch (e) {
+        if (this.#ctx.signal.aborted) return;
+        this.#o.onError(e);
+      }
+    }
+  }
+
+  async #reconcile(
+    cluster: string,
+    key: string,
+    service: Service,
+    rts: readonly TaskRt[],
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const now = ctx.now();
+    const tasks = rts.map((t) => toServiceTask(ctx.state, t));
+    const instances = instanceViews(ctx.state, cluster, service, now, ctx.agentGraceMs);
+    let health = this.#targets.get(key);
+    if (!health) this.#targets.set(key, (health = new Map()));
+    let delay = this.#o.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS;
+    if (service.loadBalancers.length > 0 && this.#o.elb) {
+      await this.#pollHealth(service, tasks, health, now);
+      if (this.#o.deregistrationDelayMs === undefined) {
+        const tg = service.loadBalancers[0]?.targetGroupArn;
+        if (tg) delay = await this.#o.elb.deregistrationDelayMs(tg).catch(() => delay);
+      }
+    }
+    const actions = reconcileService(
+      {
+        service,
+        tasks,
+        instances,
+        targetHealth: Object.fromEntries(health),
+        deregistrationDelayMs: delay,
+      },
+      now,
+    );
+    const extra: Action[] = [];
+    const stops: TxnOp[] = [];
+    for (const a of actions) {
+      switch (a.type) {
+        case 'start':
+          extra.push(...(await this.#start(cluster, service, a)));
+          break;
+        case 'stop': {
+          const id = idOf(a.taskArn, 'task');
+          const t = id === undefined ? undefined : ctx.state.tasks.get(id);
+          if (!t) break;
+          const next = requestStop(t.rec, now, 'ServiceSchedulerInitiated', a.reason);
+          if (!next) break;
+          ctx.state.updateTask(t, next);
+          stops.push({ verb: 'set', key: ctx.layout.task(next), value: encodeTask(next) });
+          break;
+        }
+        case 'registerTarget':
+        case 'deregisterTarget': {
+          if (!this.#o.elb) break;
+          if (a.type === 'registerTarget')
+            await this.#o.elb.register(a.targetGroupArn, a.targetId, a.port);
+          else await this.#o.elb.deregister(a.targetGroupArn, a.targetId, a.port);
+          const per = health.get(a.taskArn) ?? {};
+          per[a.targetGroupArn] = {
+            state: a.type === 'registerTarget' ? 'initial' : 'draining',
+            since: now,
+          };
+          health.set(a.taskArn, per);
+          break;
+        }
+        case 'scheduleRetry':
+          this.#scheduleRetry(key, cluster, a.at, now);
+          break;
+        default:
+          break;
+      }
+    }
+    if (stops.length > 0) {
+      const index = await ctx.persist.writeMany(stops);
+      const touched = new Set(stops.map((s) => s.key));
+      for (const inst of ctx.state.instancesOf(cluster)) {
+        for (const t of inst.tasks.values()) {
+          if (touched.has(ctx.layout.task(t.rec))) {
+            ctx.state.bump(inst, index);
+            break;
+          }
+        }
+      }
+    }
+    const known = new Set(rts.map((t) => toServiceTask(ctx.state, t).taskArn));
+    const next = applyServiceActions(service, [...actions, ...extra], {
+      now,
+      newEventId: randomUUID,
+      knownTaskArns: known,
+    });
+    // Forget target health of tasks the service no longer has.
+    for (const arn of health.keys()) if (!known.has(arn)) health.delete(arn);
+    if (JSON.stringify(next) === JSON.stringify(service)) return;
+    await ctx.persist.write([
+      {
+        verb: 'set',
+        key: ctx.layout.service(cluster, next.serviceName),
+        value: JSON.stringify(next),
+      },
+    ]);
+    // Only store when nobody (UpdateService) replaced the record meanwhile.
+    if (ctx.state.services.get(key) === service) ctx.state.services.set(key, next);
+    else this.kick(cluster);
+    this.#publish(cluster, service, next);
+  }
+
+  #publish(cluster: string, before: Service, after: Service): void {
+    const hub = this.#o.events;
+    if (!hub) return;
+    const seen = new Set(before.events.map((e) => e.id));
+    for (const e of [...after.events].reverse()) {
+      if (seen.has(e.id)) continue;
+      hub.publish(
+        'ServiceEvent',
+        {
+          cluster,
+          serviceArn: after.serviceArn,
+          serviceName: after.serviceName,
+          id: e.id,
+          message: e.message,
+        },
+        e.createdAt,
+      );
+    }
+    for (const d of after.deployments) {
+      const prev = before.deployments.find((x) => x.id === d.id);
+      if (prev && prev.rolloutState === d.rolloutState && prev.status === d.status) continue;
+      hub.publish('DeploymentStateChange', {
+        cluster,
+        serviceArn: after.serviceArn,
+        deploymentId: d.id,
+        status: d.status,
+        rolloutState: d.rolloutState,
+        reason: d.rolloutStateReason,
+      });
+    }
+  }
+
+  async #start(cluster: string, service: Service, a: StartAction): Promise<Action[]> {
+    const ctx = this.#ctx;
+    const ref = a.taskDefinition.slice(a.taskDefinition.lastIndexOf('/') + 1);
+    const td = ctx.state.taskDef(ref);
+    if (!td) return [];
+    const now = ctx.now();
+    const resources = resourcesOf(td, undefined);
+    const common = {
+      td,
+      overrides: undefined,
+      startedBy: a.startedBy,
+      group: a.group,
+      tags: undefined,
+    };
+    const placed: string[] = [];
+    let unplaced = 0;
+    let failures: PlacementFailure[] = [];
+    let left = a.instanceArns ? a.instanceArns.length : a.count;
+    let offset = 0;
+    while (left > 0) {
+      const n = Math.min(60, left);
+      const list = ctx.state.placementList(cluster, now, ctx.agentGraceMs);
+      const request = {
+        count: n,
+        resources,
+        strategies: a.placementStrategy,
+        constraints: a.instanceArns
+          ? []
+          : [
+              ...a.placementConstraints,
+              ...((td.body['placementConstraints'] as PlacementConstraint[] | undefined) ?? []),
+            ],
+        family: td.family,
+        group: a.group,
+        random: ctx.random,
+      };
+      const result = a.instanceArns
+        ? placeOn(list, a.instanceArns.slice(offset, offset + n), { ...request, strategies: [] })
+        : place(list, request);
+      offset += n;
+      left -= n;
+      unplaced += n - result.placements.length;
+      if (result.failures.length > 0 && failures.length === 0) failures = result.failures;
+      if (result.placements.length === 0) continue;
+      const r = await commitPlacements(ctx, cluster, common, result, undefined);
+      for (const t of r.tasks) placed.push(String(t['taskArn']));
+    }
+    return startOutcomeEvents(service, { placed, unplaced, failures });
+  }
+
+  #scheduleRetry(key: string, cluster: string, at: number, now: number): void {
+    const prev = this.#retries.get(key);
+    if (prev && prev.at <= at && prev.at > now) return;
+    if (prev) clearTimeout(prev.timer);
+    const timer = setTimeout(
+      () => {
+        this.#retries.delete(key);
+        this.kick(cluster);
+      },
+      Math.max(0, at - now) + 5,
+    );
+    timer.unref();
+    this.#retries.set(key, { at, timer });
+  }
+
+  async #pollHealth(
+    service: Service,
+    tasks: readonly ServiceTask[],
+    health: HealthMap,
+    now: number,
+  ): Promise<void> {
+    const elb = this.#o.elb;
+    if (!elb) return;
+    let settling = false;
+    for (const per of health.values())
+      for (const h of Object.values(per)) if (h.state !== 'healthy') settling = true;
+    if (!settling) return;
+    const ec2 = new Map<string, string>();
+    for (const i of this.#ctx.state.instances.values()) ec2.set(i.rec.id, i.rec.ec2InstanceId);
+    for (const lb of service.loadBalancers) {
+      const tg = lb.targetGroupArn;
+      const last = this.#lastElbPoll.get(tg) ?? 0;
+      const every = this.#o.elbPollMs ?? 1000;
+      if (now - last < every) {
+        this.#scheduleRetry(`elb\0${tg}`, clusterOf(service), last + every, now);
+        continue;
+      }
+      this.#lastElbPoll.set(tg, now);
+      const states = await elb.health(tg).catch(() => undefined);
+      if (!states) continue;
+      for (const t of tasks) {
+        const per = health.get(t.taskArn);
+        const cur = per?.[tg];
+        if (!per || !cur || cur.state === 'draining') continue;
+        const b = t.bindings?.find(
+          (x) => x.containerName === lb.containerName && x.containerPort === lb.containerPort,
+        );
+        const inst = ec2.get(t.instanceArn.slice(t.instanceArn.lastIndexOf('/') + 1));
+        if (!b || !inst) continue;
+        const s = states.get(`${inst}:${b.hostPort}`);
+        if (s && s !== cur.state) per[tg] = { state: s, since: now };
+      }
+      this.#scheduleRetry(`elb\0${tg}`, clusterOf(service), now + every, now);
+    }
+  }
+}
+
+function clusterOf(service: Service): string {
+  return service.clusterArn.slice(service.clusterArn.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,125 @@
+// The real AWS CLI (/usr/bin/aws) against services: create-service, update-service,
+// describe-services, delete-service, with a simulated agent running the tasks.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { SimulatedAgent } from '../src/index.js';
+import { CREDS, startStack, waitFor, webTaskDef } from './fixtures.js';
+
+const AWS = '/usr/bin/aws';
+if (!existsSync(AWS)) throw new Error('/usr/bin/aws (Debian awscli) is required for this test');
+
+const s = await startStack({ serviceIntervalMs: 300 });
+const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 5 });
+await agent.register();
+agent.start();
+t.teardown(async () => {
+  await agent.stop();
+  await s.close();
+});
+
+function aws(args: string[]): Promise<{ code: number; out: unknown; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      AWS,
+      [
+        'ecs',
+        ...args,
+        '--endpoint-url',
+        s.scheduler.url,
+        '--region',
+        'us-east-1',
+        '--no-cli-pager',
+        '--output',
+        'json',
+      ],
+      {
+        env: {
+          PATH: '/usr/bin:/bin',
+          HOME: s.dir,
+          AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+          AWS_CONFIG_FILE: join(s.dir, 'no-config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(s.dir, 'no-credentials'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_MAX_ATTEMPTS: '1',
+        },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        let out: unknown;
+        try {
+          out = stdout ? JSON.parse(stdout) : undefined;
+        } catch {
+          out = stdout;
+        }
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, stderr });
+      },
+    );
+  });
+}
+
+interface Svc {
+  serviceName: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  taskDefinition: string;
+  deployments: { status: string }[];
+}
+
+t.test('create, update, describe, delete a service with the aws CLI', async (t) => {
+  await s.json.ecs('RegisterTaskDefinition', webTaskDef('cli'));
+  await s.json.ecs('RegisterTaskDefinition', webTaskDef('cli'));
+  const c = await aws([
+    'create-service',
+    '--service-name',
+    'cli',
+    '--task-definition',
+    'cli:1',
+    '--desired-count',
+    '2',
+    '--deployment-configuration',
+    'maximumPercent=200,minimumHealthyPercent=50',
+  ]);
+  t.equal(c.code, 0, c.stderr);
+  t.match(c.out, { service: { serviceName: 'cli', status: 'ACTIVE', desiredCount: 2 } });
+  const running = async (): Promise<Svc | undefined> => {
+    const d = await s.json.ecs<{ services: Svc[] }>('DescribeServices', { services: ['cli'] });
+    return d.services[0];
+  };
+  await waitFor(async () => (await running())?.runningCount === 2, 10_000);
+
+  const u = await aws([
+    'update-service',
+    '--service',
+    'cli',
+    '--task-definition',
+    'cli:2',
+    '--desired-count',
+    '1',
+  ]);
+  t.equal(u.code, 0, u.stderr);
+  t.match(u.out, { service: { taskDefinition: /cli:2$/, desiredCount: 1 } });
+  await waitFor(async () => {
+    const x = await running();
+    return x?.runningCount === 1 && x.deployments.length === 1;
+  }, 15_000);
+
+  const d = await aws(['describe-services', '--services', 'cli', 'nope']);
+  t.equal(d.code, 0, d.stderr);
+  t.match(d.out, {
+    services: [{ serviceName: 'cli', runningCount: 1, taskDefinition: /cli:2$/ }],
+    failures: [{ reason: 'MISSING' }],
+  });
+
+  const refused = await aws(['delete-service', '--service', 'cli']);
+  t.not(refused.code, 0, 'delete without --force while scaled above 0 is refused');
+  t.match(refused.stderr, /InvalidParameterException/);
+  const del = await aws(['delete-service', '--service', 'cli', '--force']);
+  t.equal(del.code, 0, del.stderr);
+  t.match(del.out, { service: { status: 'DRAINING' } });
+  await waitFor(async () => (await running())?.status === 'INACTIVE', 10_000);
+  t.pass('INACTIVE once drained');
+});
