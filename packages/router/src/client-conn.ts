@@ -27,6 +27,14 @@ const S_CLOSED = 5;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const PENDING_LIMIT = 64 * 1024;
+/**
+ * Retries on other targets for one request when nothing usable came back: a connect failure
+ * (any request), or for idempotent requests without a body a connection closed before the
+ * response or a 502/503/504. Never back to a target that already failed the request. Three,
+ * not one: a deployment stops several old instances at once, so one retry can land on another
+ * dying one (nginx's proxy_next_upstream tries every upstream).
+ */
+const MAX_RETRIES = 3;
 const SMALL = 16 * 1024;
 
 /** Writes a latin1 head plus `body[start..end)` in one syscall where cheap. */
@@ -75,7 +83,9 @@ export class ClientConn implements UpstreamOwner {
   #bodySent = false;
   #pending: Buffer[] | undefined;
   #pendingBytes = 0;
-  #retried = false;
+  /** Retries on another target so far, and the targets that failed this request. */
+  #retries = 0;
+  #failed: Target[] = [];
   #staleRetries = 0;
   #retryable = false;
   #keepAlive = true;
@@ -251,7 +261,8 @@ export class ClientConn implements UpstreamOwner {
     this.#bodySent = false;
     this.#pending = undefined;
     this.#pendingBytes = 0;
-    this.#retried = false;
+    this.#retries = 0;
+    this.#failed = [];
     this.#staleRetries = 0;
     this.#retryable = this.#reqDone && head.upgrade === undefined && isIdempotent(head.method);
     this.#res = undefined;
@@ -548,7 +559,12 @@ export class ClientConn implements UpstreamOwner {
   }
 
   #canRetry(): boolean {
-    return this.#retryable && !this.#retried && !this.#clientWritten && this.#state !== S_CLOSED;
+    return (
+      this.#retryable &&
+      this.#retries < MAX_RETRIES &&
+      !this.#clientWritten &&
+      this.#state !== S_CLOSED
+    );
   }
 
   #failTarget(t: Target, reason: string): void {
@@ -559,9 +575,18 @@ export class ClientConn implements UpstreamOwner {
   /** Drops `up` and sends the request to another target (or the same one when alone). */
   #retry(up: UpstreamConn | undefined, reason: string, stale = false): void {
     const failed = this.#target as Target;
-    const route = this.#route as Route;
+    // The table may have changed since the first pick (an instance deregistered while it was
+    // failing us): pick again from the current route for this request.
+    const head = this.#head as RequestHead;
+    const route =
+      (!stale && this.ctx.table?.lookup(head.host.toLowerCase(), head.path)) ||
+      (this.#route as Route);
+    this.#route = route;
     if (stale) this.#staleRetries++;
-    else this.#retried = true;
+    else {
+      this.#retries++;
+      this.#failed.push(failed);
+    }
     this.#up = undefined;
     up?.destroy();
     this.#releaseTarget();
@@ -571,7 +596,7 @@ export class ClientConn implements UpstreamOwner {
     if (stale) this.ctx.pools.for(failed).dropIdle();
     const next = stale
       ? failed
-      : (pickTarget(route, this.ctx.strategy, Date.now(), failed) ?? failed);
+      : (pickTarget(route, this.ctx.strategy, Date.now(), this.#failed) ?? failed);
     this.ctx.events.retry(route, next, reason);
     this.#dispatch(next);
   }
@@ -590,7 +615,8 @@ export class ClientConn implements UpstreamOwner {
       const t = this.#target as Target;
       if (!up.connected) {
         this.#failTarget(t, err?.message ?? 'connect failed');
-        if (!this.#retried && !this.#clientWritten && !this.#bodySent) {
+        // Nothing reached the upstream, so any request may go elsewhere.
+        if (this.#retries < MAX_RETRIES && !this.#clientWritten && !this.#bodySent) {
           this.#retry(up, 'connect failed');
           return;
         }

@@ -18,6 +18,8 @@ const slow = await startBackend('slow', (req, res) => {
   setTimeout(() => res.end('late'), 1500);
 });
 const dead = await deadPort();
+const deadA = await deadPort();
+const deadB = await deadPort();
 const source = new MemoryRouteSource(
   snapshotOf({
     ok: [{ port: ok1.port, tags: ['urlprefix-/r', 'urlprefix-/s', 'urlprefix-/w weight=1'] }],
@@ -26,6 +28,10 @@ const source = new MemoryRouteSource(
     dead: [{ port: dead, tags: ['urlprefix-/r'] }],
     flaky: [{ port: flaky.port, tags: ['urlprefix-/s'] }],
     slow: [{ port: slow.port, tags: ['urlprefix-/slow'] }],
+    // two of three instances gone at once, as when a deployment stops old tasks together
+    deadA: [{ port: deadA, tags: ['urlprefix-/two-dead'] }],
+    deadB: [{ port: deadB, tags: ['urlprefix-/two-dead'] }],
+    live: [{ port: ok3.port, tags: ['urlprefix-/two-dead'] }],
   }),
   'route weight ok2 /w weight 0.5 tags "v2"\n',
 );
@@ -69,6 +75,14 @@ t.test('retry past a dead instance and eject it with a growing time', async (t) 
   const later = ejections.filter((e) => e.target.endsWith(`:${dead}`));
   t.ok(later.length >= 2, 'ejected again');
   t.equal(later[1]?.ms, 600, 'second ejection doubles');
+});
+
+t.test('two dead instances of three: the request still reaches the live one', async (t) => {
+  const before = retries.length;
+  const res = await request(port, '/two-dead');
+  t.equal(res.status, 200);
+  t.equal(JSON.parse(res.body).name, 'ok3');
+  t.ok(retries.length - before <= 2, 'at most two retries, never back to a failed instance');
 });
 
 t.test('503 from an idempotent request is retried on another instance', async (t) => {
