@@ -19,8 +19,39 @@ export interface Subcommand {
 export const subcommands: readonly Subcommand[] = [
   {
     name: 'dev',
-    summary: 'Run berth on this machine: catalog, dns, router, registrator (Ctrl-C stops)',
+    summary:
+      'Run berth on this machine: catalog, scheduler, N simulated hosts (--demo shows it working)',
     load: () => import('./commands/dev.js'),
+  },
+  {
+    name: 'ps',
+    summary: 'List tasks with their host, host ports and status',
+    load: () => import('./commands/ps.js'),
+  },
+  {
+    name: 'services',
+    summary: 'List ECS services with desired / running counts',
+    load: () => import('./commands/services.js'),
+  },
+  {
+    name: 'run',
+    summary: 'Run tasks of a task definition (RunTask) and wait until they run',
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'stop',
+    summary: 'Stop tasks (StopTask) and wait until they stopped',
+    load: () => import('./commands/stop.js'),
+  },
+  {
+    name: 'logs',
+    summary: "Print a task's container logs (-f follows)",
+    load: () => import('./commands/logs.js'),
+  },
+  {
+    name: 'compose',
+    summary: 'docker-compose.yml -> task definitions + services: up, scale, down, ps',
+    load: () => import('./commands/compose.js'),
   },
   {
     name: 'catalog',

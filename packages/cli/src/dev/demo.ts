@@ -1,69 +1,168 @@
 /**
- * The demo `berth dev --demo` shows: three containers of the test image labelled for the
- * registrator as service `hello` with tag `urlprefix-/hello`, then proof that discovery works
- * (three requests through the router answered by three containers, DNS SRV answers). It only
- * touches containers carrying its own label.
+ * The demo `berth dev --demo` shows, driven through the ECS API like a user would: register a
+ * task definition of the test image (service `hello`, tag `urlprefix-/hello` for the
+ * registrator), start 3 tasks (a service when the scheduler has services, else RunTask), wait
+ * until the router reaches them, then show three requests answered by three containers and the
+ * DNS SRV answer. It only removes containers of its own simulated hosts.
  */
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
+import {
+  CreateServiceCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
+import type Docker from 'dockerode';
+import { HOST_LABEL } from './dev-plan.js';
 
 const run = promisify(execFile);
 
 export const DEMO_IMAGE = 'berth/busybox:test';
 export const DEMO_LABEL = 'berth.dev.demo';
 
-export interface DemoOptions {
-  readonly docker: Docker;
-  /** Value of the demo label, unique per `berth dev` (its simulated host name). */
-  readonly owner: string;
-  readonly count: number;
-  readonly say: (line: string) => void;
+/** The demo's task definition: the test image's HTTP server on 8080, published on any port. */
+export function demoTaskDefinition(owner: string): RegisterTaskDefinitionCommandInput {
+  return {
+    family: 'hello',
+    containerDefinitions: [
+      {
+        name: 'hello',
+        image: DEMO_IMAGE,
+        cpu: 64,
+        memory: 64,
+        essential: true,
+        portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
+        environment: [
+          { name: 'SERVICE_NAME', value: 'hello' },
+          { name: 'SERVICE_TAGS', value: 'urlprefix-/hello' },
+          { name: 'SERVICE_CHECK_HTTP', value: '/health' },
+          { name: 'SERVICE_CHECK_INTERVAL', value: '1s' },
+        ],
+        dockerLabels: { [DEMO_LABEL]: owner },
+        healthCheck: {
+          command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'],
+          interval: 5,
+          timeout: 2,
+          retries: 3,
+          startPeriod: 0,
+        },
+      },
+    ],
+  };
 }
 
-/** Removes every container that carries the demo label of `owner`; returns their names. */
-export async function removeDemoContainers(docker: Docker, owner: string): Promise<string[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`${DEMO_LABEL}=${owner}`] },
-  });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-  return list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ''));
+/** Whether an ECS error means the scheduler does not know the action (no services yet). */
+export function isUnknownOperation(err: unknown): boolean {
+  const name = (err as { name?: string; __type?: string }).name ?? '';
+  return /UnknownOperation|InvalidAction|NotImplemented/i.test(name);
 }
 
-/** Starts the demo containers and returns their names. */
-export async function startDemoContainers(options: DemoOptions): Promise<string[]> {
-  const { docker, owner, count, say } = options;
+/**
+ * Registers the demo and starts 3 tasks: as service `hello` when the scheduler has services,
+ * otherwise with RunTask (and says so). A service that starts no task within
+ * `serviceGraceMs` (a scheduler whose services are incomplete) also falls back to RunTask.
+ */
+export async function startDemo(
+  ecs: ECSClient,
+  cluster: string,
+  owner: string,
+  say: (line: string) => void,
+  serviceGraceMs = 15_000,
+): Promise<'service' | 'run-task'> {
+  const td = await ecs.send(new RegisterTaskDefinitionCommand(demoTaskDefinition(owner)));
+  const arn = td.taskDefinition?.taskDefinitionArn ?? 'hello';
+  say(`registered task definition ${arn.split('/').pop()}`);
   try {
-    await docker.getImage(DEMO_IMAGE).inspect();
-  } catch {
-    throw new Error(`image ${DEMO_IMAGE} is missing: run 'bash scripts/build-test-images' first`);
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'hello',
+        taskDefinition: arn,
+        desiredCount: 3,
+      }),
+    );
+    say('created service hello with 3 tasks');
+    const deadline = Date.now() + serviceGraceMs;
+    while (Date.now() < deadline) {
+      const list = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'hello' }));
+      if ((list.taskArns ?? []).length) return 'service';
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    say(
+      `service hello started no task within ${serviceGraceMs / 1000} s (services incomplete in this scheduler)`,
+    );
+  } catch (err) {
+    if (!isUnknownOperation(err)) throw err;
+    say('the scheduler has no services yet (issue 9)');
   }
-  await removeDemoContainers(docker, owner);
-  const names: string[] = [];
-  for (let i = 1; i <= count; i++) {
-    const name = `berth-demo-hello-${owner}-${i}`;
-    const container = await docker.createContainer({
-      name,
-      Image: DEMO_IMAGE,
-      Hostname: `hello-${i}`,
-      Labels: { [DEMO_LABEL]: owner, 'berth.dev.host': owner },
-      Env: [
-        'SERVICE_NAME=hello',
-        'SERVICE_TAGS=urlprefix-/hello',
-        'SERVICE_CHECK_HTTP=/health',
-        'SERVICE_CHECK_INTERVAL=1s',
-        `MESSAGE=hello from berth demo container ${i}`,
-      ],
-      ExposedPorts: { '8080/tcp': {} },
-      HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+  say('starting 3 tasks with RunTask instead');
+  const out = await ecs.send(
+    new RunTaskCommand({ cluster, taskDefinition: arn, count: 3, startedBy: 'berth-dev-demo' }),
+  );
+  const failures = out.failures ?? [];
+  if (failures.length) {
+    throw new Error(
+      `RunTask failed: ${failures.map((f) => `${f.arn ?? ''} ${f.reason}`).join('; ')}`,
+    );
+  }
+  return 'run-task';
+}
+
+/** Waits (bounded) until `want` tasks of the cluster are RUNNING, printing progress. */
+export async function waitTasksRunning(
+  ecs: ECSClient,
+  cluster: string,
+  want: number,
+  timeoutMs: number,
+  say: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const list = await ecs.send(new ListTasksCommand({ cluster }));
+    const arns = list.taskArns ?? [];
+    const tasks = arns.length
+      ? ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [])
+      : [];
+    const counts = new Map<string, number>();
+    for (const t of tasks)
+      counts.set(t.lastStatus ?? '?', (counts.get(t.lastStatus ?? '?') ?? 0) + 1);
+    const line = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no tasks yet';
+    if (line !== last) say(`tasks: ${line}`);
+    last = line;
+    if ((counts.get('RUNNING') ?? 0) >= want) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`tasks did not reach RUNNING within ${timeoutMs / 1000} s (${last})`);
+}
+
+/** Removes every container that runs on one of `instanceIds`; returns their names. */
+export async function removeHostContainers(
+  docker: Docker,
+  instanceIds: readonly string[],
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const id of instanceIds) {
+    const list = await docker.listContainers({
+      all: true,
+      filters: { label: [`${HOST_LABEL}=${id}`] },
     });
-    await container.start();
-    names.push(name);
+    await Promise.all(
+      list.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+    removed.push(...list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')));
   }
-  say(`started ${count} containers of ${DEMO_IMAGE}: ${names.join(', ')}`);
-  return names;
+  return removed;
 }
 
 /** Requests `url` until `want` different containers answered, or the deadline passes. */
@@ -88,16 +187,22 @@ export async function waitRoutable(
   return [...seen].map(([host, firstLine]) => ({ host, firstLine }));
 }
 
-/** Shows three requests through the router and the DNS SRV answer, as a user would run them. */
+/**
+ * Shows requests through the router until three different containers answered (at most 12),
+ * and the DNS SRV answer, as a user would run them.
+ */
 export async function showDemo(
   urls: { proxy: string; dnsHost: string; dnsPort: number },
   say: (line: string) => void,
 ): Promise<void> {
-  say(`$ curl -s ${urls.proxy}/hello   (three times)`);
-  for (let i = 0; i < 3; i++) {
+  say(`$ curl -s ${urls.proxy}/hello   (until three containers answered)`);
+  const seen = new Set<string>();
+  for (let i = 0; i < 12 && seen.size < 3; i++) {
     const res = await fetch(`${urls.proxy}/hello`, { signal: AbortSignal.timeout(2000) });
     const body = await res.text();
-    say(`  ${res.status} from ${res.headers.get('x-berth-hostname')}: ${body.split('\n', 1)[0]}`);
+    const host = res.headers.get('x-berth-hostname') ?? '?';
+    seen.add(host);
+    say(`  ${res.status} from ${host}: ${body.split('\n', 1)[0]}`);
   }
   const digArgs = [`@${urls.dnsHost}`, '-p', String(urls.dnsPort), 'hello.service.consul', 'SRV'];
   say(`$ dig ${digArgs.join(' ')} +noall +answer +additional`);

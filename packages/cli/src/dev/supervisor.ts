@@ -104,11 +104,16 @@ export class Supervisor {
     );
   }
 
-  /** Stops every daemon, last started first; returns the labels stopped. */
-  async stop(graceMs = 10_000): Promise<string[]> {
+  /**
+   * Stops the daemons whose label matches (all by default), last started first; returns the
+   * labels stopped. Stopping only some (e.g. the agents, so nothing restarts tasks while
+   * `berth dev` removes them) leaves the others running.
+   */
+  async stop(graceMs = 10_000, which: (label: string) => boolean = () => true): Promise<string[]> {
     this.#stopping = true;
     const stopped: string[] = [];
     for (const r of [...this.#running].reverse()) {
+      if (!which(r.spec.label)) continue;
       if (r.child.exitCode === null && r.child.signalCode === null) {
         r.child.kill('SIGTERM');
         const timer = setTimeout(() => r.child.kill('SIGKILL'), graceMs);
@@ -116,8 +121,21 @@ export class Supervisor {
         clearTimeout(timer);
       }
       stopped.push(r.spec.label);
+      this.#running.splice(this.#running.indexOf(r), 1);
     }
-    this.#running.length = 0;
     return stopped;
+  }
+
+  /** Whether a daemon by this label is running (started and not stopped). */
+  isRunning(label: string): boolean {
+    return this.#running.some((r) => r.spec.label === label);
+  }
+
+  /** Stops one running daemon by label (tests: a host's agent going away); false if unknown. */
+  async stopOne(label: string, graceMs = 10_000): Promise<boolean> {
+    const wasStopping = this.#stopping;
+    const stopped = await this.stop(graceMs, (l) => l === label);
+    this.#stopping = wasStopping;
+    return stopped.length > 0;
   }
 }

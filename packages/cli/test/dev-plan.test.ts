@@ -1,0 +1,79 @@
+import t from 'tap';
+import { devPlan, hostIp } from '../src/dev/dev-plan.js';
+
+const base = {
+  portOffset: 0,
+  agentsDir: '/tmp/agents',
+  credentialsFile: '/tmp/credentials',
+  region: 'us-east-1',
+  agentGrace: '30s',
+  lostAfter: '2m',
+};
+
+const flag = (args: readonly string[], name: string): string | undefined =>
+  args[args.indexOf(name) + 1];
+
+t.test('host addresses', async (t) => {
+  const cases = [
+    { name: 'one host uses 127.0.0.1', input: [1, 1], want: '127.0.0.1' },
+    { name: 'first of three', input: [1, 3], want: '127.0.0.2' },
+    { name: 'third of three', input: [3, 3], want: '127.0.0.4' },
+  ] as const;
+  for (const c of cases) t.equal(hostIp(c.input[0], c.input[1]), c.want, c.name);
+});
+
+t.test('one host: default ports, unprefixed labels', async (t) => {
+  const plan = devPlan({ ...base, hosts: 1 });
+  t.equal(plan.name, 'dev-8500');
+  t.equal(plan.scheduler, 'http://127.0.0.1:8700');
+  t.same(
+    plan.children.map((c) => c.label),
+    ['catalog', 'scheduler', 'agent', 'registrator', 'dns', 'router'],
+  );
+  const agent = plan.children[2]!.args;
+  t.equal(flag(agent, '--listen'), '127.0.0.1:51678', 'the ECS introspection port');
+  t.equal(flag(agent, '--instance-id'), 'dev-8500-h1');
+  t.equal(flag(agent, '--host-ip'), '127.0.0.1');
+  const registrator = plan.children[3]!.args;
+  t.equal(flag(registrator, '--label-filter'), 'berth.instance-id=dev-8500-h1');
+  t.equal(flag(registrator, '--hostname'), 'dev-8500-h1');
+  t.equal(flag(plan.children[4]!.args, '--listen'), '127.0.0.1:8600');
+  t.equal(flag(plan.children[5]!.args, '--proxy'), '127.0.0.1:9999');
+  t.notOk(plan.children[0]!.args.includes('--data-dir'), 'catalog in memory');
+});
+
+t.test('three hosts with an offset and a data dir', async (t) => {
+  const plan = devPlan({ ...base, hosts: 3, portOffset: 100, catalogDataDir: '/d/catalog' });
+  t.equal(plan.children.length, 2 + 3 * 4);
+  t.equal(flag(plan.children[0]!.args, '--data-dir'), '/d/catalog');
+  t.same(
+    plan.hosts.map((h) => [h.name, h.ip, h.instanceId]),
+    [
+      ['h1', '127.0.0.2', 'dev-8600-h1'],
+      ['h2', '127.0.0.3', 'dev-8600-h2'],
+      ['h3', '127.0.0.4', 'dev-8600-h3'],
+    ],
+  );
+  const labels = plan.children.map((c) => c.label);
+  t.ok(labels.includes('agent@h3') && labels.includes('router@h2'), 'labels name the host');
+  const agent3 = plan.children.find((c) => c.label === 'agent@h3')!.args;
+  t.equal(flag(agent3, '--listen'), '127.0.0.4:8803', 'agent port moves below the ephemeral range');
+  t.equal(flag(agent3, '--data-dir'), '/tmp/agents/h3');
+  t.equal(flag(agent3, '--advertise-ip'), '127.0.0.4');
+  const reserved = flag(agent3, '--reserved-ports')!.split(',').map(Number);
+  t.ok(reserved.includes(8600) && reserved.includes(10099), 'berth ports reserved for tasks');
+  const dns2 = plan.children.find((c) => c.label === 'dns@h2')!;
+  t.equal(flag(dns2.args, '--listen'), '127.0.0.3:8700');
+  t.equal(dns2.readyUrl, 'http://127.0.0.3:8701/health');
+  for (const c of plan.children) {
+    for (const a of c.args) {
+      if (/^\d+\.\d+\.\d+\.\d+/.test(a)) t.match(a, /^127\./, `${c.label} stays on loopback`);
+    }
+  }
+});
+
+t.test('host count is bounded', async (t) => {
+  for (const hosts of [0, -1, 201, 1.5]) {
+    t.throws(() => devPlan({ ...base, hosts }), RangeError, `hosts=${hosts}`);
+  }
+});
