@@ -184,7 +184,22 @@ t.test('verb arguments', async (t) => {
   t.equal(a.json, true);
   t.equal(a.connect.endpoint, 'http://127.0.0.1:1');
   t.throws(() => parseVerbArgs(['--nope'], {}, 'usage'), { code: 'BAD_ARGS' });
-  t.equal(positiveInt(undefined, '--count', 1), 1);
-  t.equal(positiveInt('7', '--count', 1), 7);
-  t.throws(() => positiveInt('x', '--count', 1), { code: 'BAD_ARGS' });
+  const cases = [
+    { name: 'absent: the fallback', input: undefined, want: 1 },
+    { name: 'digits', input: '7', want: 7 },
+    { name: 'zero', input: '0', want: 0 },
+    { name: 'surrounding space', input: ' 3 ', want: 3 },
+    { name: 'word', input: 'x', want: 'BAD_ARGS' },
+    { name: 'empty (scale web=)', input: '', want: 'BAD_ARGS' },
+    { name: 'blank', input: '  ', want: 'BAD_ARGS' },
+    { name: 'negative', input: '-1', want: 'BAD_ARGS' },
+    { name: 'fraction', input: '1.5', want: 'BAD_ARGS' },
+    { name: 'hex', input: '0x10', want: 'BAD_ARGS' },
+    { name: 'exponent', input: '1e3', want: 'BAD_ARGS' },
+    { name: 'boolean flag value', input: true, want: 'BAD_ARGS' },
+  ];
+  for (const c of cases) {
+    if (typeof c.want === 'number') t.equal(positiveInt(c.input, '--count', 1), c.want, c.name);
+    else t.throws(() => positiveInt(c.input, '--count', 1), { code: c.want }, c.name);
+  }
 });

@@ -29,6 +29,8 @@ const verb: Verb = {
     const [taskDefinition, ...extra] = args.positionals;
     if (!taskDefinition || extra.length) throw new CliError('BAD_ARGS', usage);
     const count = positiveInt(args.values.count, '--count', 1);
+    if (count < 1 || count > 10)
+      throw new CliError('BAD_ARGS', `--count must be 1 to 10, got ${count}`);
     const timeout = positiveInt(args.values.timeout, '--timeout', 60);
     const res = await ecs.send(
       new RunTaskCommand({ cluster, taskDefinition, count, startedBy: 'berth-cli' }),

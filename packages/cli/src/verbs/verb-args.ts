@@ -72,11 +72,14 @@ export function parseVerbArgs(
   };
 }
 
-/** A positive integer flag value, or CliError naming the flag. */
+/**
+ * A whole-number flag value (0 or more, plain digits only), or CliError naming the flag. An
+ * empty value (`web=`) is an error, not 0.
+ */
 export function positiveInt(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) {
     throw new CliError('BAD_ARGS', `${flag} must be a whole number, got '${String(value)}'`);
   }
   return n;
