@@ -24,6 +24,8 @@ export const CHECK_ATTRIBUTES: ReadonlySet<string> = new Set([
   'check_timeout',
   'check_initial_status',
   'check_deregister_after',
+  // The Docker-health mirror (docker-health.ts), handled by containerToServices.
+  'check_docker_health',
 ]);
 
 const STATUSES = new Set(['passing', 'warning', 'critical']);

@@ -61,6 +61,12 @@ export const command: DaemonCommand<typeof registratorOptions> = {
     r.on('maintenance', (e) =>
       log.info({ id: e.id, enable: e.enable, trigger: e.trigger }, 'maintenance'),
     );
+    r.on('health', (e) =>
+      log.info(
+        { id: e.id, check: e.checkId, status: e.status, trigger: e.trigger },
+        'docker health',
+      ),
+    );
     r.on('warning', (w) =>
       log.warn(
         { container: w.container, key: w.key },
@@ -68,7 +74,7 @@ export const command: DaemonCommand<typeof registratorOptions> = {
       ),
     );
     r.on('reconcile', (rep) => {
-      const changed = rep.registered + rep.deregistered + rep.maintenance > 0;
+      const changed = rep.registered + rep.deregistered + rep.maintenance + rep.health > 0;
       log[changed ? 'info' : 'debug'](rep, 'reconciled');
       synced = true;
       refresh();

@@ -14,7 +14,7 @@ import {
 } from '@berth/consul';
 import { RegistryError } from './errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { ServiceRegistration } from './types.js';
+import type { CheckStatus, ServiceRegistration } from './types.js';
 
 /** Options of ConsulRegistry. */
 export interface ConsulRegistryOptions {
@@ -70,9 +70,11 @@ interface AgentService {
 interface AgentCheck {
   CheckID: string;
   ServiceID?: string;
+  Status?: string;
 }
 
 const MAINTENANCE_CHECK = '_service_maintenance:';
+const STATUSES: ReadonlySet<string> = new Set(['passing', 'warning', 'critical']);
 
 function wrap(op: string, err: unknown): RegistryError {
   if (err instanceof RegistryError) return err;
@@ -160,6 +162,27 @@ export class ConsulRegistry implements ServiceRegistry {
     }
   }
 
+  async updateCheck(checkId: string, status: CheckStatus, output: string): Promise<void> {
+    try {
+      await this.client.call((o) =>
+        this.#raw._put(
+          {
+            name: 'agent.check.update',
+            path: `/agent/check/update/${encodeURIComponent(checkId)}`,
+            headers: this.#token ? { 'x-consul-token': this.#token } : {},
+            type: 'json',
+            body: { Status: status, Output: output },
+            ctx: o['ctx'],
+            timeout: o['timeout'],
+          },
+          emptyBody,
+        ),
+      );
+    } catch (err) {
+      throw wrap(`update check ${checkId}`, err);
+    }
+  }
+
   async list(): Promise<RegisteredService[]> {
     let services: Record<string, AgentService>;
     let checks: Record<string, AgentCheck>;
@@ -176,7 +199,13 @@ export class ConsulRegistry implements ServiceRegistry {
       throw wrap('list services', err);
     }
     const maintenance = new Set<string>();
+    const statuses = new Map<string, Record<string, CheckStatus>>();
     for (const c of Object.values(checks)) {
+      if (c.ServiceID && STATUSES.has(c.Status ?? '')) {
+        const m = statuses.get(c.ServiceID) ?? {};
+        m[c.CheckID] = c.Status as CheckStatus;
+        statuses.set(c.ServiceID, m);
+      }
       if (c.CheckID.startsWith(MAINTENANCE_CHECK))
         maintenance.add(c.CheckID.slice(MAINTENANCE_CHECK.length));
     }
@@ -188,6 +217,7 @@ export class ConsulRegistry implements ServiceRegistry {
       tags: s.Tags ?? [],
       meta: s.Meta ?? {},
       maintenance: maintenance.has(s.ID),
+      checks: statuses.get(s.ID) ?? {},
     }));
   }
 

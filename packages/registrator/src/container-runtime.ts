@@ -16,6 +16,8 @@ export const CONTAINER_ACTIONS: readonly string[] = [
   'pause',
   'unpause',
   'rename',
+  // Docker reports `health_status: healthy|unhealthy` (this filter matches the prefix).
+  'health_status',
 ];
 
 /** One container event (Docker's `Action`, e.g. start, die, destroy, rename). */

@@ -7,6 +7,7 @@
 
 import { buildChecks } from './build-checks.js';
 import { CHECK_ATTRIBUTES } from './build-checks.js';
+import { dockerHealthCheck } from './docker-health.js';
 import {
   attributesForPort,
   parseBool,
@@ -41,6 +42,11 @@ export interface MappingOptions {
   readonly requireLabel?: boolean;
   /** Labels a container must all carry to be registered (`--label-filter`). */
   readonly labelFilters?: readonly LabelFilter[];
+  /**
+   * Give services of containers with a Docker HEALTHCHECK the Docker-health mirror check
+   * (default true; `SERVICE_[<port>_]CHECK_DOCKER_HEALTH=false` turns it off per container).
+   */
+  readonly dockerHealth?: boolean;
 }
 
 export interface MappingResult {
@@ -203,6 +209,14 @@ export function containerToServices(
     }
 
     const checks = buildChecks(attrs, address, servicePort, warn);
+    if (container.health !== undefined && options.dockerHealth !== false) {
+      const entry = attrs.get('check_docker_health');
+      const on = entry ? parseBool(entry.value) : true;
+      if (on === undefined && entry) {
+        warn(entry.key, `bad boolean ${JSON.stringify(entry.value)}; Docker-health check kept`);
+      }
+      if (on !== false) checks.push(dockerHealthCheck(id));
+    }
     services.push({ id, name, address, port: servicePort, tags, meta, checks });
   }
   return { services, warnings };

@@ -3,13 +3,25 @@
  * missing fields (older engines, stopped containers), never throws on engine data.
  */
 
-import type { ContainerInfo, ContainerPort, ContainerState, PortBinding } from './types.js';
+import type {
+  ContainerHealth,
+  ContainerInfo,
+  ContainerPort,
+  ContainerState,
+  PortBinding,
+} from './types.js';
+
+const HEALTH: ReadonlySet<string> = new Set(['starting', 'healthy', 'unhealthy']);
 
 /** The part of Docker's container inspect answer the registrator reads. */
 export interface DockerInspect {
   readonly Id: string;
   readonly Name?: string;
-  readonly State?: { readonly Status?: string; readonly ExitCode?: number } | null;
+  readonly State?: {
+    readonly Status?: string;
+    readonly ExitCode?: number;
+    readonly Health?: { readonly Status?: string } | null;
+  } | null;
   readonly Config?: {
     readonly Image?: string;
     readonly Env?: readonly string[] | null;
@@ -78,6 +90,7 @@ export function containerFromInspect(info: DockerInspect): ContainerInfo {
     }
   }
   const status = info.State?.Status ?? '';
+  const health = info.State?.Health?.Status ?? '';
   return {
     id: info.Id,
     name: (info.Name ?? '').replace(/^\//, ''),
@@ -88,5 +101,6 @@ export function containerFromInspect(info: DockerInspect): ContainerInfo {
     ip,
     state: (STATES.has(status) ? status : 'dead') as ContainerState,
     exitCode: info.State?.ExitCode ?? 0,
+    ...(HEALTH.has(health) ? { health: health as ContainerHealth } : {}),
   };
 }

@@ -51,3 +51,10 @@ export { KeyedQueue } from './keyed-queue.js';
 export { defaultHostIp } from './host-ip.js';
 export * from './errors.js';
 export type * from './types.js';
+export {
+  DOCKER_HEALTH_CHECK_NAME,
+  DOCKER_HEALTH_TTL,
+  dockerHealthCheck,
+  dockerHealthCheckId,
+  dockerHealthStatus,
+} from './docker-health.js';

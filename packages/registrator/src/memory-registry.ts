@@ -6,17 +6,19 @@
 
 import { RegistryError } from './errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { ServiceRegistration } from './types.js';
+import type { CheckStatus, ServiceRegistration } from './types.js';
 
 /** One write the registry received. */
 export interface RegistryWrite {
-  readonly op: 'register' | 'deregister' | 'maintenance';
+  readonly op: 'register' | 'deregister' | 'maintenance' | 'check';
   readonly id: string;
 }
 
 /** An in-memory service registry. */
 export class MemoryRegistry implements ServiceRegistry {
   readonly services = new Map<string, { service: ServiceRegistration; maintenance: boolean }>();
+  /** Status of every check that has a CheckID, by CheckID. */
+  readonly checks = new Map<string, { serviceId: string; status: CheckStatus; output: string }>();
   readonly writes: RegistryWrite[] = [];
   /** When true every call fails as if Consul were unreachable. */
   down = false;
@@ -28,12 +30,33 @@ export class MemoryRegistry implements ServiceRegistry {
     this.writes.push({ op: 'register', id: service.id });
     const prev = this.services.get(service.id);
     this.services.set(service.id, { service, maintenance: prev?.maintenance ?? false });
+    // Like ?replace-existing-checks: the service's checks are exactly the registered ones.
+    this.#dropChecks(service.id);
+    for (const c of service.checks) {
+      if (c.CheckID) {
+        this.checks.set(c.CheckID, {
+          serviceId: service.id,
+          status: c.Status ?? 'critical',
+          output: '',
+        });
+      }
+    }
+  }
+
+  async updateCheck(checkId: string, status: CheckStatus, output: string): Promise<void> {
+    this.#check();
+    this.writes.push({ op: 'check', id: checkId });
+    const c = this.checks.get(checkId);
+    if (!c) throw new RegistryError(`CheckID "${checkId}" does not have associated TTL`, false);
+    c.status = status;
+    c.output = output;
   }
 
   async deregister(id: string): Promise<void> {
     this.#check();
     this.writes.push({ op: 'deregister', id });
     this.services.delete(id);
+    this.#dropChecks(id);
   }
 
   async setMaintenance(id: string, enable: boolean): Promise<void> {
@@ -55,12 +78,22 @@ export class MemoryRegistry implements ServiceRegistry {
       tags: service.tags,
       meta: service.meta,
       maintenance,
+      checks: Object.fromEntries(
+        [...this.checks]
+          .filter(([, c]) => c.serviceId === service.id)
+          .map(([id, c]) => [id, c.status]),
+      ),
     }));
   }
 
   /** Forgets every service, as a Consul agent restarted without state does. */
   wipe(): void {
     this.services.clear();
+    this.checks.clear();
+  }
+
+  #dropChecks(serviceId: string): void {
+    for (const [id, c] of this.checks) if (c.serviceId === serviceId) this.checks.delete(id);
   }
 
   #check(): void {

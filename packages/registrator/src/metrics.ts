@@ -29,8 +29,14 @@ export function registratorMetrics(registry: Registry, registrator: Registrator)
   });
   const actions = new Counter({
     name: 'berth_registrator_reconcile_actions_total',
-    help: 'What full reconciles did per service: register, deregister, maintenance, unchanged',
+    help: 'What full reconciles did per service: register, deregister, maintenance, health, unchanged',
     labelNames: ['action'],
+    registers,
+  });
+  const healthUpdates = new Counter({
+    name: 'berth_registrator_docker_health_updates_total',
+    help: 'Docker-health mirror checks set, by status (passing or critical)',
+    labelNames: ['status'],
     registers,
   });
   const reconciles = new Counter({
@@ -109,12 +115,18 @@ export function registratorMetrics(registry: Registry, registrator: Registrator)
     if (e.eventTime !== undefined)
       latency.observe({ kind: 'deregister' }, (Date.now() - e.eventTime) / 1000);
   });
+  registrator.on('health', (e) => {
+    healthUpdates.inc({ status: e.status });
+    if (e.eventTime !== undefined)
+      latency.observe({ kind: 'health' }, (Date.now() - e.eventTime) / 1000);
+  });
   registrator.on('reconcile', (r) => {
     reconciles.inc({ trigger: r.trigger });
     reconcileSeconds.observe(r.ms / 1000);
     actions.inc({ action: 'register' }, r.registered);
     actions.inc({ action: 'deregister' }, r.deregistered);
     actions.inc({ action: 'maintenance' }, r.maintenance);
+    actions.inc({ action: 'health' }, r.health);
     actions.inc({ action: 'unchanged' }, r.unchanged);
   });
   registrator.on('failure', (f) => errors.inc({ op: f.op.split(' ', 1)[0] ?? f.op }));

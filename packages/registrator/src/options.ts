@@ -62,6 +62,11 @@ export const registratorOptions = defineOptions({
     default: false,
     help: 'Only register services whose container sets SERVICE_REGISTER=true',
   },
+  dockerHealth: {
+    type: 'boolean',
+    default: true,
+    help: 'Mirror Docker HEALTHCHECK status into a TTL check of the services (--docker-health=false: off)',
+  },
   retryAttempts: {
     type: 'int',
     default: -1,
@@ -130,6 +135,7 @@ export function optionsFromConfig(
     cleanup: config.cleanup,
     labelFilters: config.labelFilter.map(parseLabelFilter),
     requireLabel: config.requireLabel,
+    dockerHealth: config.dockerHealth,
     retryAttempts: config.retryAttempts,
     retryIntervalMs,
     probeMs: config.consulProbe,

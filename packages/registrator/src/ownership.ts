@@ -7,7 +7,14 @@
 
 import { createHash } from 'node:crypto';
 import type { RegisteredService } from './service-registry.js';
-import type { ServiceRegistration } from './types.js';
+import type { CheckStatus, ServiceRegistration } from './types.js';
+
+/** The status a berth-updated check (the Docker-health mirror) must have. */
+export interface DesiredCheckStatus {
+  readonly checkId: string;
+  readonly status: CheckStatus;
+  readonly output: string;
+}
 
 /** The Meta keys berth writes on every service it registers. */
 export const OWNER_META = {
@@ -24,6 +31,8 @@ export interface DesiredService {
   readonly hash: string;
   /** Whether the service should be in maintenance mode (its container is paused). */
   readonly maintenance: boolean;
+  /** The Docker-health mirror check's wanted status (not part of the digest). */
+  readonly health?: DesiredCheckStatus | undefined;
 }
 
 function canonical(value: unknown): unknown {
@@ -50,6 +59,7 @@ export function withOwnership(
   hostname: string,
   containerId: string,
   maintenance: boolean,
+  health?: DesiredCheckStatus,
 ): DesiredService {
   const owned: ServiceRegistration = {
     ...service,
@@ -64,6 +74,7 @@ export function withOwnership(
     registration: { ...owned, meta: { ...owned.meta, [OWNER_META.hash]: hash } },
     hash,
     maintenance,
+    ...(health ? { health } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
 
 import type { RuntimeEvent } from './container-runtime.js';
 import type { MappingOptions } from './container-to-services.js';
-import type { MappingWarning, ServiceRegistration } from './types.js';
+import type { CheckStatus, MappingWarning, ServiceRegistration } from './types.js';
 
 /** What happens to the services of a container that exited with a non-zero code. */
 export type DeregisterMode = 'always' | 'on-success';
@@ -46,6 +46,8 @@ export interface ReconcileReport {
   readonly registered: number;
   readonly deregistered: number;
   readonly maintenance: number;
+  /** Docker-health mirror checks set (changed, or re-asserted). */
+  readonly health: number;
   readonly unchanged: number;
 }
 
@@ -63,6 +65,8 @@ export interface RegistratorEvents {
   register: [WriteEvent & { readonly service: ServiceRegistration }];
   deregister: [WriteEvent];
   maintenance: [WriteEvent & { readonly enable: boolean }];
+  /** The Docker-health mirror check of a service was set. */
+  health: [WriteEvent & { readonly checkId: string; readonly status: CheckStatus }];
   reconcile: [ReconcileReport];
   warning: [MappingWarning];
   /** A container event was received. */

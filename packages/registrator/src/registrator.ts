@@ -35,12 +35,22 @@ import type {
 } from './registrator-types.js';
 import { isRetryable, withRetry } from './retry.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { ContainerInfo } from './types.js';
+import type { CheckStatus, ContainerInfo } from './types.js';
+import {
+  DOCKER_HEALTH_TTL_MS,
+  dockerHealthCheckId,
+  dockerHealthStatus,
+  withHealthStatus,
+} from './docker-health.js';
 
 interface Known {
   readonly containerId: string;
   readonly hash: string;
   readonly maintenance: boolean;
+  /** Status of the Docker-health mirror check as we believe Consul holds it. */
+  readonly health?: CheckStatus | undefined;
+  /** When we last set it (0: not by this run); re-asserted after half its TTL. */
+  readonly healthAt?: number;
 }
 
 type Desired = readonly DesiredService[] | 'keep';
@@ -49,6 +59,7 @@ interface Counts {
   registered: number;
   deregistered: number;
   maintenance: number;
+  health: number;
   unchanged: number;
 }
 
@@ -114,6 +125,7 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
       internal: options.internal ?? false,
       tags: options.tags ?? [],
       requireLabel: options.requireLabel ?? false,
+      dockerHealth: options.dockerHealth ?? true,
       deregister: options.deregister ?? 'always',
       cleanup: options.cleanup ?? false,
       resyncMs: options.resyncMs ?? 30_000,
@@ -295,7 +307,18 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
         for (const w of warnings) this.emit('warning', w);
       }
       this.#warned.set(id, signature);
-      return services.map((s) => withOwnership(s, this.#opt.hostname, id, info.state === 'paused'));
+      const health = dockerHealthStatus(info.health);
+      return services.map((s) => {
+        const checkId = dockerHealthCheckId(s.id);
+        const mirrored = s.checks.some((c) => c.CheckID === checkId);
+        return withOwnership(
+          s,
+          this.#opt.hostname,
+          id,
+          info.state === 'paused',
+          mirrored ? { checkId, ...health } : undefined,
+        );
+      });
     }
     if (
       this.#opt.deregister === 'on-success' &&
@@ -312,7 +335,7 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
     desired: Desired,
     trigger: Trigger,
     eventTime?: number,
-    counts: Counts = { registered: 0, deregistered: 0, maintenance: 0, unchanged: 0 },
+    counts: Counts = { registered: 0, deregistered: 0, maintenance: 0, health: 0, unchanged: 0 },
   ): Promise<Counts> {
     if (desired === 'keep') {
       for (const [, k] of this.#known) if (k.containerId === containerId) counts.unchanged++;
@@ -334,16 +357,41 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
       const id = d.registration.id;
       let k = this.#known.get(id);
       if (!k || k.hash !== d.hash) {
-        await this.#write(`register ${id}`, () => this.#registry.register(d.registration));
+        // The mirror check starts with the container's current health (not part of the digest).
+        const sent = d.health
+          ? withHealthStatus(d.registration, d.health.checkId, d.health.status)
+          : d.registration;
+        await this.#write(`register ${id}`, () => this.#registry.register(sent));
         // Whether a re-registration keeps maintenance mode differs between Consul versions:
         // when either side wants it, set it explicitly (idempotent) below.
         const unsure = d.maintenance || (k?.maintenance ?? false);
-        k = { containerId, hash: d.hash, maintenance: unsure ? !d.maintenance : false };
+        k = {
+          containerId,
+          hash: d.hash,
+          maintenance: unsure ? !d.maintenance : false,
+          ...(d.health ? { health: d.health.status, healthAt: Date.now() } : {}),
+        };
         this.#known.set(id, k);
         counts.registered++;
         this.emit('register', { ...base, id, service: d.registration });
       } else {
         counts.unchanged++;
+      }
+      // A health flip is a check update, never a re-registration. A full reconcile also
+      // re-asserts it once half the TTL has passed (Docker reports changes only).
+      const h = d.health;
+      if (
+        h &&
+        (k.health !== h.status ||
+          (eventTime === undefined && Date.now() - (k.healthAt ?? 0) > DOCKER_HEALTH_TTL_MS / 2))
+      ) {
+        await this.#write(`check ${h.checkId}`, () =>
+          this.#registry.updateCheck(h.checkId, h.status, h.output),
+        );
+        k = { ...k, health: h.status, healthAt: Date.now() };
+        this.#known.set(id, k);
+        counts.health++;
+        this.emit('health', { ...base, id, checkId: h.checkId, status: h.status });
       }
       if (k.maintenance !== d.maintenance) {
         await this.#write(`maintenance ${id}`, () =>
@@ -379,10 +427,16 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
     for (const s of owned) {
       const want = desiredById.get(s.id);
       const hash = want && sameAsRegistered(want, s) ? want.hash : '';
+      // The mirror check's status as Consul holds it; a resync never resets it, and only
+      // writes when it differs from Docker's (e.g. it expired, or Consul restarted).
+      const checkId = want?.health?.checkId;
+      const health = checkId ? s.checks?.[checkId] : undefined;
+      const prev = this.#known.get(s.id);
       known.set(s.id, {
         containerId: s.meta[OWNER_META.container] ?? '',
         hash,
         maintenance: s.maintenance,
+        ...(health ? { health, healthAt: prev?.health === health ? (prev.healthAt ?? 0) : 0 } : {}),
       });
     }
     this.#known = known;
@@ -401,7 +455,13 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
     }
     for (const id of this.#warned.keys()) if (!desired.has(id)) this.#warned.delete(id);
 
-    const counts: Counts = { registered: 0, deregistered: 0, maintenance: 0, unchanged: 0 };
+    const counts: Counts = {
+      registered: 0,
+      deregistered: 0,
+      maintenance: 0,
+      health: 0,
+      unchanged: 0,
+    };
     for (const [containerId, d] of desired) {
       await this.#converge(containerId, d, trigger, undefined, counts);
     }

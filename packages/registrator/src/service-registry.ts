@@ -4,7 +4,7 @@
  * memory-registry.ts (unit tests). Must never hold reconciliation logic.
  */
 
-import type { ServiceRegistration } from './types.js';
+import type { CheckStatus, ServiceRegistration } from './types.js';
 
 /** A service as the registry holds it. */
 export interface RegisteredService {
@@ -16,6 +16,8 @@ export interface RegisteredService {
   readonly meta: Readonly<Record<string, string>>;
   /** Whether the service is in maintenance mode. */
   readonly maintenance: boolean;
+  /** Status of each check of the service, by CheckID (when the registry reports them). */
+  readonly checks?: Readonly<Record<string, CheckStatus>>;
 }
 
 /**
@@ -29,6 +31,8 @@ export interface ServiceRegistry {
   deregister(id: string): Promise<void>;
   /** Turns maintenance mode of a registered service on or off. */
   setMaintenance(id: string, enable: boolean, reason: string): Promise<void>;
+  /** Sets the status of a TTL check (`/v1/agent/check/update/<id>`). */
+  updateCheck(checkId: string, status: CheckStatus, output: string): Promise<void>;
   /** Every service of the local agent. */
   list(): Promise<RegisteredService[]>;
 }

@@ -37,17 +37,29 @@ export interface ContainerInfo {
   readonly state: ContainerState;
   /** Exit code of the last run (meaningful when `state` is exited or dead). */
   readonly exitCode: number;
+  /** Docker health (`State.Health.Status`); undefined when the container has no HEALTHCHECK. */
+  readonly health?: ContainerHealth | undefined;
 }
+
+/** Docker's health states of a container with a HEALTHCHECK. */
+export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy';
+
+/** A Consul check status. */
+export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 /** A health check as berth registers it (Consul field names, durations as Go strings). */
 export interface CheckDefinition {
+  /** Set only on checks berth updates itself (the Docker-health mirror). */
+  readonly CheckID?: string;
+  readonly Name?: string;
+  readonly Notes?: string;
   readonly HTTP?: string;
   readonly Method?: string;
   readonly TCP?: string;
   readonly TTL?: string;
   readonly Interval?: string;
   readonly Timeout?: string;
-  readonly Status?: 'passing' | 'warning' | 'critical';
+  readonly Status?: CheckStatus;
   readonly DeregisterCriticalServiceAfter?: string;
 }
 

@@ -33,6 +33,7 @@ t.test('ConsulRegistry against the berth catalog', async (t) => {
       tags: ['a', 'b'],
       meta: { version: '1' },
       maintenance: false,
+      checks: { [`service:${svc.id}:1`]: 'critical', [`service:${svc.id}:2`]: 'critical' },
     },
   ]);
   t.same(await checkIds(), [`service:${svc.id}:1`, `service:${svc.id}:2`]);
