@@ -25,6 +25,7 @@ import {
   type TaskOnHost,
   containers,
   ecsFor,
+  HELLO_HEALTH_CHECK,
   helloTaskDef,
   hits,
   srv as srvAt,
@@ -195,8 +196,9 @@ async function helloService(
   ecs: ECSClient,
   dev: RunningDev,
   extra: Partial<CreateServiceCommandInput> = {},
+  taskDefinition = helloTaskDef(),
 ): Promise<string[]> {
-  await ecs.send(new RegisterTaskDefinitionCommand(helloTaskDef()));
+  await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition));
   await ecs.send(
     new CreateServiceCommand({
       cluster: 'default',
@@ -301,25 +303,22 @@ t.test('DAEMON service: one task per host, a host added later gets one', async (
 
 t.test(
   'rolling update under a bounded client loop through the router: zero failures',
-  {
-    // Known gap (runs and reports, does not fail CI): the deployment stops the old tasks as
-    // soon as the new ones are HEALTHY by their Docker health check, but the router only
-    // routes to them once the registrator's Consul check passes (up to one check interval
-    // later). In that window the route holds only dying instances and 1-4 requests of a few
-    // hundred get 502. Fix: one health notion for both (the registrator mirroring Docker
-    // health into the Consul check, or the deployment waiting for Consul-passing).
-    todo: 'old tasks stop before the new ones pass their Consul check',
-  },
   async (t) => {
     if (!(await requireDocker(t))) return;
     const dev = await startDev(t, ['--hosts', '3']);
     const ecs = await ecsFor(t, dev);
-    const first = await helloService(ecs, dev, {
-      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
-    });
+    // With a container health check the deployment waits for HEALTHY, and the registrator
+    // mirrors the same Docker health into Consul: new tasks are routable before old ones stop.
+    const healthCheck = HELLO_HEALTH_CHECK;
+    const first = await helloService(
+      ecs,
+      dev,
+      { deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 } },
+      helloTaskDef('hello', {}, { healthCheck }),
+    );
     t.equal(first.length, 3, 'revision 1 routable: 3 containers');
     const rev2 = await ecs.send(
-      new RegisterTaskDefinitionCommand(helloTaskDef('hello', { VERSION: '2' })),
+      new RegisterTaskDefinitionCommand(helloTaskDef('hello', { VERSION: '2' }, { healthCheck })),
     );
     const rev2Arn = rev2.taskDefinition!.taskDefinitionArn!;
     const router = `${dev.info.hosts[2]!.router}/hello`;

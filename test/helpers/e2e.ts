@@ -32,9 +32,19 @@ export async function ecsFor(t: Teardown, dev: RunningDev): Promise<ECSClient> {
 }
 
 /** The test image's HTTP server as service `hello` behind `/hello`, checked every second. */
+/** A container health check for `helloTaskDef` (Docker runs it every 5 s, ECS's minimum). */
+export const HELLO_HEALTH_CHECK = {
+  command: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1'],
+  interval: 5,
+  timeout: 2,
+  retries: 3,
+  startPeriod: 0,
+};
+
 export function helloTaskDef(
   family = 'hello',
   extraEnv: Readonly<Record<string, string>> = {},
+  options: { healthCheck?: typeof HELLO_HEALTH_CHECK } = {},
 ): RegisterTaskDefinitionCommandInput {
   return {
     family,
@@ -52,6 +62,7 @@ export function helloTaskDef(
           { name: 'SERVICE_CHECK_INTERVAL', value: '1s' },
           ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
         ],
+        ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
       },
     ],
   };
