@@ -29,6 +29,8 @@ const cfg = {
   count: 10,
   maxSeconds: Number(env.MAX_SECONDS ?? 900),
   dataDir: env.DATA_DIR === '1',
+  /** PROF_DIR=<dir>: run the scheduler under --cpu-prof, writing its profile there. */
+  profDir: env.PROF_DIR ? path.resolve(env.PROF_DIR) : undefined,
 };
 const log = (m) => process.stderr.write(`[bench/scheduler] ${m}\n`);
 const creds = { accessKeyId: 'AKIDBERTHBENCH', secretAccessKey: 'bench-secret-key' };
@@ -114,6 +116,7 @@ async function startStack(extraArgs) {
     process.execPath,
     [
       '--max-old-space-size=6144',
+      ...(cfg.profDir ? ['--cpu-prof', '--cpu-prof-dir', cfg.profDir] : []),
       'packages/scheduler/dist/main.js',
       '--consul',
       `http://127.0.0.1:${cport}`,
@@ -139,9 +142,14 @@ async function startStack(extraArgs) {
     catalog,
     scheduler,
     async stop() {
-      scheduler.kill('SIGTERM');
-      catalog.kill('SIGTERM');
-      await sleep(300);
+      // The scheduler first (it may still write), then the catalog; each gets a bounded wait
+      // to exit (a --cpu-prof profile is written on exit).
+      for (const child of [scheduler, catalog]) {
+        if (child.exitCode !== null) continue;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(cfg.profDir ? 60_000 : 5_000)]);
+      }
     },
   };
 }
@@ -370,7 +378,7 @@ const out = path.join(
   root,
   'bench',
   'results',
-  `scheduler-${date.slice(0, 10)}${QUICK ? '-quick' : ''}.md`,
+  `scheduler-${date.slice(0, 10)}${QUICK ? '-quick' : env.TASKS ? `-${cfg.tasks}` : ''}.md`,
 );
 fs.writeFileSync(out, lines.join('\n'));
 log(`wrote ${out}`);

@@ -52,6 +52,7 @@ export const pollAssignments: Handler = async (ctx, body) => {
   const inst = findInstance(ctx, cluster.name, ref);
   if (!inst) throw instanceNotFound(ref);
   inst.lastContact = ctx.now();
+  ctx.state.contacted(inst);
   if (inst.version === version && waitSeconds > 0) {
     inst.pollsInFlight++;
     try {
@@ -70,6 +71,7 @@ export const pollAssignments: Handler = async (ctx, body) => {
     } finally {
       inst.pollsInFlight--;
       inst.lastContact = ctx.now();
+      ctx.state.contacted(inst);
     }
     if (ctx.signal.aborted) {
       throw new EcsError('ServerException', 'The scheduler replica stopped leading; retry.', 503);
@@ -113,7 +115,10 @@ function reportedTask(ctx: ApiContext, body: Body): TaskRt {
     throw invalidParameter('The referenced task was not found.');
   }
   const inst = ctx.state.instances.get(t.rec.instanceId);
-  if (inst) inst.lastContact = ctx.now();
+  if (inst) {
+    inst.lastContact = ctx.now();
+    ctx.state.contacted(inst);
+  }
   return t;
 }
 

@@ -173,6 +173,7 @@ export const registerContainerInstance: Handler = async (ctx, body) => {
   };
   const rt = await saveInstance(ctx, rec);
   rt.lastContact = ctx.now();
+  ctx.state.contacted(rt);
   return { containerInstance: renderInstance(ctx.state, rt, true, ['TAGS']) };
 };
 

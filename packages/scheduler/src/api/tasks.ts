@@ -105,13 +105,16 @@ export async function commitPlacements(
   const resources = resourcesOf(c.td, c.overrides);
   const created: TaskRt[] = [];
   const ops: TxnOp[] = [];
+  const taskDefinition = `${c.td.family}:${c.td.revision}`;
   for (const p of result.placements) {
-    const instanceId = p.instanceArn.slice(p.instanceArn.lastIndexOf('/') + 1);
+    const sliced = p.instanceArn.slice(p.instanceArn.lastIndexOf('/') + 1);
+    // The instance's own ID string, so a million tasks do not each hold a copy.
+    const instanceId = ctx.state.instances.get(sliced)?.rec.id ?? sliced;
     const rec: TaskRec = {
       id: newId(),
       cluster,
       instanceId,
-      taskDefinition: `${c.td.family}:${c.td.revision}`,
+      taskDefinition,
       createdAt: now,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',

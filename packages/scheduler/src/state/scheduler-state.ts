@@ -17,7 +17,12 @@ export interface TaskRt {
   family: string;
   /** False until the write that created it committed: hidden from readers and agents. */
   committed: boolean;
+  /** The task as placement sees it (made once, when it first counts on its instance). */
+  placementTask?: PlacementTask;
 }
+
+/** One task of PlacementInstance.tasks. */
+export type PlacementTask = PlacementInstance['tasks'][number];
 
 /** Someone waiting for an instance's assignment version to move. */
 export interface PollWaiter {
@@ -30,6 +35,12 @@ export interface InstanceRt {
   rec: InstanceRec;
   /** Tasks holding resources here (not yet confirmed STOPPED). */
   tasks: Map<string, TaskRt>;
+  /**
+   * The held tasks whose desired status is RUNNING, as placement sees them. Replaced (never
+   * changed in place) when one comes or goes, so PlacementInstance.tasks can share it and a
+   * placement costs no per-task work on the instances it did not touch.
+   */
+  running: readonly PlacementTask[];
   used: { cpu: number; memory: number; tcp: Map<number, number>; udp: Map<number, number> };
   /** Assignment version: the highest Consul index of this instance's keys. */
   version: number;
@@ -37,6 +48,16 @@ export interface InstanceRt {
   pollsInFlight: number;
   waiters: Set<PollWaiter>;
   placement: PlacementInstance | undefined;
+}
+
+interface PlacementListCache {
+  insts: InstanceRt[];
+  pos: Map<InstanceRt, number>;
+  list: PlacementInstance[];
+  /** When the next call must re-check every instance's connection. */
+  refreshAt: number;
+  lastNow: number;
+  graceMs: number;
 }
 
 /** The whole view. */
@@ -53,8 +74,10 @@ export class SchedulerState {
   readonly services = new Map<string, Service>();
   /** Called with a cluster name after a committed change of its tasks or instances. */
   readonly #listeners = new Set<(cluster: string) => void>();
-  /** Cached PlacementInstance lists per cluster, dropped when an instance changes. */
-  readonly #placementLists = new Map<string, { insts: InstanceRt[]; list: PlacementInstance[] }>();
+  /** Cached PlacementInstance lists per cluster, dropped when an instance comes or goes. */
+  readonly #placementLists = new Map<string, PlacementListCache>();
+  /** Instances whose PlacementInstance must be rebuilt (resources, tasks or record changed). */
+  readonly #dirtyInsts = new Set<InstanceRt>();
 
   constructor(scope: ArnScope) {
     this.scope = scope;
@@ -86,13 +109,14 @@ export class SchedulerState {
     if (existing) {
       const moved = existing.rec.cluster !== rec.cluster;
       existing.rec = rec;
-      existing.placement = undefined;
+      this.#dirty(existing);
       if (moved) this.#placementLists.clear();
       return existing;
     }
     const rt: InstanceRt = {
       rec,
       tasks: new Map(),
+      running: [],
       used: { cpu: 0, memory: 0, tcp: new Map(), udp: new Map() },
       version: 0,
       lastContact: now,
@@ -110,6 +134,7 @@ export class SchedulerState {
     if (!rt) return;
     this.instances.delete(id);
     this.#placementLists.delete(rt.rec.cluster);
+    this.#dirtyInsts.delete(rt);
     for (const w of rt.waiters) w.wake();
     this.changed(rt.rec.cluster);
   }
@@ -133,6 +158,10 @@ export class SchedulerState {
     rt.rec = rec;
     this.onTaskUpdate?.(rt, prev);
     if (!wasDone && rec.done) this.#release(rt);
+    else if (!wasDone && prev.desiredStatus === 'RUNNING' && rec.desiredStatus !== 'RUNNING') {
+      const inst = this.instances.get(rec.instanceId);
+      if (inst && inst.tasks.get(rec.id) === rt) this.#unlist(inst, rt);
+    }
   }
 
   /** Forgets a task entirely (garbage collection of old STOPPED tasks, failed writes). */
@@ -150,6 +179,32 @@ export class SchedulerState {
     inst.used.memory += rt.resources.memory;
     for (const p of rt.resources.tcpPorts) inst.used.tcp.set(p, (inst.used.tcp.get(p) ?? 0) + 1);
     for (const p of rt.resources.udpPorts) inst.used.udp.set(p, (inst.used.udp.get(p) ?? 0) + 1);
+    if (rt.rec.desiredStatus === 'RUNNING') inst.running = [...inst.running, this.#entry(rt)];
+    this.#dirty(inst);
+  }
+
+  /** The task as placement sees it, made once per task. */
+  #entry(rt: TaskRt): PlacementTask {
+    let e = rt.placementTask;
+    if (e === undefined) {
+      const r = rt.rec;
+      e = {
+        family: rt.family,
+        taskArn: taskArn(this.scope, r.cluster, r.id),
+        ...(r.group ? { group: r.group } : {}),
+      };
+      rt.placementTask = e;
+    }
+    return e;
+  }
+
+  /** Drops a task from its instance's `running` list (copy on write). */
+  #unlist(inst: InstanceRt, rt: TaskRt): void {
+    const e = rt.placementTask;
+    if (e === undefined) return;
+    const at = inst.running.indexOf(e);
+    if (at < 0) return;
+    inst.running = [...inst.running.slice(0, at), ...inst.running.slice(at + 1)];
     this.#dirty(inst);
   }
 
@@ -165,11 +220,22 @@ export class SchedulerState {
     };
     for (const p of rt.resources.tcpPorts) drop(inst.used.tcp, p);
     for (const p of rt.resources.udpPorts) drop(inst.used.udp, p);
+    this.#unlist(inst, rt);
     this.#dirty(inst);
   }
 
   #dirty(inst: InstanceRt): void {
     inst.placement = undefined;
+    this.#dirtyInsts.add(inst);
+  }
+
+  /**
+   * Call after an instance's `lastContact` or `pollsInFlight` changed: its agent may have
+   * reconnected, so the next placementList re-checks every instance's connection.
+   */
+  contacted(inst: InstanceRt): void {
+    const cached = this.#placementLists.get(inst.rec.cluster);
+    if (cached) cached.refreshAt = 0;
   }
 
   /** Whether the instance's agent counts as connected at `now`. */
@@ -201,13 +267,7 @@ export class SchedulerState {
           udpPorts: udp,
         },
         total: { cpu: r.total.cpu, memory: r.total.memory },
-        tasks: [...inst.tasks.values()]
-          .filter((t) => t.rec.desiredStatus === 'RUNNING')
-          .map((t) => ({
-            family: t.family,
-            taskArn: taskArn(this.scope, t.rec.cluster, t.rec.id),
-            ...(t.rec.group ? { group: t.rec.group } : {}),
-          })),
+        tasks: inst.running,
       };
       inst.placement = p;
     }
@@ -215,27 +275,60 @@ export class SchedulerState {
     return p;
   }
 
-  /** Every instance of `cluster` as placement sees it (a new array when any changed). */
+  /**
+   * Every instance of `cluster` as placement sees it (a new array when any changed). Costs
+   * O(changed instances) per call: the connection of every instance is re-checked only when
+   * one may have changed (the earliest time a connected agent's grace runs out, or a contact).
+   */
   placementList(cluster: string, now: number, graceMs: number): PlacementInstance[] {
     let cached = this.#placementLists.get(cluster);
     if (!cached) {
       const insts = this.instancesOf(cluster).sort((a, b) => (a.rec.id < b.rec.id ? -1 : 1));
-      cached = { insts, list: insts.map((i) => this.placementOf(i, now, graceMs)) };
+      cached = {
+        insts,
+        pos: new Map(insts.map((inst, i) => [inst, i])),
+        list: insts.map((i) => this.placementOf(i, now, graceMs)),
+        refreshAt: 0,
+        lastNow: now,
+        graceMs,
+      };
       this.#placementLists.set(cluster, cached);
+    }
+    const full = now >= cached.refreshAt || now < cached.lastNow || graceMs !== cached.graceMs;
+    cached.lastNow = now;
+    cached.graceMs = graceMs;
+    let copied = false;
+    const put = (i: number, p: PlacementInstance): void => {
+      if (cached.list[i] === p) return;
+      if (!copied) {
+        cached.list = [...cached.list];
+        copied = true;
+      }
+      cached.list[i] = p;
+    };
+    if (full) {
+      let refreshAt = Infinity;
+      for (let i = 0; i < cached.insts.length; i++) {
+        const inst = cached.insts[i] as InstanceRt;
+        const p = this.placementOf(inst, now, graceMs);
+        put(i, p);
+        if (p.agentConnected && inst.pollsInFlight === 0) {
+          refreshAt = Math.min(refreshAt, inst.lastContact + graceMs);
+        }
+      }
+      cached.refreshAt = refreshAt;
+      for (const inst of this.#dirtyInsts)
+        if (inst.rec.cluster === cluster) this.#dirtyInsts.delete(inst);
       return cached.list;
     }
-    let changed = false;
-    const list = cached.list;
-    for (let i = 0; i < cached.insts.length; i++) {
-      const inst = cached.insts[i] as InstanceRt;
-      if (inst.placement === undefined) {
-        if (!changed) {
-          cached.list = [...list];
-          changed = true;
-        }
-        cached.list[i] = this.placementOf(inst, now, graceMs);
-      } else {
-        inst.placement.agentConnected = this.connected(inst, now, graceMs);
+    for (const inst of this.#dirtyInsts) {
+      const i = cached.pos.get(inst);
+      if (i === undefined) continue;
+      this.#dirtyInsts.delete(inst);
+      const p = this.placementOf(inst, now, graceMs);
+      put(i, p);
+      if (p.agentConnected && inst.pollsInFlight === 0) {
+        cached.refreshAt = Math.min(cached.refreshAt, inst.lastContact + graceMs);
       }
     }
     return cached.list;

@@ -2,7 +2,7 @@
  * ECS ARNs as ECS forms them (`arn:aws:ecs:<region>:<account>:task/<cluster>/<id>`, ...) and
  * their parsing back into names and IDs. Pure; must never look anything up.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /** Region and account that every ARN of this scheduler carries. */
 export interface ArnScope {
@@ -35,9 +35,18 @@ export const taskDefinitionArn = (s: ArnScope, family: string, revision: number)
 export const containerArn = (s: ArnScope, cluster: string, taskId: string, id: string): string =>
   `${prefix(s)}container/${cluster}/${taskId}/${id}`;
 
+/** Random bytes for newId, drawn 4 KiB at a time (one call per 256 IDs, not per ID). */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
 /** A new 32-hex-digit resource ID, as ECS uses for tasks and container instances. */
 export function newId(): string {
-  return randomBytes(16).toString('hex');
+  if (poolAt >= pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.toString('hex', poolAt - 16, poolAt);
 }
 
 /** A new container ID in ECS's UUID form. */
