@@ -274,12 +274,12 @@ const cases: { name: string; input: TaskPlanInput; want: Record<string, unknown>
   },
   {
     name: '--container-dns when no dnsServers → Dns + search service.consul',
-    input: input(web({ dnsSearchDomains: ['corp'] }), {}, { containerDns: '172.17.0.1' }),
-    want: { HostConfig: { Dns: ['172.17.0.1'], DnsSearch: ['corp', 'service.consul'] } },
+    input: input(web({ dnsSearchDomains: ['corp'] }), {}, { containerDns: '127.0.0.153' }),
+    want: { HostConfig: { Dns: ['127.0.0.153'], DnsSearch: ['corp', 'service.consul'] } },
   },
   {
     name: '--container-dns is not used when the task names dnsServers',
-    input: input(web({ dnsServers: ['127.0.0.53'] }), {}, { containerDns: '172.17.0.1' }),
+    input: input(web({ dnsServers: ['127.0.0.53'] }), {}, { containerDns: '127.0.0.153' }),
     want: { HostConfig: { Dns: ['127.0.0.53'] } },
   },
   {
@@ -333,7 +333,7 @@ t.test('fields that must be absent when not set', async (t) => {
 t.test(
   '--container-dns is not applied with networkMode host (Docker refuses --dns there)',
   async (t) => {
-    const o = planTask(input(web({}), { networkMode: 'host' }, { containerDns: '172.17.0.1' }))
+    const o = planTask(input(web({}), { networkMode: 'host' }, { containerDns: '127.0.0.153' }))
       .containers[0]?.options;
     t.notOk('Dns' in (o?.HostConfig ?? {}));
   },

@@ -78,8 +78,8 @@ const cases: { name: string; input: string[]; want: Record<string, unknown> }[] 
   },
   {
     name: '--container-dns',
-    input: ['--container-dns', '172.17.0.1'],
-    want: { containerDns: '172.17.0.1' },
+    input: ['--container-dns', '127.0.0.153'],
+    want: { containerDns: '127.0.0.153' },
   },
   { name: '--stop-timeout', input: ['--stop-timeout', '1500ms'], want: { stopTimeoutS: 2 } },
   { name: '--poll-wait', input: ['--poll-wait', '5s'], want: { pollWaitSeconds: 5 } },

@@ -167,8 +167,8 @@ const cases: {
   },
   {
     name: 'addr form built at query time',
-    input: { q: '0a0b0c0d.addr.consul', type: TYPE.A },
-    want: { rcode: 0, data: ['10.11.12.13'] },
+    input: { q: '7f0000d5.addr.consul', type: TYPE.A },
+    want: { rcode: 0, data: ['127.0.0.213'] },
   },
   {
     name: 'addr v6 form',

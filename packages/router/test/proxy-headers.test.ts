@@ -155,7 +155,7 @@ t.test('PROXY protocol v1 and v2 set the client address', async (t) => {
   const cases: { name: string; input: Buffer; want: RegExp }[] = [
     {
       name: 'v1 TCP4',
-      input: Buffer.from(`PROXY TCP4 198.51.100.7 10.0.0.1 5555 80\r\n${get}`),
+      input: Buffer.from(`PROXY TCP4 198.51.100.7 127.0.0.10 5555 80\r\n${get}`),
       want: /"x-forwarded-for":"198\.51\.100\.7"/,
     },
     {
