@@ -79,6 +79,8 @@ t.test('state survives a catalog SIGKILL and restart', async (t) => {
     instanceId: 'i-dur',
     waitSeconds: 2,
   });
+  const acked = new Map<string, string>();
+  agent.on('reported', (r: { taskArn: string; status: string }) => acked.set(r.taskArn, r.status));
   await agent.register();
   agent.start();
   t.teardown(() => agent.stop());
@@ -88,10 +90,9 @@ t.test('state survives a catalog SIGKILL and restart', async (t) => {
     count: 3,
   });
   const arns = run.tasks.map((x) => x.taskArn);
-  await waitFor(
-    () => [...agent.reported.values()].filter((v) => v === 'RUNNING').length === 3,
-    5000,
-  );
+  // Wait for acknowledged reports, not sent ones (`reported` is set when a report is sent):
+  // only an acknowledged report is committed, and only committed state must survive the kill.
+  await waitFor(() => [...acked.values()].filter((v) => v === 'RUNNING').length === 3, 5000);
   await c1.ecs('StopTask', { cluster: 'dur', task: arns[0], reason: 'before the crash' });
   await waitFor(() => agent.reported.get(arns[0]!) === 'STOPPED', 5000);
   await waitFor(async () => {
