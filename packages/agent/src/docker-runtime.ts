@@ -6,7 +6,7 @@
  */
 
 import { statfs } from 'node:fs/promises';
-import { BerthError } from '@berth/daemon';
+import { BerthError, followLines } from '@berth/daemon';
 import Docker from 'dockerode';
 import { backoffDelay } from './backoff.js';
 import type {
@@ -279,68 +279,31 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   watch(labels: Readonly<Record<string, string>>, handlers: RuntimeWatchHandlers): RuntimeWatch {
-    let closed = false;
-    let stream: NodeJS.ReadableStream | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let failures = 0;
-    const destroy = (s: NodeJS.ReadableStream): void =>
-      (s as unknown as { destroy(): void }).destroy();
-
-    const retry = (error: unknown): void => {
-      if (closed) return;
-      stream = undefined;
-      handlers.disconnected(error);
-      failures++;
-      timer = setTimeout(connect, backoffDelay(failures, this.#baseMs, this.#maxMs));
-    };
-
-    const connect = (): void => {
-      timer = undefined;
-      if (closed) return;
-      // Replaying two seconds closes the gap between subscribing and the caller's resync.
-      const since = Math.floor(Date.now() / 1000) - 2;
-      this.docker
-        .getEvents({ since, filters: { type: ['container'], label: labelFilters(labels) } })
-        .then(
-          (s) => {
-            if (closed) return destroy(s);
-            stream = s;
-            let buffer = '';
-            let ended = false;
-            const end = (error: unknown): void => {
-              if (ended) return;
-              ended = true;
-              s.removeAllListeners('data');
-              retry(error);
-            };
-            s.on('data', (chunk: Buffer | string) => {
-              buffer += chunk.toString();
-              let nl: number;
-              while ((nl = buffer.indexOf('\n')) >= 0) {
-                const line = buffer.slice(0, nl).trim();
-                buffer = buffer.slice(nl + 1);
-                const event = line ? parseDockerEvent(line) : undefined;
-                if (event) handlers.event(event);
-              }
-            });
-            s.on('error', (err: unknown) => end(fail('Docker event stream failed', err)));
-            s.on('end', () => end(new RuntimeError('Docker event stream ended')));
-            s.on('close', () => end(new RuntimeError('Docker event stream closed')));
-            failures = 0;
-            handlers.connected();
-          },
-          (err: unknown) => retry(fail('cannot follow Docker events', err)),
-        );
-    };
-
-    connect();
-    return {
-      close: () => {
-        closed = true;
-        if (timer) clearTimeout(timer);
-        if (stream) destroy(stream);
+    return followLines(
+      {
+        // Replaying two seconds closes the gap between subscribing and the caller's resync.
+        open: () =>
+          this.docker.getEvents({
+            since: Math.floor(Date.now() / 1000) - 2,
+            filters: { type: ['container'], label: labelFilters(labels) },
+          }),
+        retryDelayMs: (failures) => backoffDelay(failures, this.#baseMs, this.#maxMs),
+        describeError: (what, cause) =>
+          what === 'open'
+            ? fail('cannot follow Docker events', cause)
+            : what === 'error'
+              ? fail('Docker event stream failed', cause)
+              : new RuntimeError(`Docker event stream ${what === 'end' ? 'ended' : 'closed'}`),
       },
-    };
+      {
+        line: (line) => {
+          const event = parseDockerEvent(line);
+          if (event) handlers.event(event);
+        },
+        connected: () => handlers.connected(),
+        disconnected: (error) => handlers.disconnected(error),
+      },
+    );
   }
 
   async logs(id: string, tail: number): Promise<string> {

@@ -45,3 +45,9 @@ export {
   runDaemon,
 } from './run-daemon.js';
 export { mapLimit } from './map-limit.js';
+export {
+  type FollowLines,
+  type FollowLinesHandlers,
+  type FollowLinesOptions,
+  followLines,
+} from './follow-lines.js';

@@ -6,6 +6,7 @@
  */
 
 import { backoffDelay } from '@berth/consul';
+import { followLines } from '@berth/daemon';
 import Docker from 'dockerode';
 import {
   CONTAINER_ACTIONS,
@@ -92,81 +93,33 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   watch(handlers: RuntimeWatchHandlers): RuntimeWatch {
-    let closed = false;
-    let stream: NodeJS.ReadableStream | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let failures = 0;
-
-    const retry = (error: unknown): void => {
-      if (closed) return;
-      stream = undefined;
-      handlers.disconnected(error);
-      failures++;
-      const delay = backoffDelay(failures, { baseMs: this.#baseMs, maxMs: this.#maxMs });
-      timer = setTimeout(connect, delay);
-    };
-
-    const connect = (): void => {
-      timer = undefined;
-      if (closed) return;
-      // Replaying a few seconds closes the gap between subscribing and listing; the full
-      // resync after every (re)connect covers anything older.
-      const since = Math.floor(Date.now() / 1000) - this.#replay;
-      this.docker
-        .getEvents({
-          since,
-          filters: { type: ['container'], event: [...CONTAINER_ACTIONS] },
-        })
-        .then(
-          (s) => {
-            if (closed) {
-              (s as unknown as { destroy(): void }).destroy();
-              return;
-            }
-            stream = s;
-            let buffer = '';
-            let ended = false;
-            const end = (error: unknown): void => {
-              if (ended) return;
-              ended = true;
-              s.removeAllListeners('data');
-              retry(error);
-            };
-            s.on('data', (chunk: Buffer | string) => {
-              buffer += chunk.toString();
-              let nl: number;
-              while ((nl = buffer.indexOf('\n')) >= 0) {
-                const line = buffer.slice(0, nl).trim();
-                buffer = buffer.slice(nl + 1);
-                if (!line) continue;
-                const event = parseDockerEvent(line);
-                if (!event) continue;
-                handlers.event(event);
-              }
-            });
-            s.on('error', (err: unknown) =>
-              end(new RuntimeError(`Docker event stream failed: ${describe(err)}`, { cause: err })),
-            );
-            s.on('end', () => end(new RuntimeError('Docker event stream ended')));
-            s.on('close', () => end(new RuntimeError('Docker event stream closed')));
-            failures = 0;
-            handlers.connected();
-          },
-          (err: unknown) =>
-            retry(
-              new RuntimeError(`cannot follow Docker events: ${describe(err)}`, { cause: err }),
-            ),
-        );
-    };
-
-    connect();
-    return {
-      close: () => {
-        closed = true;
-        if (timer) clearTimeout(timer);
-        if (stream) (stream as unknown as { destroy(): void }).destroy();
+    return followLines(
+      {
+        // Replaying a few seconds closes the gap between subscribing and listing; the full
+        // resync after every (re)connect covers anything older.
+        open: () =>
+          this.docker.getEvents({
+            since: Math.floor(Date.now() / 1000) - this.#replay,
+            filters: { type: ['container'], event: [...CONTAINER_ACTIONS] },
+          }),
+        retryDelayMs: (failures) =>
+          backoffDelay(failures, { baseMs: this.#baseMs, maxMs: this.#maxMs }),
+        describeError: (what, cause) =>
+          what === 'open'
+            ? new RuntimeError(`cannot follow Docker events: ${describe(cause)}`, { cause })
+            : what === 'error'
+              ? new RuntimeError(`Docker event stream failed: ${describe(cause)}`, { cause })
+              : new RuntimeError(`Docker event stream ${what === 'end' ? 'ended' : 'closed'}`),
       },
-    };
+      {
+        line: (line) => {
+          const event = parseDockerEvent(line);
+          if (event) handlers.event(event);
+        },
+        connected: () => handlers.connected(),
+        disconnected: (error) => handlers.disconnected(error),
+      },
+    );
   }
 
   async listRunning(): Promise<string[]> {
