@@ -5,7 +5,7 @@
  */
 
 import { ConfigError } from './errors.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from './time/duration.js';
 import { type ListenAddress, parseListen } from './listen.js';
 
 /** The kinds of values a config key can hold. */

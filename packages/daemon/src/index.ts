@@ -4,7 +4,7 @@
  */
 
 export { BerthError, ConfigError } from './errors.js';
-export { parseDuration, formatDuration } from './duration.js';
+export { parseDuration, formatDuration } from './time/duration.js';
 export { type ListenAddress, parseListen, formatListen } from './listen.js';
 export {
   type OptionType,
@@ -51,3 +51,11 @@ export {
   type FollowLinesOptions,
   followLines,
 } from './follow-lines.js';
+export { type BackoffOptions, type Jitter, DEFAULT_BACKOFF, backoffDelay } from './time/backoff.js';
+export { type SleepOptions, sleep } from './time/sleep.js';
+export {
+  type RetryOptions,
+  RetryAbortedError,
+  RetryExhaustedError,
+  withRetry,
+} from './time/retry.js';
