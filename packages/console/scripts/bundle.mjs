@@ -3,6 +3,7 @@
 // esbuild into dist/web/ with content-hashed names, plus the index.html that loads them.
 // Everything the page needs is in dist/web/: the console serves it; nothing comes from a CDN.
 // Usage: node scripts/bundle.mjs   (npm run bundle -w @berth/console; scripts/setup runs it)
+//        node scripts/bundle.mjs --check   (bundles in memory, prints the sizes as JSON, writes nothing)
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,11 @@ export function gzipBytes(files) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const files = await bundle();
+  if (process.argv.includes('--check')) {
+    const sizes = Object.fromEntries([...files].map(([n, b]) => [n, b.length]));
+    console.log(JSON.stringify({ gzipBytes: gzipBytes(files), sizes }));
+    process.exit(0);
+  }
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   for (const [name, body] of files) await writeFile(join(out, name), body);

@@ -78,13 +78,13 @@ export function Table({
   children: ComponentChildren;
 }): JSX.Element {
   return (
-    <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>
+    <div class="table-wrap" role="region" aria-label={`${label} (table)`} tabIndex={0}>
       <table>
         <thead>
           <tr>
             {head.map((h) => (
               <th scope="col" key={h}>
-                {h}
+                {h || <span class="sr-only">Actions</span>}
               </th>
             ))}
           </tr>
