@@ -4,7 +4,7 @@
 // Everything the page needs is in dist/web/: the console serves it; nothing comes from a CDN.
 // Usage: node scripts/bundle.mjs   (npm run bundle -w @berth/console; scripts/setup runs it)
 //        node scripts/bundle.mjs --check   (bundles in memory, prints the sizes as JSON, writes nothing)
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -72,9 +72,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(JSON.stringify({ gzipBytes: gzipBytes(files), sizes }));
     process.exit(0);
   }
-  await rm(out, { recursive: true, force: true });
+  // Safe beside a console that is starting (tests run in parallel): the hashed assets first,
+  // then index.html replaced in one rename, and only then the files no index names any more.
   await mkdir(out, { recursive: true });
-  for (const [name, body] of files) await writeFile(join(out, name), body);
+  for (const [name, body] of files) {
+    if (name !== 'index.html') await writeFile(join(out, name), body);
+  }
+  const tmp = join(out, `.index.${process.pid}.tmp`);
+  await writeFile(tmp, files.get('index.html'));
+  await rename(tmp, join(out, 'index.html'));
+  for (const name of await readdir(out)) {
+    if (!files.has(name) && !name.startsWith('.index.')) await rm(join(out, name), { force: true });
+  }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   console.log(
     `[console] ${pkg.name}: bundled ${[...files.keys()].join(', ')} into dist/web/ (${(gzipBytes(files) / 1024).toFixed(1)} KB gzipped)`,

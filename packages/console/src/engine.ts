@@ -79,6 +79,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
   #routerCache: { at: number; key: string; answers: Promise<RouterAnswer[]> } | undefined;
   readonly #dnsCache = new Map<string, { at: number; answer: Promise<DnsAnswer> }>();
   #sampler: Promise<void> | undefined;
+  #samplerApi: EcsApi | undefined;
   #sweeper: NodeJS.Timeout | undefined;
   /** Failed sign-ins in the current minute (a bound on guessing). */
   #failures = { minute: 0, count: 0 };
@@ -246,10 +247,13 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
       const now = Date.now();
       try {
         let instances: ContainerInstance[] = [];
-        const keys = this.options.credentials ?? this.sessions.latest(now)?.credentials;
-        let api: EcsApi | undefined;
+        const own = this.options.credentials;
+        const keys = own ?? this.sessions.latest(now)?.credentials;
         if (keys) {
-          api = new EcsApi(this.options.scheduler, this.options.region, keys);
+          // The console's own pair keeps one client; a person's pair is used for this round only.
+          const api = own
+            ? (this.#samplerApi ??= new EcsApi(this.options.scheduler, this.options.region, own))
+            : new EcsApi(this.options.scheduler, this.options.region, keys);
           for (const cluster of this.#knownClusters) {
             const [services, inst] = await Promise.all([
               api.services(cluster).catch(() => []),
@@ -261,7 +265,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
                 this.history.add(`running:${cluster}/${s.serviceName}`, now, s.runningCount ?? 0);
             }
           }
-          api.destroy();
+          if (!own) api.destroy();
         }
         const urls = this.#routerUrls(instances);
         const texts = (await Promise.all(urls.map((u) => routerMetrics(u)))).filter(
@@ -282,6 +286,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
     this.#stop.abort();
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#sampler;
+    this.#samplerApi?.destroy();
     for (const id of [...this.#apis.keys()]) this.#dropApi(id);
     this.catalog.close();
     this.removeAllListeners();

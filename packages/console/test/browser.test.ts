@@ -149,6 +149,12 @@ t.test('the console in chromium against berth dev --demo', async (t) => {
     );
     t.equal(await running.textContent(), '5', '5 running');
     t.equal(await page.evaluate('window.__sameDocument'), true, 'seen without a reload');
+    await page
+      .locator('section[aria-labelledby="service-events-h"] li', {
+        hasText: /console.*from 3 to 5: the scheduler starts 2 tasks\. Done/i,
+      })
+      .waitFor();
+    t.pass("the action is in the service's events, with who did it");
   });
 
   await t.test('a stopped task turns up stopped and a replacement appears', async (t) => {
@@ -265,9 +271,11 @@ t.test('the console in chromium against berth dev --demo', async (t) => {
       ['/task-definitions/hello:2', 'task-definition'],
       ['/discovery', 'discovery'],
     ] as const) {
+      const t0 = Date.now();
       await page.goto(`${consoleUrl}${path}`);
       await page.locator('main h1').waitFor();
       await page.locator('[aria-busy=true]').waitFor({ state: 'detached' });
+      t.comment(`${name}: drawn with its data ${Date.now() - t0} ms after navigation`);
       await scanned(t, page, name);
       await shot(name);
     }

@@ -186,7 +186,9 @@ export function apiHandler(engine: ConsoleEngine, o: ApiOptions) {
       }
       const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
       const isLive = parts[0] === 'events' && parts.length === 1;
-      const s = engine.sessions.get(id, Date.now(), !isLive);
+      // The live feed and the page's own refreshes are not the person's activity.
+      const auto = isLive || header(req, 'x-berth-auto') === '1';
+      const s = engine.sessions.get(id, Date.now(), !auto);
       if (!s) {
         sendError(res, 401, 'SignedOut', 'Sign in first (or again: the session ended).');
         return true;

@@ -49,7 +49,10 @@ export class StaticFiles {
     for (const name of names) {
       const type = TYPES[extname(name)];
       if (!type) continue;
-      const a = asset(type, await readFile(join(dir, name)));
+      // A file replaced by a bundle build running at this moment is skipped.
+      const body = await readFile(join(dir, name)).catch(() => undefined);
+      if (!body) continue;
+      const a = asset(type, body);
       if (name === 'index.html') {
         this.#index = a;
         this.built = true;

@@ -54,10 +54,17 @@ async function parse<T>(res: Response): Promise<T> {
   return body as T;
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/**
+ * A GET of the console's API. `auto` marks a fetch the page made by itself (a live update, the
+ * log tail): it does not count as the person's activity for the session's idle time.
+ */
+export async function getJson<T>(path: string, signal?: AbortSignal, auto = false): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`/api${path}`, { headers: { accept: 'application/json' }, signal });
+    res = await fetch(`/api${path}`, {
+      headers: { accept: 'application/json', ...(auto ? { 'x-berth-auto': '1' } : {}) },
+      signal,
+    });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'Offline', 'The console cannot be reached.', undefined);

@@ -55,11 +55,15 @@ export function useView<T>(path: string | undefined): ViewState<T> {
     loading: true,
   });
   const [nonce, setNonce] = useState(0);
+  const last = useRef<{ path?: string; nonce: number }>({ nonce: 0 });
   useEffect(() => {
     if (path === undefined) return;
+    // Only a new path or a reload is the person's doing; a live change is not.
+    const auto = last.current.path === path && last.current.nonce === nonce;
+    last.current = { path, nonce };
     const ctl = new AbortController();
     setState((s) => ({ ...(s.path === path ? s : {}), path, loading: true }));
-    getJson<T>(path, ctl.signal).then(
+    getJson<T>(path, ctl.signal, auto).then(
       (data) => setState({ data, loading: false, path }),
       (e: unknown) => {
         if ((e as Error).name === 'AbortError') return;

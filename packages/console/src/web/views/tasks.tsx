@@ -45,11 +45,15 @@ function Logs({
   useEffect(() => {
     let stop = false;
     let timer: number | undefined;
+    let first = true;
     const load = async (): Promise<void> => {
       try {
         const r = await getJson<{ text: string }>(
           `/c/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(id)}/logs?tail=200&container=${encodeURIComponent(container)}`,
+          undefined,
+          !first,
         );
+        first = false;
         if (stop) return;
         setText(r.text);
         setError(undefined);
