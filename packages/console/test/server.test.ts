@@ -9,10 +9,11 @@ import t from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { startCatalog } from '@berth/catalog';
 import { adminHandler, createRegistry, Health } from '@berth/daemon';
 import { eventually } from '@berth/daemon/testing';
-import { startScheduler } from '@berth/scheduler';
+import { SimulatedAgent, startScheduler } from '@berth/scheduler';
 import { startConsole } from '../src/daemon/start.js';
 
 const KEYS = {
@@ -266,3 +267,149 @@ t.test('without a bundle the page says how to build it; /health answers', async 
   t.equal((await fetch(`${base}/assets/nope.js`)).status, 404);
   t.equal((await fetch(`${base}/health`)).status, 503, 'the daemon sets /health; here nobody did');
 });
+
+t.test(
+  'every action against a simulated host: run, force a deployment, drain, activate, stop',
+  async (t) => {
+    const s = await signIn();
+    const agent = new SimulatedAgent({
+      endpoint: scheduler.url,
+      credentials: KEYS,
+      cluster: 'default',
+      instanceId: 'sim-1',
+      attributes: { 'berth.host': 'sim1' },
+      advertiseIp: '127.0.0.2',
+      cpu: 2048,
+      memory: 2048,
+      waitSeconds: 1,
+    });
+    await agent.register();
+    agent.start();
+    t.teardown(() => agent.stop());
+    const act = (action: Record<string, unknown>): Promise<Answer> =>
+      call('POST', '/api/actions', { cookie: s.cookie, csrf: s.csrf, body: { action } });
+    const get = async <T>(path: string): Promise<T> =>
+      (await call('GET', `/api${path}`, { cookie: s.cookie })).body as unknown as T;
+    t.equal(
+      (
+        await act({
+          kind: 'register-task-definition',
+          definition: {
+            family: 'app',
+            containerDefinitions: [{ name: 'app', image: 'x', memory: 32, cpu: 32 }],
+          },
+        })
+      ).status,
+      200,
+    );
+    const run = await act({
+      kind: 'run-task',
+      cluster: 'default',
+      taskDefinition: 'app:1',
+      count: 2,
+    });
+    t.equal(run.status, 200, 'run-task');
+    t.match(run.body['result'], /^started \w+, \w+$/);
+    await eventually('2 tasks running', async () => {
+      const o = await get<{ tasks: Record<string, number> }>('/c/default/overview');
+      return o.tasks['RUNNING'] === 2 || undefined;
+    });
+    const instances =
+      await get<{ id: string; host: string; cpu: { used: number; total: number } }[]>(
+        '/c/default/instances',
+      );
+    t.match(
+      instances,
+      [{ host: 'sim1', cpu: { used: 64, total: 2048 } }],
+      'resources as used of total',
+    );
+    const id = instances[0]!.id;
+    const drain = await act({
+      kind: 'instance-state',
+      cluster: 'default',
+      instance: id,
+      status: 'DRAINING',
+    });
+    t.equal(drain.status, 200, 'drain');
+    t.match(await get(`/c/default/instances/${id}`), {
+      row: { status: 'DRAINING', tone: 'warn' },
+      attributes: [{ name: 'berth.advertise-ip' }],
+    });
+    t.equal(
+      (await act({ kind: 'instance-state', cluster: 'default', instance: id, status: 'ACTIVE' }))
+        .status,
+      200,
+      'activate',
+    );
+    const tasks = await get<{ id: string; lastStatus: string }[]>('/c/default/tasks');
+    const stop = await act({ kind: 'stop-task', cluster: 'default', task: tasks[0]!.id });
+    t.equal(stop.status, 200, 'stop-task');
+    await eventually('the task stopped', async () => {
+      const d = await get<{ row: { lastStatus: string; stopCode: string } }>(
+        `/c/default/tasks/${tasks[0]!.id}`,
+      );
+      return d.row.lastStatus === 'STOPPED' || undefined;
+    });
+    const sdk = new ECSClient({ endpoint: scheduler.url, region: 'us-east-1', credentials: KEYS });
+    t.teardown(() => sdk.destroy());
+    await sdk.send(
+      new CreateServiceCommand({
+        cluster: 'default',
+        serviceName: 'app',
+        taskDefinition: 'app:1',
+        desiredCount: 2,
+      }),
+    );
+    await eventually('service app steady', async () => {
+      const d = await get<{ row: { running: number } }>('/c/default/services/app');
+      return d.row.running === 2 || undefined;
+    });
+    const force = await act({
+      kind: 'update-service',
+      cluster: 'default',
+      service: 'app',
+      forceNewDeployment: true,
+    });
+    t.equal(force.status, 200, 'force a new deployment');
+    t.match(force.body['description'], /^Force a new deployment of service app/);
+    await eventually(
+      'the forced deployment completed',
+      async () => {
+        const d = await get<{
+          deployments: { status: string }[];
+          progress: { done: boolean; to: string };
+        }>('/c/default/services/app');
+        return (
+          (d.progress.done && d.deployments.length === 1 && d.progress.to === 'app:1') || undefined
+        );
+      },
+      { timeoutMs: 20_000 },
+    );
+    const missing = await act({
+      kind: 'update-service',
+      cluster: 'default',
+      service: 'nope',
+      forceNewDeployment: true,
+    });
+    t.equal(
+      missing.status,
+      400,
+      'force a deployment of a service that does not exist: the API refusal',
+    );
+    t.match(missing.body.error, { type: /NotFound|NotActive|InvalidParameter/ });
+    const overview = await get<{ events: { source: string; message: string; tone: string }[] }>(
+      '/c/default/overview',
+    );
+    t.ok(
+      overview.events.some(
+        (e) => e.source === 'console' && e.tone === 'bad' && /Refused/.test(e.message),
+      ),
+      'a refused action is in the events too',
+    );
+    t.ok(
+      overview.events.some(
+        (e) => e.source === 'console' && /Drain container instance/.test(e.message),
+      ),
+    );
+  },
+);
