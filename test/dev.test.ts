@@ -60,7 +60,12 @@ t.test('berth dev --demo shows discovery working and cleans up on Ctrl-C', async
   t.match(out, /removed containers: (ecs-hello-\d+-hello-\S+(, )?){3}/);
   t.match(
     out,
-    /stopped: agent, (registrator|dns|router)(, (registrator|dns|router)){2}, scheduler, catalog/,
+    /stopped: agent, (registrator|dns|router|console)(, (registrator|dns|router|console)){3}, scheduler, catalog/,
+  );
+  t.match(
+    out,
+    /console: http:\/\/127\.0\.0\.1:\d+\/c\/default\/services\/hello/,
+    '--demo names the console',
   );
   const left = await docker.listContainers({
     all: true,

@@ -54,6 +54,11 @@ export const subcommands: readonly Subcommand[] = [
     load: () => import('./commands/compose.js'),
   },
   {
+    name: 'console',
+    summary: 'Web console for people: the cluster live, everyday actions (HTTP :8710)',
+    load: () => import('./commands/console.js'),
+  },
+  {
     name: 'catalog',
     summary: 'Consul-compatible catalog: services, health checks, KV, sessions (HTTP :8500)',
     load: () => import('./commands/catalog.js'),

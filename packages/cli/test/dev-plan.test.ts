@@ -28,7 +28,7 @@ t.test('one host: default ports, unprefixed labels', async (t) => {
   t.equal(plan.scheduler, 'http://127.0.0.1:8700');
   t.same(
     plan.children.map((c) => c.label),
-    ['catalog', 'scheduler', 'agent', 'registrator', 'dns', 'router'],
+    ['catalog', 'scheduler', 'agent', 'registrator', 'dns', 'router', 'console'],
   );
   const agent = plan.children[2]!.args;
   t.equal(flag(agent, '--listen'), '127.0.0.1:51678', 'the ECS introspection port');
@@ -40,11 +40,17 @@ t.test('one host: default ports, unprefixed labels', async (t) => {
   t.equal(flag(plan.children[4]!.args, '--listen'), '127.0.0.1:8600');
   t.equal(flag(plan.children[5]!.args, '--proxy'), '127.0.0.1:9999');
   t.notOk(plan.children[0]!.args.includes('--data-dir'), 'catalog in memory');
+  const consoleArgs = plan.children[6]!.args;
+  t.equal(plan.console, 'http://127.0.0.1:8710');
+  t.equal(flag(consoleArgs, '--listen'), '127.0.0.1:8710');
+  t.equal(flag(consoleArgs, '--agent-port'), '51678');
+  t.equal(flag(consoleArgs, '--router-port'), '9998');
+  t.equal(flag(consoleArgs, '--dns'), '127.0.0.1:8600');
 });
 
 t.test('three hosts with an offset and a data dir', async (t) => {
   const plan = devPlan({ ...base, hosts: 3, portOffset: 100, catalogDataDir: '/d/catalog' });
-  t.equal(plan.children.length, 2 + 3 * 4);
+  t.equal(plan.children.length, 2 + 3 * 4 + 1, 'catalog, scheduler, 4 per host, console');
   t.equal(flag(plan.children[0]!.args, '--data-dir'), '/d/catalog');
   t.same(
     plan.hosts.map((h) => [h.name, h.ip, h.instanceId]),

@@ -98,6 +98,7 @@ function summary(plan: DevPlan, credentialsFile: string, devFile: string): strin
     `  try:     AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region} \\`,
     `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,
     `  or:      berth ps   (reads ${devFile})`,
+    `console    ${plan.console}/  (sign in with the key pair in ${credentialsFile})`,
   ];
   for (const h of plan.hosts) {
     lines.push(
@@ -298,6 +299,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
       say(
         `admin: routes ${first.routerAdmin}/routes, catalog ${plan.catalog}/v1/catalog/service/hello, agent ${first.agent}/v1/tasks`,
       );
+      say(`console: ${plan.console}/c/${plan.cluster}/services/hello`);
       say('berth is running; press Ctrl-C to stop it and remove the demo containers');
     } catch (err) {
       say(`demo failed: ${(err as Error).message}`);

@@ -42,6 +42,8 @@ export interface DevPlan {
   readonly name: string;
   readonly catalog: string;
   readonly scheduler: string;
+  /** The web console (`berth console`). */
+  readonly console: string;
   readonly region: string;
   readonly cluster: string;
   readonly hosts: readonly DevHost[];
@@ -103,7 +105,42 @@ export function devPlan(input: DevPlanInput): DevPlan {
     hosts.push(planned.host);
     children.push(...planned.children);
   }
-  return { name, catalog, scheduler, region: input.region, cluster: 'default', hosts, children };
+  // The web console, reading the first host's dns and every host's agent and router admin.
+  const consoleUrl = `http://127.0.0.1:${port(8710)}`;
+  const first = hosts[0] as DevHost;
+  children.push({
+    label: 'console',
+    args: [
+      'console',
+      '--scheduler',
+      scheduler,
+      '--consul',
+      catalog,
+      '--region',
+      input.region,
+      '--listen',
+      `127.0.0.1:${port(8710)}`,
+      '--credentials',
+      input.credentialsFile,
+      '--agent-port',
+      new URL(first.agent).port,
+      '--router-port',
+      String(port(9998)),
+      '--dns',
+      `${first.dns.host}:${first.dns.port}`,
+    ],
+    readyUrl: `${consoleUrl}/health`,
+  });
+  return {
+    name,
+    catalog,
+    scheduler,
+    console: consoleUrl,
+    region: input.region,
+    cluster: 'default',
+    hosts,
+    children,
+  };
 }
 
 /**

@@ -1,0 +1,97 @@
+/**
+ * Server-side sessions of signed-in people: an opaque id (the HttpOnly cookie) mapped to the
+ * person's key pair, a CSRF token and the time of their last request; a session unused for
+ * `idleMs` is gone. The key pair never leaves the server. Time and randomness are passed in so
+ * this stays testable; it must never do I/O.
+ */
+/** The key pair a person signed in with. */
+export interface KeyPair {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly csrfToken: string;
+  readonly credentials: KeyPair;
+  readonly createdAt: number;
+  lastSeen: number;
+}
+
+/** Compares two strings in time independent of where they differ. */
+export function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export class SessionStore {
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(
+    readonly idleMs: number,
+    readonly maxSessions: number,
+    readonly randomToken: () => string,
+  ) {}
+
+  /** A new session; the oldest idle one makes room when the store is full. */
+  create(credentials: KeyPair, now: number): Session {
+    this.sweep(now);
+    if (this.#sessions.size >= this.maxSessions) {
+      const oldest = [...this.#sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0];
+      if (oldest) this.#sessions.delete(oldest.id);
+    }
+    const s: Session = {
+      id: this.randomToken(),
+      csrfToken: this.randomToken(),
+      credentials,
+      createdAt: now,
+      lastSeen: now,
+    };
+    this.#sessions.set(s.id, s);
+    return s;
+  }
+
+  /** The live session with this id; `touch` counts the request as activity. */
+  get(id: string | undefined, now: number, touch = true): Session | undefined {
+    if (!id) return undefined;
+    const s = this.#sessions.get(id);
+    if (!s) return undefined;
+    if (now - s.lastSeen > this.idleMs) {
+      this.#sessions.delete(id);
+      return undefined;
+    }
+    if (touch) s.lastSeen = now;
+    return s;
+  }
+
+  /** Whether the request's CSRF token is the session's. */
+  checkCsrf(s: Session, token: string | undefined): boolean {
+    return typeof token === 'string' && sameText(token, s.csrfToken);
+  }
+
+  delete(id: string): void {
+    this.#sessions.delete(id);
+  }
+
+  /** Drops idle sessions; returns their ids. */
+  sweep(now: number): string[] {
+    const gone: string[] = [];
+    for (const s of this.#sessions.values()) {
+      if (now - s.lastSeen > this.idleMs) gone.push(s.id);
+    }
+    for (const id of gone) this.#sessions.delete(id);
+    return gone;
+  }
+
+  /** The most recently used session, if any (for the background sampler without its own keys). */
+  latest(now: number): Session | undefined {
+    this.sweep(now);
+    return [...this.#sessions.values()].sort((a, b) => b.lastSeen - a.lastSeen)[0];
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The pictures: a sparkline of the last hour, a used / total bar, and a deployment's progress
+ * from old to new tasks. Inline SVG drawn from the view model, each with a text equivalent for
+ * screen readers. Must never fetch or animate.
+ */
+import type { JSX } from 'preact';
+import type { RolloutProgress, Series, Usage } from '../../core/view-types.js';
+
+const W = 160;
+const H = 36;
+
+/** Points of a polyline for `series` scaled into the chart box. */
+export function sparkPoints(series: Series, width = W, height = H): string {
+  if (series.length === 0) return '';
+  const t0 = series[0]?.[0] ?? 0;
+  const t1 = series[series.length - 1]?.[0] ?? t0;
+  const max = Math.max(1, ...series.map(([, v]) => v));
+  const span = Math.max(1, t1 - t0);
+  return series
+    .map(([t, v]) => {
+      const x = series.length === 1 ? width : ((t - t0) / span) * width;
+      const y = height - 2 - (v / max) * (height - 4);
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
+}
+
+export function Sparkline({
+  series,
+  label,
+  unit,
+}: {
+  series: Series;
+  label: string;
+  unit: string;
+}): JSX.Element {
+  const last = series[series.length - 1]?.[1];
+  const max = series.length ? Math.max(...series.map(([, v]) => v)) : undefined;
+  const text =
+    last === undefined
+      ? `${label}: no samples yet`
+      : `${label}: now ${last} ${unit}, highest ${max} ${unit} over the last hour (${series.length} samples)`;
+  return (
+    <figure class="spark">
+      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={text}>
+        <line x1="0" y1={H - 1} x2={W} y2={H - 1} class="axis" />
+        {series.length ? <polyline points={sparkPoints(series)} class="line" /> : null}
+      </svg>
+      <figcaption>
+        {label}: <strong>{last === undefined ? '–' : `${last} ${unit}`}</strong>
+      </figcaption>
+    </figure>
+  );
+}
+
+export function UsageBar({
+  label,
+  usage,
+  unit,
+}: {
+  label: string;
+  usage: Usage;
+  unit: string;
+}): JSX.Element {
+  const pct = usage.total > 0 ? Math.min(100, (usage.used / usage.total) * 100) : 0;
+  const free = usage.total - usage.used;
+  const text = `${label}: ${usage.used} of ${usage.total} ${unit} used, ${free} free`;
+  return (
+    <div class="usage">
+      <span class="usage-label">
+        {label}{' '}
+        <span class="muted">
+          {usage.used} / {usage.total} {unit} ({free} free)
+        </span>
+      </span>
+      <svg viewBox="0 0 100 8" preserveAspectRatio="none" class="bar" role="img" aria-label={text}>
+        <rect x="0" y="0" width="100" height="8" class="bar-bg" />
+        <rect
+          x="0"
+          y="0"
+          width={pct.toFixed(1)}
+          height="8"
+          class={pct > 90 ? 'bar-hot' : 'bar-fill'}
+        />
+      </svg>
+    </div>
+  );
+}
+
+export function RolloutBar({ p }: { p: RolloutProgress }): JSX.Element {
+  const total = Math.max(p.desired, p.newRunning + p.newPending + p.oldRunning, 1);
+  const w = (n: number): string => ((n / total) * 100).toFixed(1);
+  const x1 = (p.newRunning / total) * 100;
+  const x2 = x1 + (p.newPending / total) * 100;
+  const text = `Deployment to ${p.to}: ${p.newRunning} of ${p.desired} tasks run the new revision, ${p.newPending} starting, ${p.oldRunning} old still running; ${p.state}`;
+  return (
+    <div
+      class="rollout"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={p.percent}
+      aria-valuetext={text}
+      aria-label={`Deployment to ${p.to}`}
+    >
+      <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="bar" aria-hidden="true">
+        <rect x="0" y="0" width="100" height="10" class="bar-bg" />
+        <rect x="0" y="0" width={w(p.newRunning)} height="10" class="bar-new" />
+        <rect x={x1.toFixed(1)} y="0" width={w(p.newPending)} height="10" class="bar-pending" />
+        <rect x={x2.toFixed(1)} y="0" width={w(p.oldRunning)} height="10" class="bar-old" />
+      </svg>
+      <p class="rollout-text">
+        <strong>{p.percent}%</strong> on {p.to}: {p.newRunning}/{p.desired} running
+        {p.newPending ? `, ${p.newPending} starting` : ''}
+        {p.oldRunning ? `, ${p.oldRunning} old (${p.from.join(', ')}) still running` : ''} ·{' '}
+        <span class="rollout-state">{p.done ? 'COMPLETED' : p.state}</span>
+      </p>
+    </div>
+  );
+}
