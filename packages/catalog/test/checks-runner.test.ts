@@ -6,8 +6,8 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import type { Test } from 'tap';
-import { CHECKS_CHANNEL, CheckError, CheckRunner } from '../src/checks/index.js';
-import type { CheckResult, CheckSpec } from '../src/checks/index.js';
+import { CHECKS_CHANNEL, CheckError, CheckRunner } from '../src/adapters/checks/index.js';
+import type { CheckResult, CheckSpec } from '../src/adapters/checks/index.js';
 
 interface Hit {
   at: number;

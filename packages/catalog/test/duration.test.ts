@@ -1,6 +1,6 @@
 // Go durations: parsing (strings and JSON nanoseconds) and Duration.String formatting.
 import t from 'tap';
-import { durationFieldNs, formatGoDuration, parseGoDuration } from '../src/duration.js';
+import { durationFieldNs, formatGoDuration, parseGoDuration } from '../src/core/go-duration.js';
 
 t.test('parseGoDuration', async (t) => {
   const cases = [

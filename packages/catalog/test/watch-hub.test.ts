@@ -4,8 +4,8 @@
 // thousands of blocked watchers.
 import { Agent, request } from 'node:http';
 import t from 'tap';
-import type { Change, Table } from '../src/types.js';
-import { WatchHub, type Waiter } from '../src/watch-hub.js';
+import type { Change, Table } from '../src/core/types.js';
+import { WatchHub, type Waiter } from '../src/engine/watch-hub.js';
 import { harness, sleep } from './helpers.js';
 
 function change(index: number, tables: Table[], kvKeys: string[] = []): Change {

@@ -1,0 +1,288 @@
+/**
+ * `/v1/agent/*`: the local node's view (self, members, services, checks, registration,
+ * maintenance, TTL updates). Agent endpoints show local registrations only (no `consul`
+ * service, no `serfHealth`) and send no X-Consul-Index. Never touch other nodes here.
+ */
+import { createHash } from 'node:crypto';
+import { decodeCheckRegistration, decodeService } from '../../core/decode-service.js';
+import { BadRequestError, NotFoundError } from '../../errors.js';
+import { Fields } from '../../core/fields.js';
+import { renderAgentService, renderCheck } from '../../core/render.js';
+import type { CheckStatus } from '../../core/types.js';
+import type { Ctx, Reply } from './context.js';
+import type { Route } from './route.js';
+
+/** The Consul version berth's catalog reports (the API level it follows). */
+export const CONSUL_VERSION = '1.21.5';
+
+const NODE_MAINT = '_node_maintenance';
+const SERVICE_MAINT = '_service_maintenance:';
+const DEFAULT_REASON = (what: string): string =>
+  `Maintenance mode is enabled for this ${what}, but no reason was provided. This is a default message.`;
+
+export function member(ctx: Ctx, wan: boolean): Record<string, unknown> {
+  const { node, datacenter, advertise } = ctx.catalog.config;
+  const id = ctx.catalog.store.state.nodes.get(node)?.id ?? '';
+  return {
+    Name: wan ? `${node}.${datacenter}` : node,
+    Addr: advertise,
+    Port: wan ? 8302 : 8301,
+    Tags: {
+      acls: '0',
+      build: `${CONSUL_VERSION}:berth`,
+      dc: datacenter,
+      ft_fs: '1',
+      ft_si: '1',
+      id,
+      port: '8300',
+      raft_vsn: '3',
+      role: 'consul',
+      segment: '',
+      vsn: '2',
+      vsn_max: '3',
+      vsn_min: '2',
+      wan_join_port: '8302',
+    },
+    Status: 1,
+    ProtocolMin: 1,
+    ProtocolMax: 5,
+    ProtocolCur: 2,
+    DelegateMin: 2,
+    DelegateMax: 5,
+    DelegateCur: 4,
+  };
+}
+
+function self(ctx: Ctx): Reply {
+  const { node, datacenter, advertise } = ctx.catalog.config;
+  const id = ctx.catalog.store.state.nodes.get(node)?.id ?? '';
+  return {
+    json: {
+      Config: {
+        Datacenter: datacenter,
+        PrimaryDatacenter: datacenter,
+        NodeName: node,
+        NodeID: id,
+        Revision: 'berth',
+        Server: true,
+        Version: CONSUL_VERSION,
+        BuildDate: '1970-01-01T00:00:00Z',
+      },
+      DebugConfig: { Datacenter: datacenter, NodeName: node, AdvertiseAddrLAN: advertise },
+      Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 0.00001 },
+      Member: member(ctx, false),
+      Stats: { agent: { check_monitors: '0', services: '0' } },
+      Meta: { 'consul-network-segment': '' },
+      xDS: null,
+    },
+  };
+}
+
+function localServices(ctx: Ctx): Reply {
+  const { node, datacenter } = ctx.catalog.config;
+  const filter = ctx.filter();
+  const out: Record<string, unknown> = {};
+  const services = ctx.catalog.store.state.services.get(node);
+  for (const id of [...(services?.keys() ?? [])].sort()) {
+    const s = services?.get(id);
+    if (!s || s.id === 'consul') continue;
+    const r = renderAgentService(s, datacenter);
+    if (!filter || filter(r)) out[id] = r;
+  }
+  return { json: out };
+}
+
+function localService(ctx: Ctx): Reply {
+  const { node, datacenter } = ctx.catalog.config;
+  const s = ctx.catalog.store.state.services.get(node)?.get(ctx.rest);
+  if (!s || s.id === 'consul') throw new NotFoundError(`unknown service ID: ${ctx.rest}`);
+  const r = renderAgentService(s, datacenter);
+  const hash = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 16);
+  return { json: { ...r, ContentHash: hash }, headers: { 'x-consul-contenthash': hash } };
+}
+
+function localChecks(ctx: Ctx): Reply {
+  const filter = ctx.filter();
+  const out: Record<string, unknown> = {};
+  const checks = ctx.catalog.store.state.checks.get(ctx.catalog.config.node);
+  for (const id of [...(checks?.keys() ?? [])].sort()) {
+    const c = checks?.get(id);
+    if (!c || id === 'serfHealth') continue;
+    const r = renderCheck(c);
+    if (!filter || filter(r)) out[id] = r;
+  }
+  return { json: out };
+}
+
+async function registerService(ctx: Ctx): Promise<Reply> {
+  const body = await ctx.object();
+  const { service, checks } = decodeService(body, {
+    catalogShape: false,
+    legacyClients: ctx.options.legacyClients,
+  });
+  if (service.id === 'consul') throw new BadRequestError('Service ID "consul" is reserved');
+  await ctx.catalog.write({
+    t: 'service-register',
+    node: ctx.catalog.config.node,
+    service,
+    checks,
+    replaceChecks: ctx.has('replace-existing-checks'),
+  });
+  return {};
+}
+
+async function deregisterService(ctx: Ctx): Promise<Reply> {
+  if (ctx.rest !== 'consul') {
+    await ctx.catalog.write({
+      t: 'service-deregister',
+      node: ctx.catalog.config.node,
+      id: ctx.rest,
+    });
+  }
+  return {};
+}
+
+async function serviceMaintenance(ctx: Ctx): Promise<Reply> {
+  const enable = ctx.requiredBool('enable');
+  const node = ctx.catalog.config.node;
+  const id = ctx.rest;
+  const s = ctx.catalog.store.state.services.get(node)?.get(id);
+  if (!s || id === 'consul') {
+    throw new NotFoundError(`No service registered with ID ${JSON.stringify(id)}`);
+  }
+  if (!enable) {
+    await ctx.catalog.write({ t: 'check-deregister', node, id: SERVICE_MAINT + id });
+    return {};
+  }
+  await ctx.catalog.write({
+    t: 'check-register',
+    node,
+    check: {
+      checkId: SERVICE_MAINT + id,
+      name: 'Service Maintenance Mode',
+      status: 'critical',
+      statusGiven: true,
+      notes: ctx.get('reason') || DEFAULT_REASON('service'),
+      output: '',
+      serviceId: id,
+      type: '',
+      definition: null,
+    },
+  });
+  return {};
+}
+
+async function nodeMaintenance(ctx: Ctx): Promise<Reply> {
+  const enable = ctx.requiredBool('enable');
+  const node = ctx.catalog.config.node;
+  if (!enable) {
+    await ctx.catalog.write({ t: 'check-deregister', node, id: NODE_MAINT });
+    return {};
+  }
+  await ctx.catalog.write({
+    t: 'check-register',
+    node,
+    check: {
+      checkId: NODE_MAINT,
+      name: 'Node Maintenance Mode',
+      status: 'critical',
+      statusGiven: true,
+      notes: ctx.get('reason') || DEFAULT_REASON('node'),
+      output: '',
+      serviceId: '',
+      type: '',
+      definition: null,
+    },
+  });
+  return {};
+}
+
+async function registerCheck(ctx: Ctx): Promise<Reply> {
+  const check = decodeCheckRegistration(await ctx.object(), ctx.options.legacyClients);
+  await ctx.catalog.write({ t: 'check-register', node: ctx.catalog.config.node, check });
+  return {};
+}
+
+async function deregisterCheck(ctx: Ctx): Promise<Reply> {
+  if (ctx.rest !== 'serfHealth') {
+    await ctx.catalog.write({ t: 'check-deregister', node: ctx.catalog.config.node, id: ctx.rest });
+  }
+  return {};
+}
+
+function ttl(status: CheckStatus) {
+  return async (ctx: Ctx): Promise<Reply> => {
+    await ctx.catalog.ttlUpdate(ctx.rest, status, ctx.get('note') ?? '');
+    return {};
+  };
+}
+
+async function updateCheck(ctx: Ctx): Promise<Reply> {
+  const f = new Fields(await ctx.object(), 'checkUpdate');
+  const status = f.str('Status') ?? '';
+  if (status !== 'passing' && status !== 'warning' && status !== 'critical') {
+    throw new BadRequestError(`Invalid check status: '${status}'`);
+  }
+  await ctx.catalog.ttlUpdate(ctx.rest, status, f.str('Output') ?? '');
+  return {};
+}
+
+const GET = ['GET'];
+const PUT = ['PUT'];
+
+export const agentRoutes: readonly Route[] = [
+  { path: '/v1/agent/self', methods: GET, handle: self },
+  {
+    path: '/v1/agent/members',
+    methods: GET,
+    handle: (ctx) => ({ json: [member(ctx, ctx.has('wan'))] }),
+  },
+  { path: '/v1/agent/maintenance', methods: PUT, handle: nodeMaintenance },
+  { path: '/v1/agent/services', methods: GET, handle: localServices },
+  { path: '/v1/agent/service/register', methods: PUT, handle: registerService },
+  {
+    path: '/v1/agent/service/deregister/',
+    prefix: true,
+    methods: PUT,
+    legacy: GET,
+    handle: deregisterService,
+  },
+  {
+    path: '/v1/agent/service/maintenance/',
+    prefix: true,
+    methods: PUT,
+    handle: serviceMaintenance,
+  },
+  { path: '/v1/agent/service/', prefix: true, methods: GET, handle: localService },
+  { path: '/v1/agent/checks', methods: GET, handle: localChecks },
+  { path: '/v1/agent/check/register', methods: PUT, handle: registerCheck },
+  {
+    path: '/v1/agent/check/deregister/',
+    prefix: true,
+    methods: PUT,
+    legacy: GET,
+    handle: deregisterCheck,
+  },
+  {
+    path: '/v1/agent/check/pass/',
+    prefix: true,
+    methods: PUT,
+    legacy: GET,
+    handle: ttl('passing'),
+  },
+  {
+    path: '/v1/agent/check/warn/',
+    prefix: true,
+    methods: PUT,
+    legacy: GET,
+    handle: ttl('warning'),
+  },
+  {
+    path: '/v1/agent/check/fail/',
+    prefix: true,
+    methods: PUT,
+    legacy: GET,
+    handle: ttl('critical'),
+  },
+  { path: '/v1/agent/check/update/', prefix: true, methods: PUT, handle: updateCheck },
+];
