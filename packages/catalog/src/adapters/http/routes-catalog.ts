@@ -18,7 +18,12 @@ import {
   healthState,
   type NodeMetaFilter,
 } from '../../core/queries.js';
-import { renderCheck, renderNode, renderNodeService, renderServiceNode } from '../../core/render.js';
+import {
+  renderCheck,
+  renderNode,
+  renderNodeService,
+  renderServiceNode,
+} from '../../core/render.js';
 import type { Change, CheckRec } from '../../core/types.js';
 import { blocking } from './blocking.js';
 import { type Ctx, parseBool, type Reply } from './context.js';

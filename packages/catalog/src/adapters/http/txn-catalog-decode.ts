@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { decodeCatalogCheck, decodeNodeMeta, decodeService } from '../../core/decode-service.js';
 import { BadRequestError } from '../../errors.js';
 import type { Fields } from '../../core/fields.js';
-import type { CatalogVerb, ServiceInput, TxnCheckOp, TxnNodeOp, TxnServiceOp } from '../../core/types.js';
+import type {
+  CatalogVerb,
+  ServiceInput,
+  TxnCheckOp,
+  TxnNodeOp,
+  TxnServiceOp,
+} from '../../core/types.js';
 
 const VERBS = new Set<CatalogVerb>(['set', 'cas', 'get', 'delete', 'delete-cas']);
 const WRITES = new Set<CatalogVerb>(['set', 'cas']);
