@@ -1,20 +1,24 @@
 /**
  * The catalog runtime around the pure store: it applies writes, logs them durably before
- * acknowledging, wakes blocked queries, runs health checks, expires sessions and reaps
- * services critical for too long. It emits events ('warn', 'write', 'fsync') and never logs
- * itself: the daemon entry point turns events into logs and metrics.
+ * acknowledging, wakes blocked queries, runs health checks, expires sessions, reaps services
+ * critical for too long and holds the ACL system. It emits events ('warn', 'write', 'fsync')
+ * and never logs itself: the daemon entry point turns events into logs and metrics.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { CheckRunner, type CheckResult, type CheckSpec } from './adapters/checks/index.js';
-import { DurableIndex } from './engine/durable-index.js';
-import { StateError } from './errors.js';
+import { Wal } from './adapters/wal.js';
 import { createState, stateFromJson, stateToJson } from './core/state.js';
 import { Store, type OpResult } from './core/store.js';
-import type { CheckDefinition, CheckRec, CheckStatus, Op, SessionRec } from './core/types.js';
-import { Wal } from './adapters/wal.js';
+import type { CheckStatus, Op, SessionRec } from './core/types.js';
+import { CatalogAcl, type AclSettings } from './engine/acl.js';
+import { CheckSync } from './engine/check-sync.js';
+import { DurableIndex } from './engine/durable-index.js';
+import { SessionTimers } from './engine/session-timers.js';
 import { WatchHub } from './engine/watch-hub.js';
-import { parseGoDuration } from './core/go-duration.js';
+import { StateError } from './errors.js';
+
+export { OUTPUT_MAX, truncateOutput } from './engine/check-sync.js';
+export type { AclSettings } from './engine/acl.js';
 
 /** Runtime settings of a catalog (the daemon's flags, plus knobs tests use). */
 export interface CatalogConfig {
@@ -40,42 +44,15 @@ export interface CatalogConfig {
   readonly indexSeed?: number | undefined;
   /** Blocked queries re-evaluated per event-loop turn after a write (default 256). */
   readonly fanOutChunk?: number | undefined;
-}
-
-/** Output longer than this is truncated, as Consul's agent does. */
-export const OUTPUT_MAX = 4096;
-
-/** Truncates check output to 4 KiB with Consul's `... (captured N of M bytes)` note. */
-export function truncateOutput(output: string): string {
-  const bytes = Buffer.from(output, 'utf8');
-  if (bytes.length <= OUTPUT_MAX) return output;
-  const head = bytes.subarray(0, OUTPUT_MAX).toString('utf8');
-  return `${head} ... (captured ${OUTPUT_MAX} of ${bytes.length} bytes)`;
-}
-
-function runnable(d: CheckDefinition | null): d is CheckDefinition & { kind: CheckSpec['kind'] } {
-  return d !== null && (d.kind === 'http' || d.kind === 'tcp' || d.kind === 'ttl');
-}
-
-function toSpec(id: string, d: CheckDefinition & { kind: CheckSpec['kind'] }): CheckSpec {
-  const spec: CheckSpec = {
-    checkId: id,
-    kind: d.kind,
-    intervalMs: d.intervalNs / 1e6,
-    timeoutMs: d.timeoutNs / 1e6,
-    ttlMs: d.ttlNs / 1e6,
-  };
-  if (d.kind === 'http') {
-    spec.http = d.http;
-    spec.method = d.method || 'GET';
-    if (d.header)
-      spec.header = Object.fromEntries(Object.entries(d.header).map(([k, v]) => [k, [...v]]));
-    spec.body = d.body;
-    spec.tlsSkipVerify = d.tlsSkipVerify;
-    spec.tlsServerName = d.tlsServerName;
-  }
-  if (d.kind === 'tcp') spec.tcp = d.tcp;
-  return spec;
+  /** Consul's `acl` stanza; ACLs are off when absent or not enabled. */
+  readonly acl?: AclSettings | undefined;
+  /** `enable_script_checks`: script checks may be registered over HTTP, and run. */
+  readonly enableScriptChecks?: boolean | undefined;
+  /**
+   * `enable_local_script_checks`: script checks run when defined locally. The catalog has no
+   * local definitions, so over HTTP they are still refused ("from remote calls").
+   */
+  readonly enableLocalScriptChecks?: boolean | undefined;
 }
 
 /** Starts an empty store's global and table indexes at `index` (no-op otherwise). */
@@ -101,9 +78,10 @@ export class Catalog extends EventEmitter {
   readonly #wal: Wal | null;
   /** How far the log is on disk (with a data dir). */
   readonly #durable: DurableIndex;
-  readonly #runner: CheckRunner;
-  readonly #runnerSpecs = new Map<string, string>();
-  readonly #sessionTimers = new Map<string, NodeJS.Timeout>();
+  readonly #checks: CheckSync;
+  readonly #sessions: SessionTimers;
+  /** The ACL system (inert with ACLs off: every request may do everything). */
+  readonly acl: CatalogAcl;
   #reaper: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -115,9 +93,31 @@ export class Catalog extends EventEmitter {
     this.#durable = new DurableIndex(store.state.index);
     this.hub = new WatchHub({ chunk: config.fanOutChunk });
     this.indexMayReset = wal === null && config.indexSeed === undefined;
-    this.#runner = new CheckRunner((r) => this.#onCheckResult(r), {
+    const write = (op: Op): Promise<unknown> => this.write(op);
+    const warn = (m: string): void => void this.emit('warn', m);
+    this.#checks = new CheckSync({
+      node: config.node,
+      state: () => this.store.state,
+      write,
+      warn,
+      scripts: config.enableScriptChecks === true || config.enableLocalScriptChecks === true,
       minIntervalMs: config.checkMinIntervalMs ?? 1000,
     });
+    this.#sessions = new SessionTimers(config.sessionTtlMultiplier ?? 2, write, warn);
+    this.acl = new CatalogAcl({
+      settings: config.acl,
+      node: config.node,
+      datacenter: config.datacenter,
+      dataDir: config.dataDir || undefined,
+      state: () => this.store.state,
+      write,
+      now: () => Date.now(),
+    });
+  }
+
+  /** Script checks may be registered over HTTP (`enable_script_checks`). */
+  get scriptChecks(): boolean {
+    return this.config.enableScriptChecks === true;
   }
 
   /** Loads the data directory (if any), replays the log and starts timers and checks. */
@@ -205,8 +205,9 @@ export class Catalog extends EventEmitter {
       checks: [],
       replaceChecks: false,
     });
-    for (const [id, c] of this.store.state.checks.get(node) ?? []) this.#syncCheck(id, c);
-    for (const s of this.store.state.sessions.values()) this.#armSession(s);
+    await this.acl.init();
+    for (const [id, c] of this.store.state.checks.get(node) ?? []) this.#checks.sync(id, c);
+    for (const s of this.store.state.sessions.values()) this.#sessions.arm(s);
     const every = this.config.reapIntervalMs ?? 30_000;
     this.#reaper = setInterval(() => this.#reap(), every);
     this.#reaper.unref();
@@ -255,13 +256,13 @@ export class Catalog extends EventEmitter {
     for (const key of change.checks) {
       const [node, id] = key.split('\0') as [string, string];
       if (node === this.config.node)
-        this.#syncCheck(id, this.store.state.checks.get(node)?.get(id));
+        this.#checks.sync(id, this.store.state.checks.get(node)?.get(id));
     }
     for (const id of change.sessionsCreated) {
       const s = this.store.state.sessions.get(id);
-      if (s) this.#armSession(s);
+      if (s) this.#sessions.arm(s);
     }
-    for (const id of change.sessionsDestroyed) this.#disarmSession(id);
+    for (const id of change.sessionsDestroyed) this.#sessions.disarm(id);
     try {
       if (this.#wal) {
         await this.#wal.append({ i: change.index, at, op });
@@ -278,76 +279,15 @@ export class Catalog extends EventEmitter {
     return result;
   }
 
-  #syncCheck(id: string, rec: CheckRec | undefined): void {
-    const d = rec?.definition ?? null;
-    if (!rec || !runnable(d)) {
-      if (this.#runnerSpecs.delete(id)) this.#runner.remove(id);
-      return;
-    }
-    const key = JSON.stringify(d);
-    if (this.#runnerSpecs.get(id) === key) return;
-    try {
-      this.#runner.add(toSpec(id, d));
-      this.#runnerSpecs.set(id, key);
-    } catch (err) {
-      this.emit('warn', `check ${id} cannot run: ${(err as Error).message}`);
-    }
-  }
-
-  #onCheckResult(r: CheckResult): void {
-    const rec = this.store.state.checks.get(this.config.node)?.get(r.checkId);
-    if (!rec) return;
-    let output = truncateOutput(r.output);
-    if (output === 'TTL expired' && rec.output !== '' && !rec.output.startsWith('TTL expired')) {
-      output = `TTL expired (last output before timeout follows): ${rec.output}`;
-    }
-    this.write({
-      t: 'check-status',
-      node: rec.node,
-      id: rec.checkId,
-      status: r.status,
-      output,
-    }).catch((err: Error) => this.emit('warn', `check ${r.checkId} result lost: ${err.message}`));
-  }
-
   /** A TTL check's pass/warn/fail/update. */
-  async ttlUpdate(checkId: string, status: CheckStatus, output: string): Promise<void> {
-    const rec = this.store.state.checks.get(this.config.node)?.get(checkId);
-    if (!rec || rec.definition?.kind !== 'ttl') {
-      throw new StateError(`CheckID ${JSON.stringify(checkId)} does not have associated TTL`);
-    }
-    const out = truncateOutput(output);
-    await this.write({ t: 'check-status', node: rec.node, id: checkId, status, output: out });
-    this.#runner.ttlUpdate(checkId, out);
-  }
-
-  #armSession(s: SessionRec): void {
-    this.#disarmSession(s.id);
-    const ttlNs = s.ttl === '' ? 0 : (parseGoDuration(s.ttl) ?? 0);
-    if (ttlNs <= 0) return;
-    const timer = setTimeout(
-      () => {
-        this.#sessionTimers.delete(s.id);
-        this.write({ t: 'session-destroy', id: s.id }).catch((err: Error) =>
-          this.emit('warn', `session ${s.id} expiry failed: ${err.message}`),
-        );
-      },
-      (ttlNs * (this.config.sessionTtlMultiplier ?? 2)) / 1e6,
-    );
-    timer.unref();
-    this.#sessionTimers.set(s.id, timer);
-  }
-
-  #disarmSession(id: string): void {
-    const t = this.#sessionTimers.get(id);
-    if (t) clearTimeout(t);
-    this.#sessionTimers.delete(id);
+  ttlUpdate(checkId: string, status: CheckStatus, output: string): Promise<void> {
+    return this.#checks.ttlUpdate(checkId, status, output);
   }
 
   /** Restarts a session's TTL timer; undefined when the session does not exist. */
   renewSession(id: string): SessionRec | undefined {
     const s = this.store.state.sessions.get(id);
-    if (s) this.#armSession(s);
+    if (s) this.#sessions.arm(s);
     return s;
   }
 
@@ -373,8 +313,8 @@ export class Catalog extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#reaper);
-    this.#runner.close();
-    for (const id of [...this.#sessionTimers.keys()]) this.#disarmSession(id);
+    this.#checks.close();
+    this.#sessions.close();
     await this.#wal?.close();
   }
 }

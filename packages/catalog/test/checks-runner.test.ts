@@ -317,8 +317,13 @@ t.test('specs that cannot run are refused with CheckError', async (t) => {
     { name: 'ttl without ttl', input: { ...base, kind: 'ttl' }, want: /ttlMs must be > 0/ },
     {
       name: 'unknown kind',
+      input: { ...base, kind: 'grpc' as CheckSpec['kind'] },
+      want: /kind must be http, tcp, ttl or script/,
+    },
+    {
+      name: 'a script check without a command',
       input: { ...base, kind: 'script' as CheckSpec['kind'] },
-      want: /kind must be http, tcp or ttl/,
+      want: /a script check needs args or a script/,
     },
   ];
   const r = new CheckRunner(() => undefined);

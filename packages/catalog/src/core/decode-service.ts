@@ -8,6 +8,10 @@ import { Fields, isObject } from './fields.js';
 import type { CheckDefinition, CheckInput, CheckStatus, ServiceInput } from './types.js';
 
 const STATUSES = new Set(['passing', 'warning', 'critical']);
+
+/** Consul's refusal of a script check registered over HTTP (a "remote call"). */
+export const SCRIPTS_DISABLED =
+  "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true";
 const META_KEY = /^[a-zA-Z0-9_-]+$/;
 
 function validateMeta(meta: Record<string, string>, what: string): void {
@@ -37,8 +41,11 @@ function validateMeta(meta: Record<string, string>, what: string): void {
 export interface CheckContext {
   readonly serviceId: string;
   readonly serviceName: string;
-  /** Accept script/docker checks (never run) for old clients. */
-  readonly legacyClients: boolean;
+  /**
+   * Script and Docker checks may be registered (`enable_script_checks`); when false they are
+   * refused as Consul refuses them from remote calls.
+   */
+  readonly scripts: boolean;
 }
 
 function header(f: Fields): Record<string, string[]> | null {
@@ -107,10 +114,8 @@ export function decodeCheck(
       'Invalid check: Interval must be > 0 for Script, Docker, HTTP, H2PING, TCP, UDP, OSService or GRPC checks',
     );
   }
-  if ((type === 'script' || type === 'docker') && !cx.legacyClients) {
-    throw new StateError(
-      "Scripts are disabled on this agent; to enable, configure 'enable_script_checks' or 'enable_local_script_checks' to true",
-    );
+  if ((type === 'script' || type === 'docker') && !cx.scripts) {
+    throw new StateError(SCRIPTS_DISABLED);
   }
   const statusText = f.str('Status') ?? '';
   if (statusText !== '' && !STATUSES.has(statusText)) {
@@ -137,6 +142,10 @@ export function decodeCheck(
     timeoutNs,
     ttlNs,
     deregisterCriticalServiceAfterNs: f.durationNs('DeregisterCriticalServiceAfter') ?? 0,
+    args,
+    script: typeof script === 'string' ? script : '',
+    dockerContainerId: docker,
+    shell: f.str('Shell') ?? '',
   };
   return {
     checkId: f.str('CheckID', 'ID') || defaultId,
@@ -151,6 +160,23 @@ export function decodeCheck(
   };
 }
 
+/**
+ * Service `TaggedAddresses` as Go decodes them into `map[string]ServiceAddress`: member names
+ * match case-insensitively and come back as `Address` and `Port`.
+ */
+function taggedAddresses(ta: unknown): Record<string, { Address: string; Port: number }> | null {
+  if (ta === undefined || ta === null) return null;
+  if (!isObject(ta)) {
+    throw new BadRequestError('Request decode failed: TaggedAddresses must be a map of addresses');
+  }
+  const out: Record<string, { Address: string; Port: number }> = {};
+  for (const [k, v] of Object.entries(ta)) {
+    const f = new Fields(v, `TaggedAddresses.${k}`);
+    out[k] = { Address: f.str('Address') ?? '', Port: f.int('Port') ?? 0 };
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
 export interface ServiceRegistration {
   readonly service: ServiceInput;
   readonly checks: CheckInput[];
@@ -162,7 +188,7 @@ export interface ServiceRegistration {
  */
 export function decodeService(
   body: unknown,
-  opts: { catalogShape: boolean; legacyClients: boolean },
+  opts: { catalogShape: boolean; scripts: boolean },
 ): ServiceRegistration {
   const f = new Fields(body, 'ServiceDefinition');
   const name = (opts.catalogShape ? f.str('Service') : f.str('Name')) ?? '';
@@ -187,7 +213,7 @@ export function decodeService(
     address,
     port,
     meta,
-    taggedAddresses: isObject(ta) && Object.keys(ta).length > 0 ? ta : null,
+    taggedAddresses: taggedAddresses(ta),
     weights,
     enableTagOverride: f.bool('EnableTagOverride') ?? false,
     kind: f.str('Kind') ?? '',
@@ -203,7 +229,7 @@ export function decodeService(
       throw new BadRequestError('Request decode failed: Checks must be a list');
     raw.push(...(many as unknown[]));
   }
-  const cx: CheckContext = { serviceId: id, serviceName: name, legacyClients: opts.legacyClients };
+  const cx: CheckContext = { serviceId: id, serviceName: name, scripts: opts.scripts };
   const checks = raw.map((c, i) => {
     const defaultId = raw.length > 1 ? `service:${id}:${i + 1}` : `service:${id}`;
     return decodeCheck(new Fields(c, 'CheckType'), defaultId, `Service '${name}' check`, cx);
@@ -212,12 +238,12 @@ export function decodeService(
 }
 
 /** Decodes `agent/check/register` (Name required, ID defaults to Name). */
-export function decodeCheckRegistration(body: unknown, legacyClients: boolean): CheckInput {
+export function decodeCheckRegistration(body: unknown, scripts: boolean): CheckInput {
   const f = new Fields(body, 'CheckDefinition');
   const name = f.str('Name') ?? '';
   if (name === '') throw new BadRequestError('Missing check name');
   const serviceId = f.str('ServiceID') ?? '';
-  return decodeCheck(f, name, name, { serviceId, serviceName: '', legacyClients });
+  return decodeCheck(f, name, name, { serviceId, serviceName: '', scripts });
 }
 
 /** Decodes node metadata (`NodeMeta` of catalog/register) with Consul's key rules. */
@@ -231,7 +257,7 @@ export function decodeNodeMeta(meta: Record<string, string>): Record<string, str
  * Status defaults to critical and is always taken as given; a Definition with HTTP, TCP or TTL
  * becomes a runnable definition (the catalog runs it when the check is on its own node).
  */
-export function decodeCatalogCheck(body: unknown, legacyClients: boolean): CheckInput {
+export function decodeCatalogCheck(body: unknown): CheckInput {
   const cf = new Fields(body, 'HealthCheck');
   const checkName = cf.str('Name') ?? '';
   const id = cf.str('CheckID') || checkName;
@@ -250,7 +276,7 @@ export function decodeCatalogCheck(body: unknown, legacyClients: boolean): Check
     serviceId: cf.str('ServiceID') ?? '',
     type: cf.str('Type') ?? '',
     definition: hasType
-      ? decodeCheck(def, id, id, { serviceId: '', serviceName: '', legacyClients }).definition
+      ? decodeCheck(def, id, id, { serviceId: '', serviceName: '', scripts: true }).definition
       : null,
   };
 }

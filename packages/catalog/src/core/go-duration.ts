@@ -1,67 +1,32 @@
 /**
- * Go-style durations as Consul speaks them: parse `10s`, `1500ms`, `1h30m` (and JSON numbers
- * in nanoseconds) and format nanoseconds back the way Go's `time.Duration.String` does.
- * Pure functions only; never read the clock here.
+ * Go durations as Consul's HTTP API speaks them, on top of the shared parser and formatter of
+ * `@berth/daemon`: nanoseconds instead of milliseconds, a bare number other than `0` is not a
+ * duration (Go's `time.ParseDuration`; the shared parser reads it as seconds, which suits
+ * berth's own flags), and JSON numbers in request bodies are nanoseconds. Pure; never read the
+ * clock here.
  */
+import { formatDuration, parseDuration } from '@berth/daemon';
 
-const UNIT_NS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-const PART = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+const BARE_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 /** Parses a Go duration string into nanoseconds, or returns undefined when it is not one. */
 export function parseGoDuration(input: string): number | undefined {
-  let s = input.trim();
-  if (s === '') return undefined;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') return undefined;
-  let total = 0;
-  while (s.length > 0) {
-    const m = PART.exec(s);
-    if (!m) return undefined;
-    const value = Number(m[1]);
-    const unit = UNIT_NS[m[2] as string] as number;
-    total += value * unit;
-    s = s.slice(m[0].length);
-  }
-  return sign * Math.round(total);
+  const s = input.trim();
+  if (BARE_NUMBER.test(s) && Number(s) !== 0) return undefined;
+  const ms = parseDuration(s, 'ms');
+  return ms === undefined ? undefined : Math.round(ms * 1e6);
 }
 
-function trimNumber(x: number): string {
-  return Number(x.toFixed(9)).toString();
-}
-
-/** Formats nanoseconds as Go's `Duration.String` does: `0s`, `500ms`, `1m30s`, `1h0m0s`. */
+/**
+ * Formats nanoseconds as Go's `Duration.String` does: `0s`, `500ms`, `1m30s`, `1h0m0s`. The
+ * shared formatter works in milliseconds; below one millisecond Go switches to µs and ns.
+ */
 export function formatGoDuration(ns: number): string {
   if (!Number.isFinite(ns) || ns === 0) return '0s';
-  const neg = ns < 0;
-  let u = Math.abs(Math.round(ns));
-  let out: string;
-  if (u < 1e9) {
-    if (u < 1e3) out = `${u}ns`;
-    else if (u < 1e6) out = `${trimNumber(u / 1e3)}µs`;
-    else out = `${trimNumber(u / 1e6)}ms`;
-  } else {
-    const h = Math.floor(u / 3600e9);
-    u -= h * 3600e9;
-    const m = Math.floor(u / 60e9);
-    u -= m * 60e9;
-    out = `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${trimNumber(u / 1e9)}s`;
-  }
-  return neg ? `-${out}` : out;
+  const abs = Math.abs(Math.round(ns));
+  if (abs >= 1e6) return formatDuration(Math.round(ns) / 1e6);
+  const sign = ns < 0 ? '-' : '';
+  return abs < 1e3 ? `${sign}${abs}ns` : `${sign}${+(abs / 1e3).toFixed(3)}µs`;
 }
 
 /**

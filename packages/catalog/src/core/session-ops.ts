@@ -1,11 +1,13 @@
 /**
  * Session writes over the state, following Consul's `state/session.go`: creation checks the
  * node and the named checks; invalidation (destroy, TTL expiry, a critical check, node removal)
- * releases or deletes every key the session holds and starts each key's lock-delay. Never read
+ * releases or deletes every key the session holds, starts each key's lock-delay and deletes
+ * the prepared queries bound to it. Never read
  * the clock here: use `tx.now`. Lock-delays are not set while replaying the log.
  */
 import { StateError } from '../errors.js';
 import { putEntry, removeEntry } from './kv-ops.js';
+import { deleteQueriesOfSession } from './prepared-query/query-ops.js';
 import type { Tx } from './tx.js';
 import type { SessionRec } from './types.js';
 
@@ -32,6 +34,7 @@ export function sessionDestroy(tx: Tx, id: string): void {
   tx.drop(tx.state.sessions, id);
   tx.sessionsDestroyed.push(id);
   tx.session();
+  deleteQueriesOfSession(tx, id);
   for (const e of [...tx.state.kv.values()]) {
     if (e.session !== id) continue;
     if (s.behavior === 'delete') removeEntry(tx, e.key);

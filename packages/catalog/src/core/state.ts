@@ -3,7 +3,18 @@
  * and its JSON form for snapshots. No I/O and no clock here: the store mutates these maps
  * only inside `apply`, and snapshots are produced and read by the write-ahead log.
  */
-import type { CheckRec, KvEntry, NodeRec, ServiceRec, SessionRec, Table } from './types.js';
+import type {
+  CheckRec,
+  KvEntry,
+  NodeRec,
+  PolicyRec,
+  QueryRec,
+  RoleRec,
+  ServiceRec,
+  SessionRec,
+  Table,
+  TokenRec,
+} from './types.js';
 import { WalError } from '../errors.js';
 
 export interface State {
@@ -25,6 +36,16 @@ export interface State {
   readonly serviceIndex: Map<string, number>;
   /** Key -> wall-clock ms until which `acquire` is refused (never persisted). */
   readonly lockDelays: Map<string, number>;
+  /** ACL tokens by AccessorID. */
+  readonly aclTokens: Map<string, TokenRec>;
+  /** SecretID -> AccessorID (derived from aclTokens; rebuilt when a snapshot is read). */
+  readonly aclSecrets: Map<string, string>;
+  readonly aclPolicies: Map<string, PolicyRec>;
+  readonly aclRoles: Map<string, RoleRec>;
+  /** Index of the ACL bootstrap (0 while ACLs were never bootstrapped). */
+  aclBootstrapIndex: number;
+  /** Prepared queries by ID. */
+  readonly queries: Map<string, QueryRec>;
 }
 
 export function createState(): State {
@@ -37,9 +58,15 @@ export function createState(): State {
     tombstones: new Map(),
     tombstoneFloor: 0,
     sessions: new Map(),
-    tableIndex: { nodes: 0, services: 0, checks: 0, kv: 0, sessions: 0 },
+    tableIndex: { nodes: 0, services: 0, checks: 0, kv: 0, sessions: 0, acl: 0, queries: 0 },
     serviceIndex: new Map(),
     lockDelays: new Map(),
+    aclTokens: new Map(),
+    aclSecrets: new Map(),
+    aclPolicies: new Map(),
+    aclRoles: new Map(),
+    aclBootstrapIndex: 0,
+    queries: new Map(),
   };
 }
 
@@ -55,6 +82,12 @@ interface StateJson {
   sessions: SessionRec[];
   tableIndex: Record<Table, number>;
   serviceIndex: [string, number][];
+  /** Absent in snapshots written before ACLs and prepared queries existed. */
+  aclTokens?: TokenRec[];
+  aclPolicies?: PolicyRec[];
+  aclRoles?: RoleRec[];
+  aclBootstrapIndex?: number;
+  queries?: QueryRec[];
 }
 
 /** Serialises the state for a snapshot (lock-delays are runtime-only and left out). */
@@ -71,6 +104,11 @@ export function stateToJson(s: State): string {
     sessions: [...s.sessions.values()],
     tableIndex: s.tableIndex,
     serviceIndex: [...s.serviceIndex.entries()],
+    aclTokens: [...s.aclTokens.values()],
+    aclPolicies: [...s.aclPolicies.values()],
+    aclRoles: [...s.aclRoles.values()],
+    aclBootstrapIndex: s.aclBootstrapIndex,
+    queries: [...s.queries.values()],
   };
   return JSON.stringify(json);
 }
@@ -99,6 +137,7 @@ export function stateFromJson(text: string): State {
   if (j === null || typeof j !== 'object' || j.v !== 1 || typeof j.index !== 'number') {
     throw new WalError('snapshot has an unknown format');
   }
+  const tokens = j.aclTokens ?? [];
   return {
     index: j.index,
     nodes: new Map(j.nodes.map((n) => [n.node, n])),
@@ -108,8 +147,14 @@ export function stateFromJson(text: string): State {
     tombstones: new Map(j.tombstones),
     tombstoneFloor: j.tombstoneFloor,
     sessions: new Map(j.sessions.map((s) => [s.id, s])),
-    tableIndex: { ...j.tableIndex },
+    tableIndex: { ...{ acl: 0, queries: 0 }, ...j.tableIndex },
     serviceIndex: new Map(j.serviceIndex),
     lockDelays: new Map(),
+    aclTokens: new Map(tokens.map((t) => [t.accessorId, t])),
+    aclSecrets: new Map(tokens.map((t) => [t.secretId, t.accessorId])),
+    aclPolicies: new Map((j.aclPolicies ?? []).map((p) => [p.id, p])),
+    aclRoles: new Map((j.aclRoles ?? []).map((r) => [r.id, r])),
+    aclBootstrapIndex: j.aclBootstrapIndex ?? 0,
+    queries: new Map((j.queries ?? []).map((q) => [q.id, q])),
   };
 }

@@ -15,7 +15,17 @@ import {
   serviceDeregister,
   serviceRegister,
 } from './catalog-ops.js';
+import {
+  aclBootstrap,
+  policyDelete,
+  policySet,
+  roleDelete,
+  roleSet,
+  tokenDelete,
+  tokenSet,
+} from './acl/acl-ops.js';
 import { kvDelete, kvSet } from './kv-ops.js';
+import { queryDelete, querySet } from './prepared-query/query-ops.js';
 import { sessionCreate, sessionDestroy } from './session-ops.js';
 import { createState, type State } from './state.js';
 import { applyTxn } from './txn-ops.js';
@@ -96,5 +106,23 @@ function dispatch(tx: Tx, op: Op): unknown {
       return sessionCreate(tx, op.session);
     case 'session-destroy':
       return sessionDestroy(tx, op.id);
+    case 'acl-bootstrap':
+      return aclBootstrap(tx, op.token, op.resetIndex);
+    case 'acl-token-set':
+      return tokenSet(tx, op.token, op.create, op.builtin === true);
+    case 'acl-token-delete':
+      return tokenDelete(tx, op.accessorId);
+    case 'acl-policy-set':
+      return policySet(tx, op.policy, op.create, op.builtin === true);
+    case 'acl-policy-delete':
+      return policyDelete(tx, op.id);
+    case 'acl-role-set':
+      return roleSet(tx, op.role, op.create);
+    case 'acl-role-delete':
+      return roleDelete(tx, op.id);
+    case 'query-set':
+      return querySet(tx, op.query, op.create);
+    case 'query-delete':
+      return queryDelete(tx, op.id);
   }
 }

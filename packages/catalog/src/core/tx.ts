@@ -109,6 +109,12 @@ export class Tx {
     this.#servicesOn(name);
   }
 
+  /** Touches a table without finer-grained indexes (ACLs, prepared queries). */
+  table(t: 'acl' | 'queries'): void {
+    this.#tables.add(t);
+    this.field(this.state.tableIndex, t, this.index);
+  }
+
   session(): void {
     this.#tables.add('sessions');
     this.field(this.state.tableIndex, 'sessions', this.index);

@@ -13,7 +13,7 @@ import {
   type ListenAddress,
   type Registry,
 } from '@berth/daemon';
-import { Catalog } from '../engine.js';
+import { type AclSettings, Catalog } from '../engine.js';
 import { CatalogOptionError } from '../errors.js';
 import { compileFilter } from '../core/filter/index.js';
 import { createCatalogServer } from '../adapters/http/server.js';
@@ -24,14 +24,33 @@ export interface StartCatalogOptions {
   readonly listen?: string | ListenAddress;
   /** Durable state directory; memory only when absent. */
   readonly dataDir?: string | undefined;
-  /** When set, every /v1 request (but status) must carry this token. */
+  /** Consul's `acl.enabled`. */
+  readonly aclEnabled?: boolean | undefined;
+  /** `acl.default_policy` (default allow; deny when only `aclToken` turns ACLs on). */
+  readonly aclDefaultPolicy?: string | undefined;
+  readonly aclEnableTokenPersistence?: boolean | undefined;
+  /** `acl.tokens.initial_management`. */
+  readonly aclInitialManagement?: string | undefined;
+  readonly aclAgentToken?: string | undefined;
+  readonly aclDefaultToken?: string | undefined;
+  readonly aclAgentRecoveryToken?: string | undefined;
+  /**
+   * Shorthand: ACLs on, default policy deny, this secret as the initial management token
+   * (berth's single shared token of old).
+   */
   readonly aclToken?: string | undefined;
+  /** `/metrics` only with this token. */
+  readonly metricsToken?: string | undefined;
+  /** `enable_script_checks`. */
+  readonly enableScriptChecks?: boolean | undefined;
+  /** `enable_local_script_checks`. */
+  readonly enableLocalScriptChecks?: boolean | undefined;
   /** Node name; default the host name. */
   readonly node?: string | undefined;
   readonly datacenter?: string | undefined;
   /** Address reported for the node and the leader; default 127.0.0.1. */
   readonly advertise?: string | undefined;
-  /** Accept python-consul 0.7.1's GET writes and script checks (never run). */
+  /** Accept python-consul 0.7.1's GET writes. */
   readonly legacyClients?: boolean | undefined;
   readonly registry?: Registry | undefined;
   readonly health?: Health | undefined;
@@ -73,6 +92,27 @@ function listenOf(v: StartCatalogOptions['listen']): ListenAddress {
   return l;
 }
 
+/** Consul's `acl` stanza from the flat options (`aclToken` is a shorthand). */
+function aclSettings(o: StartCatalogOptions): AclSettings | undefined {
+  const enabled = o.aclEnabled === true || (o.aclToken !== undefined && o.aclToken !== '');
+  if (!enabled) return undefined;
+  const policy = o.aclDefaultPolicy ?? (o.aclEnabled ? 'allow' : 'deny');
+  if (policy !== 'allow' && policy !== 'deny') {
+    throw new CatalogOptionError(
+      `aclDefaultPolicy: ${JSON.stringify(policy)} is not allow or deny`,
+    );
+  }
+  return {
+    enabled,
+    defaultPolicy: policy,
+    enableTokenPersistence: o.aclEnableTokenPersistence,
+    initialManagement: o.aclInitialManagement || o.aclToken || undefined,
+    agentToken: o.aclAgentToken,
+    defaultToken: o.aclDefaultToken,
+    agentRecoveryToken: o.aclAgentRecoveryToken,
+  };
+}
+
 /** Starts a catalog and its HTTP listener. */
 export async function startCatalog(options: StartCatalogOptions = {}): Promise<RunningCatalog> {
   const listen = listenOf(options.listen);
@@ -93,6 +133,9 @@ export async function startCatalog(options: StartCatalogOptions = {}): Promise<R
       sessionTtlMultiplier: options.sessionTtlMultiplier,
       indexSeed: options.seedIndex ? Date.now() * 1000 : undefined,
       fanOutChunk: options.fanOutChunk,
+      acl: aclSettings(options),
+      enableScriptChecks: options.enableScriptChecks,
+      enableLocalScriptChecks: options.enableLocalScriptChecks,
     },
     onWarn,
   );
@@ -101,7 +144,7 @@ export async function startCatalog(options: StartCatalogOptions = {}): Promise<R
   const observe = catalogMetrics(registry, catalog);
   const server = createCatalogServer({
     catalog,
-    aclToken: options.aclToken,
+    metricsToken: options.metricsToken,
     legacyClients: options.legacyClients,
     compileFilter,
     admin: adminHandler({ health, registry }),

@@ -1,5 +1,5 @@
 /**
- * Runs the catalog's own health checks (HTTP, TCP, TTL) on timers and reports their results
+ * Runs the catalog's own health checks (HTTP, TCP, TTL, script) on timers and reports their results
  * to the store through one callback. Scheduling follows Consul's agent: a random first delay
  * in [0, interval), then one interval after each run ends, so runs of a check never overlap;
  * intervals under a minimum (1 s) are raised. Only changed results are reported, so a steady
@@ -12,6 +12,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { CheckError } from './errors.js';
 import { probeHttp } from './http-probe.js';
 import type { ProbeOutcome } from './http-probe.js';
+import { DEFAULT_SCRIPT_TIMEOUT_MS, probeScript } from './script-probe.js';
 import { probeTcp } from './tcp-probe.js';
 import type { CheckResult, CheckSpec, CheckStatus } from './types.js';
 
@@ -43,7 +44,7 @@ interface Entry {
 
 const TTL_EXPIRED = 'TTL expired';
 
-/** Runs HTTP, TCP and TTL checks and reports each change of result. */
+/** Runs HTTP, TCP, TTL and script checks and reports each change of result. */
 export class CheckRunner {
   private readonly entries = new Map<string, Entry>();
   private readonly random: () => number;
@@ -155,6 +156,10 @@ export class CheckRunner {
 
   private probe(entry: Entry): Promise<ProbeOutcome> {
     const { spec } = entry;
+    if (spec.kind === 'script') {
+      const ms = spec.timeoutMs > 0 ? spec.timeoutMs : DEFAULT_SCRIPT_TIMEOUT_MS;
+      return probeScript(spec.args ?? [], spec.script ?? '', ms, entry.abort.signal);
+    }
     const timeoutMs = spec.timeoutMs > 0 ? spec.timeoutMs : DEFAULT_TIMEOUT_MS;
     if (spec.kind === 'tcp') return probeTcp(spec.tcp ?? '', timeoutMs, entry.abort.signal);
     return probeHttp(
@@ -201,11 +206,19 @@ function validate(spec: CheckSpec): void {
     case 'http':
     case 'tcp':
       break;
+    case 'script':
+      if ((spec.args ?? []).length === 0 && (spec.script ?? '') === '') {
+        throw new CheckError(id, 'a script check needs args or a script');
+      }
+      break;
     case 'ttl':
       if (!(spec.ttlMs > 0)) throw new CheckError(id, `ttlMs must be > 0, got ${spec.ttlMs}`);
       return;
     default:
-      throw new CheckError(id, `kind must be http, tcp or ttl, got ${JSON.stringify(spec.kind)}`);
+      throw new CheckError(
+        id,
+        `kind must be http, tcp, ttl or script, got ${JSON.stringify(spec.kind)}`,
+      );
   }
   if (!(spec.intervalMs > 0)) {
     throw new CheckError(id, `intervalMs must be > 0, got ${spec.intervalMs}`);

@@ -1,5 +1,5 @@
 /**
- * The catalog's health-check runners (HTTP, TCP, TTL). The store creates one CheckRunner and
+ * The catalog's health-check runners (HTTP, TCP, TTL, script). The store creates one CheckRunner and
  * feeds it CheckSpecs; this module never touches the store itself.
  */
 
@@ -14,4 +14,5 @@ export { CheckError } from './errors.js';
 export { OUTPUT_MAX_BYTES, probeHttp } from './http-probe.js';
 export type { HttpProbeOptions, ProbeOutcome } from './http-probe.js';
 export { probeTcp, splitHostPort } from './tcp-probe.js';
+export { DEFAULT_SCRIPT_TIMEOUT_MS, probeScript } from './script-probe.js';
 export type { CheckResult, CheckSpec, CheckStatus } from './types.js';

@@ -4,9 +4,13 @@
  * returns a Reply; only server.ts writes to the socket. Never parse bodies by Content-Type.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Catalog } from '../../engine.js';
-import { BadRequestError, TooLargeError } from '../../errors.js';
+import type { Authorizer } from '../../core/acl/authorizer.js';
 import { isObject } from '../../core/fields.js';
+import type { Schema } from '../../core/filter/schema.js';
+import type { Catalog } from '../../engine.js';
+import type { Identity } from '../../engine/acl.js';
+import { BadRequestError, PermissionDeniedError, StateError, TooLargeError } from '../../errors.js';
+import { ANONYMOUS_ACCESSOR } from '../../core/acl/builtins.js';
 
 /** What a handler answers; server.ts serialises it. */
 export interface Reply {
@@ -18,13 +22,16 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sets X-Consul-Index (and the other blocking-read headers). */
   readonly index?: number;
+  /** Entries were left out because the token may not read them. */
+  readonly filtered?: boolean;
 }
 
 /** Options of the HTTP layer that handlers read. */
 export interface HttpOptions {
   readonly legacyClients: boolean;
-  readonly aclEnabled: boolean;
-  readonly compileFilter: (expression: string) => (value: unknown) => boolean;
+  /** Script checks may be registered (`enable_script_checks`). */
+  readonly scriptChecks: boolean;
+  readonly compileFilter: (expression: string, schema?: Schema) => (value: unknown) => boolean;
 }
 
 /** Default body limit for JSON bodies. */
@@ -61,7 +68,33 @@ export class Ctx {
     readonly query: URLSearchParams,
     readonly catalog: Catalog,
     readonly options: HttpOptions,
+    /** Whom the request acts for (everything is allowed with ACLs off). */
+    readonly identity: Identity,
   ) {}
+
+  get authz(): Authorizer {
+    return this.identity.authz;
+  }
+
+  /**
+   * Refuses the request (403) unless `allowed`, with Consul's message naming the permission:
+   * `Permission denied: token with AccessorID '…' lacks permission 'key:write' on "a/b"`.
+   */
+  require(allowed: boolean, permission: string, name?: string): void {
+    if (allowed) return;
+    const who = this.identity.token?.accessorId ?? ANONYMOUS_ACCESSOR;
+    const on = name === undefined ? '' : ` on ${JSON.stringify(name)}`;
+    throw new PermissionDeniedError(
+      `Permission denied: token with AccessorID '${who}' lacks permission '${permission}'${on}`,
+    );
+  }
+
+  /** A `Datacenter` given in a body must be ours: nothing aimed elsewhere is applied. */
+  requireLocalDc(dc: string | undefined): void {
+    if (dc !== undefined && dc !== '' && dc !== this.catalog.config.datacenter) {
+      throw new StateError('No path to datacenter');
+    }
+  }
 
   /** Presence flag (`?recurse`, `?recurse=true`, `?keys=True` all count). */
   has(name: string): boolean {
@@ -127,10 +160,10 @@ export class Ctx {
     return v;
   }
 
-  /** A compiled `?filter`, or undefined when absent or empty. */
-  filter(): ((value: unknown) => boolean) | undefined {
+  /** A compiled `?filter` whose selectors `schema` knows, or undefined when absent or empty. */
+  filter(schema?: Schema): ((value: unknown) => boolean) | undefined {
     const f = this.query.get('filter');
     if (f === null || f.trim() === '') return undefined;
-    return this.options.compileFilter(f);
+    return this.options.compileFilter(f, schema);
   }
 }

@@ -4,9 +4,11 @@
  * service, no `serfHealth`) and send no X-Consul-Index. Never touch other nodes here.
  */
 import { createHash } from 'node:crypto';
+import { checkReadable, keep } from '../../core/acl/acl-filter.js';
 import { decodeCheckRegistration, decodeService } from '../../core/decode-service.js';
-import { BadRequestError, NotFoundError } from '../../errors.js';
+import { AclDisabledError, BadRequestError, NotFoundError } from '../../errors.js';
 import { Fields } from '../../core/fields.js';
+import { schemas } from '../../core/filter/index.js';
 import { renderAgentService, renderCheck } from '../../core/render.js';
 import type { CheckStatus } from '../../core/types.js';
 import type { Ctx, Reply } from './context.js';
@@ -28,7 +30,7 @@ export function member(ctx: Ctx, wan: boolean): Record<string, unknown> {
     Addr: advertise,
     Port: wan ? 8302 : 8301,
     Tags: {
-      acls: '0',
+      acls: ctx.catalog.acl.enabled ? '1' : '0',
       build: `${CONSUL_VERSION}:berth`,
       dc: datacenter,
       ft_fs: '1',
@@ -55,7 +57,10 @@ export function member(ctx: Ctx, wan: boolean): Record<string, unknown> {
 
 function self(ctx: Ctx): Reply {
   const { node, datacenter, advertise } = ctx.catalog.config;
+  ctx.require(ctx.authz.agentRead(node), 'agent:read', node);
   const id = ctx.catalog.store.state.nodes.get(node)?.id ?? '';
+  const services = ctx.catalog.store.state.services.get(node)?.size ?? 0;
+  const checks = ctx.catalog.store.state.checks.get(node)?.size ?? 0;
   return {
     json: {
       Config: {
@@ -71,7 +76,25 @@ function self(ctx: Ctx): Reply {
       DebugConfig: { Datacenter: datacenter, NodeName: node, AdvertiseAddrLAN: advertise },
       Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 0.00001 },
       Member: member(ctx, false),
-      Stats: { agent: { check_monitors: '0', services: '0' } },
+      Stats: {
+        agent: {
+          check_monitors: '0',
+          check_ttls: '0',
+          checks: String(checks),
+          services: String(services),
+        },
+        build: { prerelease: '', revision: 'berth', version: CONSUL_VERSION, version_metadata: '' },
+        consul: {
+          acl: ctx.catalog.acl.enabled ? 'enabled' : 'disabled',
+          bootstrap: 'false',
+          known_datacenters: '1',
+          leader: 'true',
+          leader_addr: `${advertise}:8300`,
+          server: 'true',
+        },
+        raft: { applied_index: String(ctx.catalog.store.index), num_peers: '0', state: 'Leader' },
+        runtime: { arch: process.arch, os: process.platform, version: process.version },
+      },
       Meta: { 'consul-network-segment': '' },
       xDS: null,
     },
@@ -80,47 +103,72 @@ function self(ctx: Ctx): Reply {
 
 function localServices(ctx: Ctx): Reply {
   const { node, datacenter } = ctx.catalog.config;
-  const filter = ctx.filter();
+  const filter = ctx.filter(schemas.NODE_SERVICE);
   const out: Record<string, unknown> = {};
   const services = ctx.catalog.store.state.services.get(node);
+  let filtered = false;
   for (const id of [...(services?.keys() ?? [])].sort()) {
     const s = services?.get(id);
     if (!s || s.id === 'consul') continue;
+    if (!ctx.authz.serviceRead(s.service)) {
+      filtered = true;
+      continue;
+    }
     const r = renderAgentService(s, datacenter);
     if (!filter || filter(r)) out[id] = r;
   }
-  return { json: out };
+  return { json: out, filtered };
 }
 
 function localService(ctx: Ctx): Reply {
   const { node, datacenter } = ctx.catalog.config;
   const s = ctx.catalog.store.state.services.get(node)?.get(ctx.rest);
   if (!s || s.id === 'consul') throw new NotFoundError(`unknown service ID: ${ctx.rest}`);
+  ctx.require(ctx.authz.serviceRead(s.service), 'service:read', s.service);
   const r = renderAgentService(s, datacenter);
   const hash = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 16);
   return { json: { ...r, ContentHash: hash }, headers: { 'x-consul-contenthash': hash } };
 }
 
 function localChecks(ctx: Ctx): Reply {
-  const filter = ctx.filter();
+  const filter = ctx.filter(schemas.HEALTH_CHECK);
   const out: Record<string, unknown> = {};
   const checks = ctx.catalog.store.state.checks.get(ctx.catalog.config.node);
+  let filtered = false;
   for (const id of [...(checks?.keys() ?? [])].sort()) {
     const c = checks?.get(id);
     if (!c || id === 'serfHealth') continue;
+    if (!checkReadable(ctx.authz, c)) {
+      filtered = true;
+      continue;
+    }
     const r = renderCheck(c);
     if (!filter || filter(r)) out[id] = r;
   }
-  return { json: out };
+  return { json: out, filtered };
+}
+
+/** Write on what owns check `id` of our node: its service, or the node itself. */
+function requireCheckWrite(ctx: Ctx, id: string): void {
+  const node = ctx.catalog.config.node;
+  const c = ctx.catalog.store.state.checks.get(node)?.get(id);
+  if (c && c.serviceName !== '') {
+    ctx.require(ctx.authz.serviceWrite(c.serviceName), 'service:write', c.serviceName);
+  } else ctx.require(ctx.authz.nodeWrite(node), 'node:write', node);
 }
 
 async function registerService(ctx: Ctx): Promise<Reply> {
   const body = await ctx.object();
   const { service, checks } = decodeService(body, {
     catalogShape: false,
-    legacyClients: ctx.options.legacyClients,
+    scripts: ctx.options.scriptChecks,
   });
   if (service.id === 'consul') throw new BadRequestError('Service ID "consul" is reserved');
+  ctx.require(ctx.authz.serviceWrite(service.service), 'service:write', service.service);
+  const old = ctx.catalog.store.state.services.get(ctx.catalog.config.node)?.get(service.id);
+  if (old && old.service !== service.service) {
+    ctx.require(ctx.authz.serviceWrite(old.service), 'service:write', old.service);
+  }
   await ctx.catalog.write({
     t: 'service-register',
     node: ctx.catalog.config.node,
@@ -132,6 +180,8 @@ async function registerService(ctx: Ctx): Promise<Reply> {
 }
 
 async function deregisterService(ctx: Ctx): Promise<Reply> {
+  const s = ctx.catalog.store.state.services.get(ctx.catalog.config.node)?.get(ctx.rest);
+  if (s) ctx.require(ctx.authz.serviceWrite(s.service), 'service:write', s.service);
   if (ctx.rest !== 'consul') {
     await ctx.catalog.write({
       t: 'service-deregister',
@@ -150,6 +200,7 @@ async function serviceMaintenance(ctx: Ctx): Promise<Reply> {
   if (!s || id === 'consul') {
     throw new NotFoundError(`No service registered with ID ${JSON.stringify(id)}`);
   }
+  ctx.require(ctx.authz.serviceWrite(s.service), 'service:write', s.service);
   if (!enable) {
     await ctx.catalog.write({ t: 'check-deregister', node, id: SERVICE_MAINT + id });
     return {};
@@ -175,6 +226,7 @@ async function serviceMaintenance(ctx: Ctx): Promise<Reply> {
 async function nodeMaintenance(ctx: Ctx): Promise<Reply> {
   const enable = ctx.requiredBool('enable');
   const node = ctx.catalog.config.node;
+  ctx.require(ctx.authz.nodeWrite(node), 'node:write', node);
   if (!enable) {
     await ctx.catalog.write({ t: 'check-deregister', node, id: NODE_MAINT });
     return {};
@@ -198,12 +250,17 @@ async function nodeMaintenance(ctx: Ctx): Promise<Reply> {
 }
 
 async function registerCheck(ctx: Ctx): Promise<Reply> {
-  const check = decodeCheckRegistration(await ctx.object(), ctx.options.legacyClients);
+  const check = decodeCheckRegistration(await ctx.object(), ctx.options.scriptChecks);
+  const node = ctx.catalog.config.node;
+  const svc = ctx.catalog.store.state.services.get(node)?.get(check.serviceId);
+  if (svc) ctx.require(ctx.authz.serviceWrite(svc.service), 'service:write', svc.service);
+  else ctx.require(ctx.authz.nodeWrite(node), 'node:write', node);
   await ctx.catalog.write({ t: 'check-register', node: ctx.catalog.config.node, check });
   return {};
 }
 
 async function deregisterCheck(ctx: Ctx): Promise<Reply> {
+  requireCheckWrite(ctx, ctx.rest);
   if (ctx.rest !== 'serfHealth') {
     await ctx.catalog.write({ t: 'check-deregister', node: ctx.catalog.config.node, id: ctx.rest });
   }
@@ -212,18 +269,32 @@ async function deregisterCheck(ctx: Ctx): Promise<Reply> {
 
 function ttl(status: CheckStatus) {
   return async (ctx: Ctx): Promise<Reply> => {
+    requireCheckWrite(ctx, ctx.rest);
     await ctx.catalog.ttlUpdate(ctx.rest, status, ctx.get('note') ?? '');
     return {};
   };
 }
 
 async function updateCheck(ctx: Ctx): Promise<Reply> {
+  requireCheckWrite(ctx, ctx.rest);
   const f = new Fields(await ctx.object(), 'checkUpdate');
   const status = f.str('Status') ?? '';
   if (status !== 'passing' && status !== 'warning' && status !== 'critical') {
     throw new BadRequestError(`Invalid check status: '${status}'`);
   }
   await ctx.catalog.ttlUpdate(ctx.rest, status, f.str('Output') ?? '');
+  return {};
+}
+
+/** `PUT /v1/agent/token/:kind` {"Token": "..."}: needs acl:write, as in Consul. */
+async function setToken(ctx: Ctx): Promise<Reply> {
+  if (!ctx.catalog.acl.enabled) throw new AclDisabledError();
+  ctx.require(ctx.authz.aclWrite(), 'acl:write');
+  const f = new Fields(await ctx.object(), 'AgentTokenUpdate');
+  const token = f.str('Token') ?? '';
+  if (!(await ctx.catalog.acl.setAgentToken(ctx.rest, token))) {
+    throw new NotFoundError(`Token "${ctx.rest}" is unknown`);
+  }
   return {};
 }
 
@@ -235,8 +306,14 @@ export const agentRoutes: readonly Route[] = [
   {
     path: '/v1/agent/members',
     methods: GET,
-    handle: (ctx) => ({ json: [member(ctx, ctx.has('wan'))] }),
+    handle: (ctx) => {
+      const seen = keep([member(ctx, ctx.has('wan'))], () =>
+        ctx.authz.nodeRead(ctx.catalog.config.node),
+      );
+      return { json: seen.items, filtered: seen.filtered };
+    },
   },
+  { path: '/v1/agent/token/', prefix: true, methods: PUT, handle: setToken },
   { path: '/v1/agent/maintenance', methods: PUT, handle: nodeMaintenance },
   { path: '/v1/agent/services', methods: GET, handle: localServices },
   { path: '/v1/agent/service/register', methods: PUT, handle: registerService },

@@ -3,8 +3,9 @@
  * with recurse/cas) over the catalog. Bodies are raw bytes, never parsed. It must not apply a
  * write the store has not validated.
  */
-import { BadRequestError } from '../../errors.js';
+import { BadRequestError, StateError } from '../../errors.js';
 import { kvKeyProblem } from '../../core/kv-key.js';
+import { keep } from '../../core/acl/acl-filter.js';
 import { kvGet, kvKeys, kvList } from '../../core/queries.js';
 import { renderKv } from '../../core/render.js';
 import type { Change } from '../../core/types.js';
@@ -24,6 +25,7 @@ function kvGetReply(ctx: Ctx): Reply | Promise<Reply> {
   const recurse = ctx.has('recurse');
   const keys = ctx.has('keys');
   const key = validKey(ctx.rest, recurse || keys);
+  const authz = ctx.authz;
   if (keys) {
     const sep = ctx.get('separator') ?? ctx.get('seperator') ?? '';
     return blocking(ctx, {
@@ -31,8 +33,10 @@ function kvGetReply(ctx: Ctx): Reply | Promise<Reply> {
       concerns: (c: Change) => c.kvKeys.some((k) => k.startsWith(key)),
       run: () => {
         const r = kvKeys(state, key, sep);
-        if (r.value.length === 0 && key !== '') return { status: 404, index: r.index };
-        return { json: r.value, index: r.index };
+        // A rolled-up key (`a/b/`) stands for keys under it: it is shown when readable.
+        const { items, filtered } = keep(r.value, (k) => authz.keyRead(k));
+        if (items.length === 0 && key !== '') return { status: 404, index: r.index, filtered };
+        return { json: items, index: r.index, filtered };
       },
     });
   }
@@ -42,11 +46,13 @@ function kvGetReply(ctx: Ctx): Reply | Promise<Reply> {
       concerns: (c: Change) => c.kvKeys.some((k) => k.startsWith(key)),
       run: () => {
         const r = kvList(state, key);
-        if (r.value.length === 0) return { status: 404, index: r.index };
-        return { json: r.value.map((e) => renderKv(e)), index: r.index };
+        const { items, filtered } = keep(r.value, (e) => authz.keyRead(e.key));
+        if (items.length === 0) return { status: 404, index: r.index, filtered };
+        return { json: items.map((e) => renderKv(e)), index: r.index, filtered };
       },
     });
   }
+  ctx.require(authz.keyRead(key), 'key:read', key);
   const raw = ctx.has('raw');
   return blocking(ctx, {
     tables: ['kv'],
@@ -72,12 +78,28 @@ function kvGetReply(ctx: Ctx): Reply | Promise<Reply> {
   });
 }
 
+/**
+ * `flags` and `cas` as Consul's KVS endpoint reads them: `strconv.ParseUint`, whose error is
+ * returned as is, a 500 with Go's text.
+ */
+function goUint(text: string): string {
+  const digits = parseUint64(text);
+  if (digits !== undefined) return digits;
+  const why = /^\d+$/.test(text) ? 'value out of range' : 'invalid syntax';
+  throw new StateError(`strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
+}
+
+function casParam(ctx: Ctx): number | undefined {
+  const v = ctx.get('cas');
+  return v === undefined ? undefined : Number(goUint(v));
+}
+
 async function kvPut(ctx: Ctx): Promise<Reply> {
   const key = validKey(ctx.rest, false);
+  ctx.require(ctx.authz.keyWrite(key), 'key:write', key);
   const flagsText = ctx.get('flags');
-  const flags = flagsText === undefined || flagsText === '' ? '0' : parseUint64(flagsText);
-  if (flags === undefined) throw new BadRequestError(`Invalid flags: ${JSON.stringify(flagsText)}`);
-  const cas = ctx.uint('cas', 'Invalid cas index');
+  const flags = flagsText === undefined ? '0' : goUint(flagsText);
+  const cas = casParam(ctx);
   const acquire = ctx.get('acquire');
   const release = ctx.get('release');
   const given = [
@@ -106,7 +128,9 @@ async function kvPut(ctx: Ctx): Promise<Reply> {
 async function kvDelete(ctx: Ctx): Promise<Reply> {
   const recurse = ctx.has('recurse');
   const key = validKey(ctx.rest, recurse);
-  const cas = ctx.uint('cas', 'Invalid cas index');
+  if (recurse) ctx.require(ctx.authz.keyWritePrefix(key), 'key:write', key);
+  else ctx.require(ctx.authz.keyWrite(key), 'key:write', key);
+  const cas = casParam(ctx);
   if (recurse && cas !== undefined) {
     throw new BadRequestError('Conflicting flags: cas=' + String(cas) + '&recurse');
   }

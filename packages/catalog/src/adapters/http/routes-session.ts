@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { formatGoDuration, parseGoDuration } from '../../core/go-duration.js';
 import { BadRequestError, NotFoundError, StateError } from '../../errors.js';
+import { keep } from '../../core/acl/acl-filter.js';
 import { Fields, isObject } from '../../core/fields.js';
+import { schemas } from '../../core/filter/index.js';
 import { sessionInfo, sessionList } from '../../core/queries.js';
 import { renderSession } from '../../core/render.js';
 import type { SessionRec } from '../../core/types.js';
@@ -73,18 +75,26 @@ async function create(ctx: Ctx): Promise<Reply> {
     nodeChecks,
     serviceChecks: serviceChecks(f),
   };
+  ctx.require(ctx.authz.sessionWrite(session.node), 'session:write', session.node);
   await ctx.catalog.write({ t: 'session-create', session });
   return { json: { ID: session.id } };
 }
 
+function requireSessionWrite(ctx: Ctx, id: string): void {
+  const s = ctx.catalog.store.state.sessions.get(id);
+  if (s) ctx.require(ctx.authz.sessionWrite(s.node), 'session:write', s.node);
+}
+
 async function destroy(ctx: Ctx): Promise<Reply> {
   if (ctx.rest === '') throw new BadRequestError('Missing session');
+  requireSessionWrite(ctx, ctx.rest);
   await ctx.catalog.write({ t: 'session-destroy', id: ctx.rest });
   return { json: true };
 }
 
 async function renew(ctx: Ctx): Promise<Reply> {
   if (ctx.rest === '') throw new BadRequestError('Missing session');
+  requireSessionWrite(ctx, ctx.rest);
   const s = ctx.catalog.renewSession(ctx.rest);
   if (!s) throw new NotFoundError(`Session id '${ctx.rest}' not found`);
   // The answer shows the session record: only once its creation is durable.
@@ -93,14 +103,20 @@ async function renew(ctx: Ctx): Promise<Reply> {
 }
 
 function list(ctx: Ctx, query: () => { index: number; value: readonly SessionRec[] }) {
-  const filter = ctx.filter();
+  const filter = ctx.filter(schemas.SESSION);
+  const authz = ctx.authz;
   return blocking(ctx, {
     tables: ['sessions'],
     concerns: () => true,
     run: () => {
       const r = query();
-      const out = r.value.map(renderSession);
-      return { json: filter ? out.filter((x) => filter(x)) : out, index: r.index };
+      const seen = keep(r.value, (x) => authz.sessionRead(x.node));
+      const out = seen.items.map(renderSession);
+      return {
+        json: filter ? out.filter((x) => filter(x)) : out,
+        index: r.index,
+        filtered: seen.filtered,
+      };
     },
   });
 }

@@ -1,9 +1,10 @@
 /**
- * `/v1/status/*` (leader, peers: this single server), `/v1/acl/*` (401 while ACLs are off)
- * and `/v1/event/*` (accepted, kept in memory, listed). Nothing here is durable.
+ * `/v1/status/*` (leader, peers: this single server, served to anyone) and `/v1/event/*`
+ * (fired with event write, kept in memory, listed as far as the token may read them).
+ * Nothing here is durable.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, AclDisabledError } from '../../errors.js';
+import { keep } from '../../core/acl/acl-filter.js';
 import type { Ctx, Reply } from './context.js';
 import type { Route } from './route.js';
 
@@ -29,6 +30,7 @@ function eventsOf(ctx: Ctx): UserEvent[] {
 }
 
 async function fire(ctx: Ctx): Promise<Reply> {
+  ctx.require(ctx.authz.eventWrite(ctx.rest), 'event:write', ctx.rest);
   const body = await ctx.body();
   const events = eventsOf(ctx);
   const ev: UserEvent = {
@@ -65,17 +67,9 @@ export const statusRoutes: readonly Route[] = [
     methods: ['GET'],
     handle: (ctx) => {
       const name = ctx.get('name');
-      const events = eventsOf(ctx);
-      return { json: events.filter((e) => !name || e.Name === name), index: events.length || 1 };
-    },
-  },
-  {
-    path: '/v1/acl/',
-    prefix: true,
-    methods: ['GET', 'PUT', 'POST', 'DELETE'],
-    handle: (ctx) => {
-      if (ctx.options.aclEnabled) throw new NotFoundError('ACL management API is not implemented');
-      throw new AclDisabledError();
+      const events = eventsOf(ctx).filter((e) => !name || e.Name === name);
+      const seen = keep(events, (e) => ctx.authz.eventRead(e.Name));
+      return { json: seen.items, index: eventsOf(ctx).length || 1, filtered: seen.filtered };
     },
   },
 ];

@@ -9,6 +9,7 @@ import { kvKeyProblem } from '../../core/kv-key.js';
 import { renderCheck, renderKv, renderNode, renderNodeService } from '../../core/render.js';
 import type { KvVerb, TxnKvOp, TxnOp, TxnResult } from '../../core/types.js';
 import { decodeCatalogOp } from './txn-catalog-decode.js';
+import { txnOpDenied } from './txn-acl.js';
 import { type Ctx, MAX_KV_BODY, type Reply } from './context.js';
 import type { Route } from './route.js';
 
@@ -62,7 +63,7 @@ function decodeKv(kv: Fields, i: number): TxnKvOp {
   return { verb, key, value: decoded, flags, index, session: kv.str('Session') ?? '' };
 }
 
-function decodeOp(raw: unknown, i: number, legacyClients: boolean): TxnOp {
+function decodeOp(raw: unknown, i: number, ctx: Ctx): TxnOp {
   if (!isObject(raw)) throw parseError(`operation ${i} is not an object`);
   const top = new Fields(raw, 'TxnOp');
   const kinds = ['KV', 'Node', 'Service', 'Check'].filter(
@@ -75,7 +76,10 @@ function decodeOp(raw: unknown, i: number, legacyClients: boolean): TxnOp {
   const body = top.obj(kind);
   if (!body) throw parseError(`operation ${i}: ${kind} is not an object`);
   if (kind === 'KV') return decodeKv(body, i);
-  return decodeCatalogOp(kind as 'Node' | 'Service' | 'Check', body, i, legacyClients);
+  const inner = body.obj(kind);
+  // A Node, Service or Check aimed at another datacenter is never applied here.
+  ctx.requireLocalDc(body.str('Datacenter') ?? inner?.str('Datacenter'));
+  return decodeCatalogOp(kind as 'Node' | 'Service' | 'Check', body, i);
 }
 
 async function txn(ctx: Ctx): Promise<Reply> {
@@ -92,8 +96,15 @@ async function txn(ctx: Ctx): Promise<Reply> {
       `Transaction contains too many operations (${body.length} > ${MAX_TXN_OPS})`,
     );
   }
-  const legacy = ctx.options.legacyClients;
-  const ops = body.map((raw, i) => decodeOp(raw, i, legacy));
+  const ops = body.map((raw, i) => decodeOp(raw, i, ctx));
+  const denied = ops.flatMap((op, i) => {
+    const what = txnOpDenied(ctx, op);
+    return what === undefined ? [] : [{ OpIndex: i, What: what }];
+  });
+  if (denied.length > 0) {
+    await ctx.catalog.readBarrier();
+    return { status: 409, json: { Results: null, Errors: denied } };
+  }
   const readOnly = ops.every(isRead);
   // The store applies the transaction synchronously inside write(): this is its read index.
   const index = ctx.catalog.store.index;

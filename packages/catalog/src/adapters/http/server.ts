@@ -1,41 +1,27 @@
 /**
- * The catalog's HTTP listener: `/health` and `/metrics` (the daemon's admin handler) beside
- * the `/v1` API. It routes (exact paths before prefixes), enforces verbs (405 + Allow), the ACL
- * token, `?dc` and consistency flags, maps errors to Consul's status codes and writes replies
- * with the blocking-read headers. With a data dir it never sends a read before the state it
- * describes is durable. No request, however malformed, may crash it.
+ * The catalog's HTTP listener: `/health` and `/metrics` (the daemon's admin handler; metrics
+ * only with `--metrics-token`, or from loopback while ACLs are on) beside the `/v1` API and
+ * Consul's index page. It routes (exact paths before prefixes), enforces verbs (405 + Allow),
+ * resolves the request's ACL token, checks `?dc` and consistency flags, maps errors to Consul's
+ * status codes and writes replies with the blocking-read headers. With a data dir it never
+ * sends a read before the state it describes is durable. No request may crash it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Catalog } from '../../engine.js';
-import {
-  ApiError,
-  BadRequestError,
-  MethodNotAllowedError,
-  NotFoundError,
-  PermissionDeniedError,
-  StateError,
-} from '../../errors.js';
+import { UNRESTRICTED } from '../../engine/acl.js';
+import { ApiError, BadRequestError, MethodNotAllowedError, StateError } from '../../errors.js';
 import { toJson } from '../../core/render.js';
 import { Ctx, type HttpOptions, type Reply } from './context.js';
+import { ROUTES } from './routes.js';
 import type { Route } from './route.js';
-import { agentRoutes } from './routes-agent.js';
-import { catalogRoutes } from './routes-catalog.js';
-import { kvRoutes } from './routes-kv.js';
-import { sessionRoutes } from './routes-session.js';
-import { statusRoutes } from './routes-status.js';
-import { txnRoutes } from './routes-txn.js';
 
-const ROUTES: readonly Route[] = [
-  ...kvRoutes,
-  ...agentRoutes,
-  ...catalogRoutes,
-  ...sessionRoutes,
-  ...txnRoutes,
-  ...statusRoutes,
-];
 const EXACT = new Map(ROUTES.filter((r) => !r.prefix).map((r) => [r.path, r]));
 const PREFIXES = ROUTES.filter((r) => r.prefix).sort((a, b) => b.path.length - a.path.length);
+
+/** Consul's index page with the UI disabled. */
+export const INDEX_TEXT =
+  'Consul Agent: UI disabled. To enable, set ui_config.enabled=true in the agent configuration and restart.';
 
 /** Finds the route of a raw path and the (still encoded) remainder. */
 export function matchRoute(path: string): { route: Route; rest: string } | undefined {
@@ -51,11 +37,12 @@ export type RequestObserver = (route: string, method: string, status: number) =>
 
 export interface CatalogServerOptions {
   readonly catalog: Catalog;
-  readonly aclToken?: string | undefined;
   readonly legacyClients?: boolean | undefined;
   readonly compileFilter: HttpOptions['compileFilter'];
   /** `/health` + `/metrics`; returns false for other paths. */
   readonly admin?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  /** When set, `/metrics` answers only requests that carry it. */
+  readonly metricsToken?: string | undefined;
   readonly observe?: RequestObserver | undefined;
   /** Unexpected (non-API) errors, for the daemon to log. */
   readonly onError?: ((err: unknown) => void) | undefined;
@@ -78,6 +65,12 @@ export function requestToken(req: IncomingMessage, query: URLSearchParams): stri
   return undefined;
 }
 
+function isLoopback(addr: string | undefined): boolean {
+  if (addr === undefined) return false;
+  const v4 = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return v4.startsWith('127.') || v4 === '::1';
+}
+
 function checkConsistency(q: URLSearchParams): string {
   const stale = q.has('stale');
   const consistent = q.has('consistent');
@@ -97,10 +90,10 @@ function checkConsistency(q: URLSearchParams): string {
 /** Creates (but does not start) the catalog's HTTP server. */
 export function createCatalogServer(opts: CatalogServerOptions): Server {
   const { catalog } = opts;
-  const aclDigest = opts.aclToken ? digest(opts.aclToken) : undefined;
+  const metricsDigest = opts.metricsToken ? digest(opts.metricsToken) : undefined;
   const httpOptions: HttpOptions = {
     legacyClients: opts.legacyClients === true,
-    aclEnabled: aclDigest !== undefined,
+    scriptChecks: catalog.scriptChecks,
     compileFilter: opts.compileFilter,
   };
 
@@ -109,6 +102,7 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
     res: ServerResponse,
     reply: Reply,
     extra: Record<string, string>,
+    anonymous = false,
   ): void {
     if (res.writableEnded || res.destroyed) return;
     const headers: Record<string, string> = { ...extra, ...(reply.headers ?? {}) };
@@ -117,6 +111,8 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
       headers['X-Consul-KnownLeader'] = 'true';
       headers['X-Consul-LastContact'] = '0';
     }
+    // Consul never tells the anonymous token that something was hidden from it.
+    if (reply.filtered && !anonymous) headers['X-Consul-Results-Filtered-By-ACLs'] = 'true';
     let body: Buffer | string = '';
     if (reply.raw) body = reply.raw;
     else if (reply.text !== undefined) {
@@ -131,22 +127,48 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  /** `/metrics` is the admin handler's; it is guarded here. */
+  function metricsRefused(req: IncomingMessage, path: string, query: URLSearchParams): boolean {
+    if (path !== '/metrics') return false;
+    if (metricsDigest) {
+      const t = requestToken(req, query);
+      return t === undefined || !timingSafeEqual(digest(t), metricsDigest);
+    }
+    return catalog.acl.enabled && !isLoopback(req.socket.remoteAddress);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (opts.admin?.(req, res)) return;
     const url = req.url ?? '/';
     const qAt = url.indexOf('?');
     const path = qAt < 0 ? url : url.slice(0, qAt);
     const query = new URLSearchParams(qAt < 0 ? '' : url.slice(qAt + 1));
     const method = req.method ?? 'GET';
     const extra: Record<string, string> = {
-      'X-Consul-Default-Acl-Policy': aclDigest ? 'deny' : 'allow',
+      'X-Consul-Default-Acl-Policy': catalog.acl.defaultPolicy,
     };
+    if (metricsRefused(req, path, query)) {
+      opts.observe?.('/metrics', method, 403);
+      send(req, res, { status: 403, text: 'Permission denied' }, {});
+      return;
+    }
+    if (opts.admin?.(req, res)) return;
     if (query.has('pretty')) extra.pretty = '1';
     let label = 'unknown';
     let status = 200;
     try {
       const m = matchRoute(path);
-      if (!m) throw new NotFoundError(`404 page not found`);
+      if (!m) {
+        label = path === '/' ? '/' : 'unknown';
+        status = path === '/' ? 200 : 404;
+        const text =
+          path === '/'
+            ? INDEX_TEXT
+            : path.includes('/v1/')
+              ? 'Invalid URL path: not a recognized HTTP API endpoint\n'
+              : "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'\n";
+        send(req, res, { status, text }, {});
+        return;
+      }
       const { route } = m;
       label = route.path;
       const methods = [
@@ -160,13 +182,8 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
       }
       const allowed = methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
       if (!allowed) throw new MethodNotAllowedError(method, ['OPTIONS', ...methods]);
-      if (aclDigest && route.acl !== false) {
-        const token = requestToken(req, query);
-        if (token === undefined)
-          throw new PermissionDeniedError('Permission denied: anonymous token lacks permission');
-        if (!timingSafeEqual(digest(token), aclDigest))
-          throw new PermissionDeniedError('ACL not found');
-      }
+      const identity =
+        route.acl === false ? UNRESTRICTED : catalog.acl.resolve(requestToken(req, query));
       const dc = query.get('dc');
       if (dc !== null && dc !== '' && dc !== catalog.config.datacenter) {
         throw new StateError('No path to datacenter');
@@ -186,6 +203,7 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
         query,
         catalog,
         httpOptions,
+        identity,
       );
       const reply = await route.handle(ctx);
       status = reply.status ?? 200;
@@ -193,7 +211,7 @@ export function createCatalogServer(opts: CatalogServerOptions): Server {
       // A read (or a refusal) describes the current state: send it only once that state is
       // durable. Successful writes come from catalog.write, which already waited for theirs.
       if (ctx.method === 'GET' || status >= 400) await catalog.readBarrier();
-      send(req, res, reply, extra);
+      send(req, res, reply, extra, identity.anonymous);
     } catch (err) {
       if (err instanceof ApiError) {
         status = err.status;

@@ -77,7 +77,7 @@ function nodeOp(op: Fields, i: number): TxnNodeOp {
   };
 }
 
-function serviceOp(op: Fields, i: number, legacyClients: boolean): TxnServiceOp {
+function serviceOp(op: Fields, i: number): TxnServiceOp {
   const verb = verbOf(op, 'Service', i);
   const node = op.str('Node') ?? '';
   if (node === '') throw parseError(`operation ${i}: Node (the node name) is required`);
@@ -85,7 +85,7 @@ function serviceOp(op: Fields, i: number, legacyClients: boolean): TxnServiceOp 
   const s = op.obj('Service');
   let service: ServiceInput;
   if (WRITES.has(verb)) {
-    service = decodeService(raw, { catalogShape: true, legacyClients }).service;
+    service = decodeService(raw, { catalogShape: true, scripts: true }).service;
   } else {
     const id = s?.str('ID') || s?.str('Service') || '';
     if (id === '') throw parseError(`operation ${i}: Service.ID is required`);
@@ -94,12 +94,12 @@ function serviceOp(op: Fields, i: number, legacyClients: boolean): TxnServiceOp 
   return { kind: 'service', verb, node, service, index: indexOf(s, i) };
 }
 
-function checkOp(op: Fields, i: number, legacyClients: boolean): TxnCheckOp {
+function checkOp(op: Fields, i: number): TxnCheckOp {
   const verb = verbOf(op, 'Check', i);
   const c = op.obj('Check');
   const node = c?.str('Node') ?? '';
   if (node === '') throw parseError(`operation ${i}: Check.Node is required`);
-  const check = decodeCatalogCheck(op.raw('Check'), legacyClients);
+  const check = decodeCatalogCheck(op.raw('Check'));
   return { kind: 'check', verb, node, check, index: indexOf(c, i) };
 }
 
@@ -108,9 +108,8 @@ export function decodeCatalogOp(
   kind: 'Node' | 'Service' | 'Check',
   op: Fields,
   i: number,
-  legacyClients: boolean,
 ): TxnNodeOp | TxnServiceOp | TxnCheckOp {
   if (kind === 'Node') return nodeOp(op, i);
-  if (kind === 'Service') return serviceOp(op, i, legacyClients);
-  return checkOp(op, i, legacyClients);
+  if (kind === 'Service') return serviceOp(op, i);
+  return checkOp(op, i);
 }

@@ -13,7 +13,8 @@
  *   `.0` picks one element.
  */
 
-import { FilterError } from './errors.js';
+import { FilterError, SelectorError } from './errors.js';
+import { invalidSelector, type Schema } from './schema.js';
 import { valueContains, valueEquals, valueIsEmpty, valueMatches } from './match-value.js';
 import { parseFilter } from './parse-filter.js';
 import type { FilterNode, FilterValue, MatchOperator, SelectorSegment } from './parse-filter.js';
@@ -136,10 +137,31 @@ function compileMatch(
   };
 }
 
+function checkSelectors(node: FilterNode, schema: Schema): void {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      checkSelectors(node.left, schema);
+      checkSelectors(node.right, schema);
+      return;
+    case 'not':
+      checkSelectors(node.operand, schema);
+      return;
+    case 'match': {
+      const bad = invalidSelector(schema, node.selector);
+      if (bad !== undefined) throw new SelectorError(bad);
+    }
+  }
+}
+
 /**
- * Compiles a Consul `filter` expression (go-bexpr syntax) into a predicate.
- * @throws FilterError naming the position and what was expected when the expression is bad.
+ * Compiles a Consul `filter` expression (go-bexpr syntax) into a predicate. With a schema,
+ * every selector must exist in it, as go-bexpr checks selectors against the Go type.
+ * @throws FilterError naming the position and what was expected when the expression is bad,
+ *   SelectorError naming a selector the schema does not have.
  */
-export function compileFilter(expression: string): FilterPredicate {
-  return compileNode(expression, parseFilter(expression));
+export function compileFilter(expression: string, schema?: Schema): FilterPredicate {
+  const tree = parseFilter(expression);
+  if (schema) checkSelectors(tree, schema);
+  return compileNode(expression, tree);
 }

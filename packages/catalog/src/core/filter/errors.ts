@@ -22,3 +22,15 @@ export class FilterError extends ApiError {
     this.expression = expression;
   }
 }
+
+/** A selector the result type does not have (go-bexpr's validation against the Go type). */
+export class SelectorError extends ApiError {
+  declare readonly code: 'BERTH_CATALOG_FILTER';
+  constructor(selector: string) {
+    super(
+      400,
+      'BERTH_CATALOG_FILTER',
+      `Failed to create boolean expression evaluator: Selector ${JSON.stringify(selector)} is not valid`,
+    );
+  }
+}

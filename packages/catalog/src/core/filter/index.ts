@@ -5,6 +5,8 @@
 
 export { compileFilter } from './compile-filter.js';
 export type { FilterPredicate } from './compile-filter.js';
-export { FilterError } from './errors.js';
+export { FilterError, SelectorError } from './errors.js';
+export * as schemas from './schema.js';
+export type { Schema } from './schema.js';
 export { parseFilter } from './parse-filter.js';
 export type { FilterNode, FilterValue, MatchOperator, SelectorSegment } from './parse-filter.js';

@@ -1,4 +1,4 @@
-// Go durations: parsing (strings and JSON nanoseconds) and Duration.String formatting.
+// Go durations as Consul speaks them (an adapter over @berth/daemon's parser): parsing (strings and JSON nanoseconds) and Duration.String formatting.
 import t from 'tap';
 import { durationFieldNs, formatGoDuration, parseGoDuration } from '../src/core/go-duration.js';
 
@@ -43,4 +43,10 @@ t.test('durationFieldNs: strings are Go durations, numbers nanoseconds', async (
     { name: 'object', input: {} as unknown, want: NaN },
   ];
   for (const c of cases) t.same(durationFieldNs(c.input), c.want, c.name);
+});
+
+t.test('formatGoDuration below one millisecond switches to µs and ns, as Go', async (t) => {
+  t.equal(formatGoDuration(3000), '3µs');
+  t.equal(formatGoDuration(250), '250ns');
+  t.equal(formatGoDuration(-5e9), '-5s');
 });
