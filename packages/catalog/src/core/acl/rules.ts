@@ -27,7 +27,9 @@ export interface PolicyRules {
 }
 
 /** Rules that cannot be read; the message says which. */
-export class RulesError extends Error {}
+export class RulesError extends Error {
+  override readonly name = 'RulesError';
+}
 
 const RANK: Record<Level, number> = { read: 1, list: 2, write: 3, deny: 4 };
 
