@@ -34,6 +34,11 @@ export async function harness(
   return { running, consul, base, http: (path, init) => fetch(base + path, init) };
 }
 
+/** The body of a rejected node-consul call (papi keeps only short texts as the message). */
+export function bodyOf(err: unknown): unknown {
+  return (err as { response?: { body?: unknown } }).response?.body;
+}
+
 /** The HTTP status of a rejected node-consul call. */
 export function statusOf(err: unknown): number | undefined {
   const e = err as { response?: { statusCode?: number }; statusCode?: number };
