@@ -5,7 +5,11 @@ import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { eventually } from '@berth/daemon/testing';
 import Consul from 'consul';
-import { startCatalog, type RunningCatalog, type StartCatalogOptions } from '../src/index.js';
+import {
+  startTestCatalog,
+  type RunningCatalog,
+  type StartCatalogOptions,
+} from '../src/testing/index.js';
 
 export interface Harness {
   readonly running: RunningCatalog;
@@ -20,7 +24,7 @@ export async function harness(
   options: StartCatalogOptions = {},
   token?: string,
 ): Promise<Harness> {
-  const running = await startCatalog({ listen: '127.0.0.1:0', node: 'node1', ...options });
+  const running = await startTestCatalog(options);
   const consul = new Consul({
     host: '127.0.0.1',
     port: running.address.port,

@@ -3,7 +3,8 @@
 // it, agent/self has Stats.consul.leader_addr, operator raft configuration and coordinates exist,
 // health/connect and health/ingress answer empty lists.
 import t from 'tap';
-import { bodyOf, curl, harness, python, statusOf } from './helpers.js';
+import { stays } from '@berth/daemon/testing';
+import { blockedQueries, bodyOf, curl, harness, python, statusOf } from './helpers.js';
 
 t.test('curl: GET / and unknown paths', async (t) => {
   const { running } = await harness(t);
@@ -134,4 +135,25 @@ t.test('curl: health/connect and health/ingress answer empty lists', async (t) =
     const r = await curl(running.url + p);
     t.same([r.status, r.body], [200, '[]'], p);
   }
+});
+
+t.test('agent/service/:id blocks on ?hash until the service changes', async (t) => {
+  const { consul, http, running } = await harness(t);
+  await consul.agent.service.register({ name: 'h', id: 'h1', port: 1 } as never);
+  const first = await http('/agent/service/h1');
+  const hash = first.headers.get('x-consul-contenthash') ?? '';
+  t.equal(((await first.json()) as { ContentHash: string }).ContentHash, hash);
+  let answered = false;
+  const blocked = http(`/agent/service/h1?hash=${hash}&wait=5s`).then((r) => {
+    answered = true;
+    return r;
+  });
+  await blockedQueries(running);
+  await consul.agent.service.register({ name: 'other', port: 2 } as never);
+  await running.catalog.hub.settled();
+  await stays('another service leaves the hash alone', () => !answered);
+  await consul.agent.service.register({ name: 'h', id: 'h1', port: 3 } as never);
+  const r = await blocked;
+  t.not(r.headers.get('x-consul-contenthash'), hash, 'a new hash');
+  t.equal(((await r.json()) as { Port: number }).Port, 3);
 });

@@ -36,13 +36,38 @@ export function parseBlocking(ctx: Ctx): { minIndex: number; waitMs: number } {
 export function blocking(ctx: Ctx, q: Query): Reply | Promise<Reply> {
   const { minIndex, waitMs } = parseBlocking(ctx);
   const first = q.run();
-  const hub = ctx.catalog.hub;
   if (minIndex === 0 || first.index > minIndex) return first;
   // An index ahead of the store's: Consul blocks until the timeout, and so do we when our
   // index never goes back (data dir or seeded index). An unseeded memory-only store restarts
   // at 1, so a client ahead of it comes from before a restart: answer at once so it resets
   // instead of stalling for a whole wait.
   if (minIndex > ctx.catalog.store.index && ctx.catalog.indexMayReset) return first;
+  return block(ctx, q, waitMs, (r) => r.index > minIndex);
+}
+
+/**
+ * Hash-based blocking (`agent/service/:id?hash=`): blocks while the reply's content hash is
+ * still `?hash`; `hashOf` reads it from a reply.
+ */
+export function hashBlocking(
+  ctx: Ctx,
+  q: Query,
+  hashOf: (r: Reply) => string | undefined,
+): Reply | Promise<Reply> {
+  const { waitMs } = parseBlocking(ctx);
+  const want = ctx.get('hash');
+  const first = q.run();
+  if (want === undefined || want === '' || hashOf(first) !== want) return first;
+  return block(ctx, q, waitMs, (r) => hashOf(r) !== want);
+}
+
+function block(
+  ctx: Ctx,
+  q: Query,
+  waitMs: number,
+  fresh: (r: Reply & { index: number }) => boolean,
+): Promise<Reply> {
+  const hub = ctx.catalog.hub;
   return new Promise<Reply>((resolve, reject) => {
     let done = false;
     const finish = (r: Reply | Error): void => {
@@ -66,7 +91,7 @@ export function blocking(ctx: Ctx, q: Query): Reply | Promise<Reply> {
       concerns: q.concerns,
       wake: (): boolean => {
         const r = run();
-        if (!(r instanceof Error) && r.index <= minIndex) return false;
+        if (!(r instanceof Error) && !fresh(r)) return false;
         finish(r);
         return true;
       },

@@ -11,6 +11,7 @@ import { Fields } from '../../core/fields.js';
 import { schemas } from '../../core/filter/index.js';
 import { renderAgentService, renderCheck } from '../../core/render.js';
 import type { CheckStatus } from '../../core/types.js';
+import { hashBlocking } from './blocking.js';
 import type { Ctx, Reply } from './context.js';
 import type { Route } from './route.js';
 
@@ -120,14 +121,33 @@ function localServices(ctx: Ctx): Reply {
   return { json: out, filtered };
 }
 
-function localService(ctx: Ctx): Reply {
+function localService(ctx: Ctx): Reply | Promise<Reply> {
   const { node, datacenter } = ctx.catalog.config;
-  const s = ctx.catalog.store.state.services.get(node)?.get(ctx.rest);
-  if (!s || s.id === 'consul') throw new NotFoundError(`unknown service ID: ${ctx.rest}`);
+  const id = ctx.rest;
+  const state = ctx.catalog.store.state;
+  const s = state.services.get(node)?.get(id);
+  if (!s || s.id === 'consul') throw new NotFoundError(`unknown service ID: ${id}`);
   ctx.require(ctx.authz.serviceRead(s.service), 'service:read', s.service);
-  const r = renderAgentService(s, datacenter);
-  const hash = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 16);
-  return { json: { ...r, ContentHash: hash }, headers: { 'x-consul-contenthash': hash } };
+  return hashBlocking(
+    ctx,
+    {
+      tables: ['services'],
+      concerns: (c) => c.tables.has('services'),
+      run: () => {
+        const cur = state.services.get(node)?.get(id);
+        const index = Math.max(state.tableIndex.services, 1);
+        if (!cur) return { status: 404, text: `unknown service ID: ${id}`, index };
+        const r = renderAgentService(cur, datacenter);
+        const hash = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 16);
+        return {
+          json: { ...r, ContentHash: hash },
+          headers: { 'X-Consul-ContentHash': hash },
+          index,
+        };
+      },
+    },
+    (r) => r.headers?.['X-Consul-ContentHash'],
+  );
 }
 
 function localChecks(ctx: Ctx): Reply {
