@@ -2,7 +2,13 @@
  * The plain-data records the state store holds and the operations that change it. Records are
  * never mutated once stored (a write replaces the object), so readers may hold them freely.
  * Operations are JSON-serialisable: they are what the write-ahead log stores and replays.
+ * ACL and prepared-query records live in acl/types.ts and prepared-query/types.ts.
  */
+import type { AclOp } from './acl/types.js';
+import type { QueryOp } from './prepared-query/types.js';
+
+export type * from './acl/types.js';
+export type * from './prepared-query/types.js';
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
@@ -235,136 +241,6 @@ export type Op =
 
 /** The tables a change can touch; blocked queries subscribe to these. */
 export type Table = 'nodes' | 'services' | 'checks' | 'kv' | 'sessions' | 'acl' | 'queries';
-
-/** A service identity of a token or role (`ServiceIdentities`). */
-export interface ServiceIdentity {
-  readonly serviceName: string;
-  readonly datacenters: readonly string[];
-}
-
-/** A node identity of a token or role (`NodeIdentities`). */
-export interface NodeIdentity {
-  readonly nodeName: string;
-  readonly datacenter: string;
-}
-
-/** A templated policy attached to a token or role (`TemplatedPolicies`). */
-export interface TemplatedPolicyRef {
-  readonly templateName: string;
-  readonly name: string;
-  readonly datacenters: readonly string[];
-}
-
-/** What an ACL token or role is granted besides its own rules. */
-export interface AclGrants {
-  /** Policy IDs. */
-  readonly policies: readonly string[];
-  readonly serviceIdentities: readonly ServiceIdentity[];
-  readonly nodeIdentities: readonly NodeIdentity[];
-  readonly templatedPolicies: readonly TemplatedPolicyRef[];
-}
-
-export interface TokenRec extends AclGrants {
-  readonly accessorId: string;
-  readonly secretId: string;
-  readonly description: string;
-  /** Role IDs. */
-  readonly roles: readonly string[];
-  readonly local: boolean;
-  /** RFC 3339, set by the store from the write's clock reading. */
-  readonly createTime: string;
-  /** RFC 3339, or '' for a token that never expires. */
-  readonly expirationTime: string;
-  readonly createIndex: number;
-  readonly modifyIndex: number;
-}
-
-export interface PolicyRec {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly rules: string;
-  readonly datacenters: readonly string[];
-  readonly createIndex: number;
-  readonly modifyIndex: number;
-}
-
-export interface RoleRec extends AclGrants {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly createIndex: number;
-  readonly modifyIndex: number;
-}
-
-export type TokenInput = Omit<TokenRec, 'createIndex' | 'modifyIndex' | 'createTime'> & {
-  /** Used for a new token; an update keeps the stored one. */
-  readonly createTime?: string;
-};
-export type PolicyInput = Omit<PolicyRec, 'createIndex' | 'modifyIndex'>;
-export type RoleInput = Omit<RoleRec, 'createIndex' | 'modifyIndex'>;
-
-export type AclOp =
-  | {
-      /** Creates the first management token; refused once done unless `resetIndex` matches. */
-      readonly t: 'acl-bootstrap';
-      readonly token: TokenInput;
-      readonly resetIndex: number | null;
-    }
-  | {
-      readonly t: 'acl-token-set';
-      readonly token: TokenInput;
-      readonly create: boolean;
-      /** The anonymous token or a config token: not subject to the checks of client tokens. */
-      readonly builtin?: boolean;
-    }
-  | { readonly t: 'acl-token-delete'; readonly accessorId: string }
-  | {
-      readonly t: 'acl-policy-set';
-      readonly policy: PolicyInput;
-      readonly create: boolean;
-      readonly builtin?: boolean;
-    }
-  | { readonly t: 'acl-policy-delete'; readonly id: string }
-  | { readonly t: 'acl-role-set'; readonly role: RoleInput; readonly create: boolean }
-  | { readonly t: 'acl-role-delete'; readonly id: string };
-
-/** The service part of a prepared query. */
-export interface QueryService {
-  readonly service: string;
-  readonly failoverNearestN: number;
-  readonly failoverDatacenters: readonly string[] | null;
-  readonly onlyPassing: boolean;
-  readonly ignoreCheckIds: readonly string[] | null;
-  readonly near: string;
-  readonly tags: readonly string[] | null;
-  readonly nodeMeta: Readonly<Record<string, string>> | null;
-  readonly serviceMeta: Readonly<Record<string, string>> | null;
-  readonly connect: boolean;
-  readonly peer: string;
-}
-
-export interface QueryRec {
-  readonly id: string;
-  readonly name: string;
-  readonly session: string;
-  /** The token the query runs with ('' = the caller's); never shown but to management. */
-  readonly token: string;
-  readonly service: QueryService;
-  readonly dnsTtl: string;
-  /** '' or 'name_prefix_match'. */
-  readonly templateType: string;
-  readonly templateRegexp: string;
-  readonly templateRemoveEmptyTags: boolean;
-  readonly createIndex: number;
-  readonly modifyIndex: number;
-}
-
-export type QueryInput = Omit<QueryRec, 'createIndex' | 'modifyIndex'>;
-
-export type QueryOp =
-  | { readonly t: 'query-set'; readonly query: QueryInput; readonly create: boolean }
-  | { readonly t: 'query-delete'; readonly id: string };
 
 /** What one applied operation changed: used to wake blocked queries and to sync runners. */
 export interface Change {

@@ -1,12 +1,11 @@
 /**
  * `/v1/acl/*`, Consul's ACL API (401 "ACL support disabled" while ACLs are off): bootstrap,
  * tokens (create, read, self, update, clone, delete, list), policies and roles (create, read by
- * ID or name, update, delete, list), templated policies (list, read, preview) and the
- * replication status. Reads need `acl:read`, writes `acl:write`; a token's SecretID is shown
+ * ID or name, update, delete, list); templated policies and the replication status are in
+ * routes-acl-misc.ts. Reads need `acl:read`, writes `acl:write`; a token's SecretID is shown
  * only to tokens that may write ACLs. Every change goes through the catalog's log.
  */
 import { randomUUID } from 'node:crypto';
-import { TEMPLATED_POLICIES } from '../../core/acl/builtins.js';
 import { renderPolicy, renderRole, renderToken } from '../../core/acl/render-acl.js';
 import { Fields } from '../../core/fields.js';
 import type { TokenInput } from '../../core/types.js';
@@ -17,11 +16,11 @@ import type { Route } from './route.js';
 
 const NOT_FOUND = 'ACL not found';
 
-function on(ctx: Ctx): void {
+export function on(ctx: Ctx): void {
   if (!ctx.catalog.acl.enabled) throw new AclDisabledError();
 }
 
-function readable(ctx: Ctx): void {
+export function readable(ctx: Ctx): void {
   on(ctx);
   ctx.require(ctx.authz.aclRead(), 'acl:read');
 }
@@ -210,38 +209,6 @@ async function role(ctx: Ctx): Promise<Reply> {
   return saveRole(ctx, ctx.rest, false);
 }
 
-function templated(name: string): Record<string, unknown> {
-  const t = TEMPLATED_POLICIES.find((x) => x.name === name);
-  if (!t) throw new PermissionDeniedError(NOT_FOUND);
-  return {
-    TemplateName: t.name,
-    Schema: t.schema,
-    Template: t.template,
-    Description: t.description,
-  };
-}
-
-async function preview(ctx: Ctx): Promise<Reply> {
-  readable(ctx);
-  const t = TEMPLATED_POLICIES.find((x) => x.name === ctx.rest);
-  if (!t) throw new PermissionDeniedError(NOT_FOUND);
-  const f = new Fields(await ctx.object(), 'ACLTemplatedPolicyVariables');
-  const name = f.str('Name') ?? '';
-  if (t.schema !== '' && name === '') {
-    throw new BadRequestError(
-      `Templated policy ${JSON.stringify(t.name)} requires the variable Name`,
-    );
-  }
-  return {
-    json: {
-      ID: randomUUID(),
-      Name: `synthetic-policy-${Buffer.from(`${t.name}:${name}`).toString('hex').slice(0, 24)}`,
-      Description: `synthetic policy generated from templated policy: ${t.name}`,
-      Rules: t.rules({ Name: name }),
-    },
-  };
-}
-
 const s = (ctx: Ctx) => state(ctx);
 
 export const aclRoutes: readonly Route[] = [
@@ -292,62 +259,6 @@ export const aclRoutes: readonly Route[] = [
       readable(ctx);
       const all = [...s(ctx).aclRoles.values()].sort((a, b) => a.createIndex - b.createIndex);
       return { json: all.map((r) => renderRole(s(ctx), r)), index: s(ctx).tableIndex.acl };
-    },
-  },
-  {
-    path: '/v1/acl/templated-policies',
-    methods: ['GET'],
-    handle: (ctx) => {
-      readable(ctx);
-      return {
-        json: Object.fromEntries(TEMPLATED_POLICIES.map((t) => [t.name, templated(t.name)])),
-      };
-    },
-  },
-  {
-    path: '/v1/acl/templated-policy/name/',
-    prefix: true,
-    methods: ['GET'],
-    handle: (ctx) => {
-      readable(ctx);
-      return { json: templated(ctx.rest) };
-    },
-  },
-  {
-    path: '/v1/acl/templated-policy/preview/',
-    prefix: true,
-    methods: ['POST'],
-    handle: preview,
-  },
-  ...(['/v1/acl/auth-methods', '/v1/acl/binding-rules'] as const).map((path): Route => ({
-    path,
-    methods: ['GET'],
-    // No auth method can be configured here: both lists are always empty.
-    handle: (ctx) => {
-      readable(ctx);
-      return { json: [], index: s(ctx).tableIndex.acl };
-    },
-  })),
-  {
-    path: '/v1/acl/replication',
-    methods: ['GET'],
-    handle: (ctx) => {
-      on(ctx);
-      return {
-        json: {
-          Enabled: false,
-          Running: false,
-          SourceDatacenter: ctx.catalog.config.datacenter,
-          ReplicationType: '',
-          ReplicatedIndex: 0,
-          ReplicatedRoleIndex: 0,
-          ReplicatedTokenIndex: 0,
-          LastSuccess: '0001-01-01T00:00:00Z',
-          LastError: '0001-01-01T00:00:00Z',
-          LastErrorMessage: '',
-        },
-        index: s(ctx).tableIndex.acl,
-      };
     },
   },
 ];

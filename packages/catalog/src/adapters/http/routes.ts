@@ -3,7 +3,9 @@
  */
 import type { Route } from './route.js';
 import { aclRoutes } from './routes-acl.js';
+import { aclMiscRoutes } from './routes-acl-misc.js';
 import { agentRoutes } from './routes-agent.js';
+import { agentSelfRoutes } from './routes-agent-self.js';
 import { catalogRoutes } from './routes-catalog.js';
 import { healthRoutes } from './routes-health.js';
 import { kvRoutes } from './routes-kv.js';
@@ -16,12 +18,14 @@ import { txnRoutes } from './routes-txn.js';
 export const ROUTES: readonly Route[] = [
   ...kvRoutes,
   ...agentRoutes,
+  ...agentSelfRoutes,
   ...catalogRoutes,
   ...healthRoutes,
   ...sessionRoutes,
   ...txnRoutes,
   ...statusRoutes,
   ...aclRoutes,
+  ...aclMiscRoutes,
   ...queryRoutes,
   ...operatorRoutes,
 ];
