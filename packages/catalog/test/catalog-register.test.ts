@@ -2,7 +2,7 @@
 // a RegisterRequest in one raft entry: node, service and checks share one index, a blocked
 // watcher never sees the service without its check, and a failing part applies nothing.
 import t from 'tap';
-import { harness, sleep } from './helpers.js';
+import { blockedQueries, harness } from './helpers.js';
 
 interface HealthEntry {
   Node: { CreateIndex: number; ModifyIndex: number };
@@ -14,10 +14,10 @@ const index = (r: Response): number => Number(r.headers.get('x-consul-index'));
 const put = (body: unknown): RequestInit => ({ method: 'PUT', body: JSON.stringify(body) });
 
 t.test('node, service and check registered under one index', async (t) => {
-  const { http } = await harness(t);
+  const { http, running } = await harness(t);
   const before = index(await http('/health/service/web'));
   const blocked = http(`/health/service/web?index=${before}&wait=5s`);
-  await sleep(50);
+  await blockedQueries(running);
   const r = await http(
     '/catalog/register',
     put({

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { OUTPUT_MAX_BYTES, probeHttp, probeTcp } from '../src/checks/index.js';
-import type { HttpProbeOptions } from '../src/checks/index.js';
+import { OUTPUT_MAX_BYTES, probeHttp, probeTcp } from '../src/adapters/checks/index.js';
+import type { HttpProbeOptions } from '../src/adapters/checks/index.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 

@@ -3,11 +3,12 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import http from 'node:http';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '@berth/daemon';
+import { eventually, stays } from '@berth/daemon/testing';
 import t from 'tap';
 import type { Test } from 'tap';
-import { CHECKS_CHANNEL, CheckError, CheckRunner } from '../src/checks/index.js';
-import type { CheckResult, CheckSpec } from '../src/checks/index.js';
+import { CHECKS_CHANNEL, CheckError, CheckRunner } from '../src/adapters/checks/index.js';
+import type { CheckResult, CheckSpec } from '../src/adapters/checks/index.js';
 
 interface Hit {
   at: number;
@@ -71,11 +72,7 @@ function httpSpec(id: string, url: string, intervalMs: number, over: Partial<Che
 }
 
 async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
+  await eventually('condition', cond, { timeoutMs: ms, intervalMs: 10 });
 }
 
 t.test('first run after random() * interval, then every interval', async (t) => {
@@ -164,9 +161,12 @@ t.test('remove stops the check and drops the result in flight', async (t) => {
   await until(() => srv.hits.length >= 1);
   r.remove('gone');
   r.remove('never-added');
-  await sleep(400);
-  t.equal(srv.hits.length, 1, 'no further runs');
-  t.same(results, [], 'no report after removal');
+  // Longer than the 200 ms reply in flight and many 10 ms intervals.
+  await stays(
+    'no further runs, no report after removal',
+    () => srv.hits.length === 1 && results.length === 0,
+    { periodMs: 400 },
+  );
   t.same(r.ids(), []);
 });
 
@@ -224,10 +224,12 @@ t.test('TTL: expires to critical unless updated, every time', async (t) => {
   const { runner: r, results } = runner(t);
   const started = Date.now();
   r.add({ checkId: 'ttl', kind: 'ttl', intervalMs: 0, timeoutMs: 0, ttlMs: 200 });
+  // The clock is the subject here: a TTL update at 120 ms moves the expiry to 320 ms.
   await sleep(120);
   t.equal(r.ttlUpdate('ttl'), true, 'update within the TTL');
-  await sleep(120);
-  t.same(results, [], 'not expired: the update restarted the timer');
+  await stays('not expired: the update restarted the timer', () => results.length === 0, {
+    periodMs: 120,
+  });
   await until(() => results.length >= 1);
   const expiredAfter = (results[0]?.at ?? 0) - started;
   t.ok(expiredAfter >= 310 && expiredAfter < 1000, `expired after ${expiredAfter} ms (want ~320)`);
@@ -247,8 +249,7 @@ t.test('TTL: expires to critical unless updated, every time', async (t) => {
       at: 0,
     },
   );
-  await sleep(300);
-  t.equal(results.length, 2, 'an expired TTL is reported once');
+  await stays('an expired TTL is reported once', () => results.length === 2);
   t.equal(r.ttlUpdate('nope'), false, 'unknown check');
 });
 
@@ -295,9 +296,10 @@ t.test('close stops everything and refuses new checks', async (t) => {
   r.close();
   const hits = srv.hits.length;
   const reported = results.length;
-  await sleep(200);
-  t.equal(srv.hits.length, hits, 'no runs after close');
-  t.equal(results.length, reported, 'no reports after close');
+  await stays(
+    'no runs and no reports after close',
+    () => srv.hits.length === hits && results.length === reported,
+  );
   t.throws(() => r.add(httpSpec('b', `${srv.base}/b`, 10)), { code: 'BERTH_CATALOG_CHECK' });
 });
 
@@ -317,8 +319,13 @@ t.test('specs that cannot run are refused with CheckError', async (t) => {
     { name: 'ttl without ttl', input: { ...base, kind: 'ttl' }, want: /ttlMs must be > 0/ },
     {
       name: 'unknown kind',
+      input: { ...base, kind: 'grpc' as CheckSpec['kind'] },
+      want: /kind must be http, tcp, ttl or script/,
+    },
+    {
+      name: 'a script check without a command',
       input: { ...base, kind: 'script' as CheckSpec['kind'] },
-      want: /kind must be http, tcp or ttl/,
+      want: /a script check needs args or a script/,
     },
   ];
   const r = new CheckRunner(() => undefined);

@@ -3,7 +3,8 @@
 import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import t from 'tap';
-import { harness, sleep, statusOf } from './helpers.js';
+import { eventually } from '@berth/daemon/testing';
+import { harness, statusOf } from './helpers.js';
 
 interface Check {
   CheckID: string;
@@ -31,13 +32,12 @@ interface Entry {
 type Fn = (...a: unknown[]) => Promise<unknown>;
 const call = (fn: unknown, ...args: unknown[]): Promise<unknown> => (fn as Fn)(...args);
 
+/** True once `what` holds (polled with @berth/daemon's eventually), false after `ms`. */
 async function until(what: () => Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await what()) return true;
-    await sleep(25);
-  }
-  return false;
+  return eventually('condition', what, { timeoutMs: ms, intervalMs: 25 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 t.test('agent self and members', async (t) => {

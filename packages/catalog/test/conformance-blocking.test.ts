@@ -2,28 +2,31 @@
 // output-only check updates do not wake watchers, many idle watchers cost no polling.
 import { Agent, request } from 'node:http';
 import t from 'tap';
-import { harness, sleep } from './helpers.js';
+import { eventually, stays } from '@berth/daemon/testing';
+import { blockedQueries, harness } from './helpers.js';
 
 const index = (r: Response): number => Number(r.headers.get('x-consul-index'));
 
 t.test('a blocked kv read returns on a write with a higher index', async (t) => {
-  const { http } = await harness(t);
+  const { http, running } = await harness(t);
   await http('/kv/w', { method: 'PUT', body: '1' });
   const first = await http('/kv/w');
   const idx = index(first);
   t.ok(idx >= 1);
   t.equal(first.headers.get('x-consul-knownleader'), 'true');
   t.equal(first.headers.get('x-consul-lastcontact'), '0');
-  const started = Date.now();
-  const pending = http(`/kv/w?index=${idx}&wait=5s`);
-  await sleep(150);
+  let answered = false;
+  const pending = http(`/kv/w?index=${idx}&wait=5s`).then((r) => {
+    answered = true;
+    return r;
+  });
+  await blockedQueries(running);
   await http('/kv/other', { method: 'PUT', body: 'x' });
-  await sleep(100);
+  await running.catalog.hub.settled();
+  await stays('a write of another key does not answer the query', () => !answered);
   await http('/kv/w', { method: 'PUT', body: '2' });
   const r = await pending;
-  const waited = Date.now() - started;
-  t.ok(waited >= 240 && waited < 3000, `woke on the write of its key (${waited} ms)`);
-  t.ok(index(r) > idx);
+  t.ok(index(r) > idx, 'woke on the write of its key');
   t.equal(((await r.json()) as { Value: string }[])[0]?.Value, Buffer.from('2').toString('base64'));
 });
 
@@ -69,14 +72,12 @@ t.test('node-consul watch sees set/set/set/delete in order (acceptance watch.js)
     options: { key: 'watched', wait: '2s' } as never,
   });
   t.teardown(() => watch.end());
+  const errors: unknown[] = [];
+  watch.on('error', (err: unknown) => errors.push(err));
   const changed = (n: number) =>
-    new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (seen.length >= n) resolve();
-        else setTimeout(check, 10);
-      };
-      watch.on('error', reject);
-      check();
+    eventually(`${n} changes`, () => {
+      if (errors.length > 0) throw errors[0];
+      return seen.length >= n;
     });
   watch.on('change', (data: { Value?: string } | undefined) => seen.push(data?.Value));
   await changed(1);
@@ -86,7 +87,7 @@ t.test('node-consul watch sees set/set/set/delete in order (acceptance watch.js)
   }
   await consul.kv.del('watched');
   await changed(5);
-  await sleep(200);
+  await stays('no sixth change', () => seen.length === 5);
   t.same(
     seen,
     [undefined, '1', '2', '3', undefined],
@@ -95,7 +96,7 @@ t.test('node-consul watch sees set/set/set/delete in order (acceptance watch.js)
 });
 
 t.test('output-only TTL updates do not wake health watchers; status changes do', async (t) => {
-  const { consul, http } = await harness(t);
+  const { consul, http, running } = await harness(t);
   await consul.agent.service.register({
     name: 'web',
     id: 'web1',
@@ -104,23 +105,24 @@ t.test('output-only TTL updates do not wake health watchers; status changes do',
   } as never);
   await consul.agent.check.pass({ id: 'service:web1', note: 'beat 1' });
   const idx = index(await http('/health/service/web'));
-  const t0 = Date.now();
-  const blocked = http(`/health/service/web?index=${idx}&wait=600ms`);
-  await sleep(100);
+  let answered = false;
+  const blocked = http(`/health/service/web?index=${idx}&wait=5s`).then((r) => {
+    answered = true;
+    return r;
+  });
+  await blockedQueries(running);
   await consul.agent.check.pass({ id: 'service:web1', note: 'beat 2' });
-  const r = await blocked;
-  t.ok(Date.now() - t0 >= 550, 'not woken by a heartbeat with the same status');
-  t.equal(index(r), idx, 'index unchanged by output-only updates');
+  await running.catalog.hub.settled();
+  await stays('not woken by a heartbeat with the same status', () => !answered);
+  t.equal(index(await http('/health/service/web')), idx, 'index unchanged by output-only updates');
   const checks = await consul.agent.check.list();
   t.equal(
     (checks as Record<string, { Output: string }>)['service:web1']?.Output,
     'beat 2',
     'output stored',
   );
-  const woke = http(`/health/service/web?index=${idx}&wait=5s`);
-  await sleep(50);
   await consul.agent.check.warn({ id: 'service:web1', note: 'slow' });
-  const w = await woke;
+  const w = await blocked;
   t.ok(index(w) > idx, 'a status change wakes the watcher');
 });
 
@@ -152,15 +154,15 @@ t.test('2,000 idle blocked watchers, then one write answers all', async (t) => {
       }),
     );
   }
-  const deadline = Date.now() + 10_000;
-  while (running.catalog.hub.size < N && Date.now() < deadline) await sleep(20);
+  await blockedQueries(running, N);
   t.equal(running.catalog.hub.size, N, 'all watchers blocked');
   const metrics = await (await fetch(`${running.url}/metrics`)).text();
   t.match(metrics, new RegExp(`berth_catalog_blocking_queries\\{[^}]*\\} ${N}`));
-  const cpu0 = process.cpuUsage();
-  await sleep(300);
-  const idleCpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
-  t.ok(idleCpuMs < 150, `idle watchers cost no polling (${idleCpuMs.toFixed(1)} ms CPU in 300 ms)`);
+  // No polling: while idle, the watchers stay blocked and nothing re-evaluates them.
+  await stays(
+    'idle watchers stay blocked',
+    () => running.catalog.hub.size === N && !running.catalog.hub.busy,
+  );
   const t0 = Date.now();
   await http('/kv/hot', { method: 'PUT', body: '2' });
   const indexes = await Promise.all(done);

@@ -1,7 +1,8 @@
 // Sessions, locks with lock-delay, and transactions, driven by the npm `consul` client:
 // consul-api.md §5 and §6.
 import t from 'tap';
-import { harness, sleep, statusOf } from './helpers.js';
+import { eventually, stays } from '@berth/daemon/testing';
+import { harness, statusOf } from './helpers.js';
 
 interface Session {
   ID: string;
@@ -102,8 +103,10 @@ t.test('locks: acquire, release, LockIndex, lock-delay, behavior delete', async 
   t.notOk(e.Session, 'invalidation released the lock');
   t.equal(e.LockIndex, 1, 'LockIndex kept');
   t.equal(await put(`acquire=${b}`), 'false', 'lock-delay after invalidation');
-  await sleep(600);
-  t.equal(await put(`acquire=${b}`, 'B'), 'true', 'acquire after the lock-delay');
+  await eventually(
+    'acquire after the lock-delay',
+    async () => (await put(`acquire=${b}`, 'B')) === 'true',
+  );
   e = (await consul.kv.get('service/leader')) as typeof e;
   t.equal(e.LockIndex, 2);
   t.equal(await put(`release=${b}`, 'bye'), 'true');
@@ -126,13 +129,15 @@ t.test('session TTL expiry invalidates (scaled multiplier)', async (t) => {
     (await consul.session.create({ ttl: '10s', lockdelay: '1ms' } as never)) as { ID: string }
   ).ID;
   await consul.kv.set({ key: 'held', value: 'x', acquire: id } as never);
-  await sleep(300);
-  t.ok(await consul.session.info(id), 'renewed in time');
+  // Expiry comes 500 ms after creation or renewal (scaled): alive at 300 ms, renewed, alive
+  // 350 ms later (650 ms after creation), then it lapses.
+  const alive = async (): Promise<boolean> => (await consul.session.info(id)) !== undefined;
+  await stays('alive before its TTL', alive, { periodMs: 300 });
   await consul.session.renew(id);
-  await sleep(350);
-  t.ok(await consul.session.info(id), 'renew restarted the timer');
-  await sleep(400);
-  t.equal(await consul.session.info(id), undefined, 'expired after TTL × multiplier');
+  await stays('renew restarted the timer', alive, { periodMs: 350 });
+  await eventually('expired after TTL × multiplier', async () => !(await consul.session.info(id)), {
+    timeoutMs: 5000,
+  });
   t.notOk(((await consul.kv.get('held')) as { Session?: string }).Session, 'its lock released');
 });
 

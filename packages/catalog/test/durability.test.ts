@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { sleep } from './helpers.js';
+import { sleep } from '@berth/daemon';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

@@ -2,7 +2,7 @@
 // durable up to the index they read, are released in order as fsyncs return, and fail when the
 // log fails.
 import t from 'tap';
-import { DurableIndex } from '../src/durable-index.js';
+import { DurableIndex } from '../src/engine/durable-index.js';
 
 t.test('waiters are released once the log is durable up to their index', async (t) => {
   const d = new DurableIndex(10);

@@ -1,6 +1,6 @@
 // Bad filter expressions: each must throw FilterError naming the position and what was expected.
 import t from 'tap';
-import { compileFilter, FilterError, parseFilter } from '../src/filter/index.js';
+import { compileFilter, FilterError, parseFilter } from '../src/core/filter/index.js';
 
 const cases: { name: string; input: string; want: { position: number; message: RegExp } }[] = [
   { name: 'empty', input: '', want: { position: 1, message: /expected an expression/ } },

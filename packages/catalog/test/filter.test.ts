@@ -1,6 +1,6 @@
 // Table-driven tests of the filter language: which items an expression keeps.
 import t from 'tap';
-import { compileFilter } from '../src/filter/index.js';
+import { compileFilter } from '../src/core/filter/index.js';
 
 // Shapes as the catalog serialises them (CheckServiceNode, agent service, KV-ish scalars).
 const web = {

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import Consul from 'consul';
 import t from 'tap';
 import { startCatalog } from '../src/index.js';
-import { harness, sleep } from './helpers.js';
+import { eventually } from '@berth/daemon/testing';
+import { blockedQueries, harness } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const index = (r: Response): number => Number(r.headers.get('x-consul-index'));
@@ -39,7 +40,6 @@ t.test('a seeded store starts at the clock and a restart does not go backwards',
   t.ok(index(missing) >= t0, `even a 404 reports a seeded index (${index(missing)} ≥ ${t0})`);
   t.ok(before > t0, 'writes continue above the seed');
   await first.close();
-  await sleep(5);
   const second = await startCatalog({ listen: `127.0.0.1:${port}`, node: 'n1', seedIndex: true });
   t.teardown(() => second.close());
   const cases = [
@@ -62,7 +62,7 @@ t.test('seeded or durable: an index ahead of the store blocks until the wait', a
     { name: 'data dir', input: { dataDir: dir } },
   ];
   for (const c of cases) {
-    const { http } = await harness(t, c.input);
+    const { http, running } = await harness(t, c.input);
     await http('/kv/k', { method: 'PUT', body: 'x' });
     const idx = index(await http('/kv/k'));
     const t0 = Date.now();
@@ -71,7 +71,7 @@ t.test('seeded or durable: an index ahead of the store blocks until the wait', a
     t.ok(ms >= 380, `${c.name}: blocked ${ms} ms as Consul does`);
     t.equal(index(r), idx, `${c.name}: then answers with the current index`);
     const woke = http(`/kv/k?index=${idx}&wait=5s`);
-    await sleep(50);
+    await blockedQueries(running);
     await http('/kv/k', { method: 'PUT', body: 'y' });
     t.ok(index(await woke) > idx, `${c.name}: a write still wakes a blocked query`);
   }
@@ -104,7 +104,7 @@ t.test('node-consul watch across a seeded memory-only restart: no stall, no rese
   });
   const until = async (n: number, ms: number): Promise<number> => {
     const t0 = Date.now();
-    while (seen.length < n && Date.now() - t0 < ms) await sleep(10);
+    await eventually(`${n} changes`, () => seen.length >= n, { timeoutMs: ms, intervalMs: 10 });
     return Date.now() - t0;
   };
   await until(1, 3000);

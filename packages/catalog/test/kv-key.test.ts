@@ -1,6 +1,6 @@
 // KV key validation as Consul 1.21.6+/1.22 (#22850), not the 1.21.5 regex.
 import t from 'tap';
-import { kvKeyProblem } from '../src/kv-key.js';
+import { kvKeyProblem } from '../src/core/kv-key.js';
 
 t.test('kvKeyProblem', async (t) => {
   const cases = [

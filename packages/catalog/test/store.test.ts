@@ -1,8 +1,8 @@
 // Unit tests of the pure state store: KV semantics, txn atomicity, sessions, checks, indexes.
 import t from 'tap';
-import { Store } from '../src/store.js';
-import { kvGet, kvKeys, kvList, healthService, catalogServices } from '../src/queries.js';
-import type { CheckInput, Op, ServiceInput } from '../src/types.js';
+import { Store } from '../src/core/store.js';
+import { kvGet, kvKeys, kvList, healthService, catalogServices } from '../src/core/queries.js';
+import type { CheckInput, Op, ServiceInput } from '../src/core/types.js';
 import { StateError, NotFoundError } from '../src/errors.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');

@@ -3,9 +3,9 @@
 // it was (sessions invalidated, keys deleted and tombstones included), and the logged
 // operations replay to the same state.
 import t from 'tap';
-import { stateToJson } from '../src/state.js';
-import { Store } from '../src/store.js';
-import type { CheckInput, NodeInput, Op, ServiceInput, TxnOp } from '../src/types.js';
+import { stateToJson } from '../src/core/state.js';
+import { Store } from '../src/core/store.js';
+import type { CheckInput, NodeInput, Op, ServiceInput, TxnOp } from '../src/core/types.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

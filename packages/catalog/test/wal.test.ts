@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { decodeRecord, encodeRecord, Wal, type WalRecord } from '../src/wal.js';
+import { decodeRecord, encodeRecord, Wal, type WalRecord } from '../src/adapters/wal.js';
 
 const rec = (i: number): WalRecord => ({
   i,

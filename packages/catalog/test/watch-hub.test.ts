@@ -4,9 +4,9 @@
 // thousands of blocked watchers.
 import { Agent, request } from 'node:http';
 import t from 'tap';
-import type { Change, Table } from '../src/types.js';
-import { WatchHub, type Waiter } from '../src/watch-hub.js';
-import { harness, sleep } from './helpers.js';
+import type { Change, Table } from '../src/core/types.js';
+import { WatchHub, type Waiter } from '../src/engine/watch-hub.js';
+import { blockedQueries, harness } from './helpers.js';
 
 function change(index: number, tables: Table[], kvKeys: string[] = []): Change {
   return {
@@ -176,8 +176,7 @@ t.test('a write is acknowledged before thousands of blocked watchers are answere
       }),
     );
   }
-  const deadline = Date.now() + 10_000;
-  while (running.catalog.hub.size < N && Date.now() < deadline) await sleep(20);
+  await blockedQueries(running, N);
   t.equal(running.catalog.hub.size, N, 'all watchers blocked');
   const put = await http('/kv/hot', { method: 'PUT', body: '2' });
   const answeredAtAck = answered;
