@@ -64,6 +64,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const agentsDir = (scratch: string | undefined): string => join(dataDir ?? scratch!, 'agents');
   const planBase = {
     hosts: config.hosts,
+    schedulers: config.schedulers,
     portOffset: config.portOffset,
     ...(dataDir ? { catalogDataDir: join(dataDir, 'catalog') } : {}),
     credentialsFile,
@@ -201,11 +202,15 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   }
 
   try {
-    const [catalog, scheduler, ...hostChildren] = plan.children;
+    const [catalog, ...rest] = plan.children;
+    const schedulers = rest.slice(0, plan.schedulers.length);
+    const hostChildren = rest.slice(plan.schedulers.length);
     await supervisor.start(catalog!);
     say('catalog ready');
-    await supervisor.start(scheduler!);
-    say('scheduler ready');
+    for (const scheduler of schedulers) {
+      await supervisor.start(scheduler);
+      say(`${scheduler.label} ready`);
+    }
     // Hosts start side by side: 4 processes per host.
     await Promise.all(
       hostChildren.map(async (child) => {

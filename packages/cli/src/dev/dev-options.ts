@@ -13,6 +13,12 @@ export const devOptions = defineOptions({
     arg: 'N',
     help: 'Simulated hosts, each with agent, registrator, dns and router on 127.0.0.<n+1> (one host: 127.0.0.1)',
   },
+  schedulers: {
+    type: 'int',
+    default: 1,
+    arg: 'N',
+    help: 'Scheduler replicas (one leads, the others forward; agents fail over between them): replica i on 8700 + 10·(i-1)',
+  },
   dataDir: {
     type: 'string',
     arg: 'DIR',
@@ -67,7 +73,7 @@ export function summary(plan: DevPlan, credentialsFile: string, devFile: string)
   const first = plan.hosts[0]!;
   const lines = [
     `catalog    ${plan.catalog}/v1/catalog/services  (any Consul client: CONSUL_HTTP_ADDR=${plan.catalog.slice(7)})`,
-    `scheduler  ${plan.scheduler}  (ECS API; credentials in ${credentialsFile})`,
+    `scheduler  ${plan.schedulers.join(', ')}  (ECS API; credentials in ${credentialsFile})`,
     `  try:     AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region} \\`,
     `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,
     `  or:      berth ps   (reads ${devFile})`,
