@@ -46,6 +46,8 @@ export interface ReplicaOptions {
   /** Service loop knobs. */
   readonly serviceIntervalMs?: number;
   readonly deregistrationDelayMs?: number | undefined;
+  /** Drain a task from Consul this long before stopping it (0: off). */
+  readonly discoveryDrainMs?: number | undefined;
 }
 
 export interface ReplicaEvents {
@@ -257,6 +259,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       events: hub,
       ...(this.#o.serviceIntervalMs !== undefined ? { intervalMs: this.#o.serviceIntervalMs } : {}),
       deregistrationDelayMs: this.#o.deregistrationDelayMs,
+      discovery: { consul: this.#o.consul, drainMs: this.#o.discoveryDrainMs ?? 2000 },
       onError: (error) => this.emit('warn', { message: 'service loop failed', error }),
     });
     this.#serviceLoop = loop;
