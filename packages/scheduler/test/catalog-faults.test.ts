@@ -179,3 +179,43 @@ t.test('a dropped connection during a write ends the term, not the leadership', 
   );
   t.ok(td.taskDefinition.revision >= 1, 'writes work again');
 });
+
+t.test('a replica restarted at its URL ends its earlier process session at once', async (t) => {
+  const catalog = await startCatalog({ listen: '127.0.0.1:0', sessionTtlMultiplier: 1 });
+  t.teardown(() => catalog.close());
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // What a SIGKILLed replica at this URL leaves: the leader key held by its live session.
+  const created = (await (
+    await fetch(`${catalog.url}/v1/session/create`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'old process', TTL: '60s', LockDelay: '0s' }),
+    })
+  ).json()) as { ID: string };
+  const acquired = await fetch(
+    `${catalog.url}/v1/kv/berth/scheduler/leader?acquire=${created.ID}`,
+    {
+      method: 'PUT',
+      body: url,
+    },
+  );
+  t.equal(await acquired.text(), 'true', 'the old process held the lock');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cf-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const warnings: string[] = [];
+  const s = await startScheduler({
+    consul: catalog.url,
+    listen: `127.0.0.1:${port}`,
+    credentials: await writeCredentials(dir),
+    onEvent: (e, d) => {
+      if (e === 'warn') warnings.push(String(d['message']));
+    },
+  });
+  t.teardown(() => s.close());
+  // Well within the old session's 60 s TTL.
+  await eventually('leading', () => s.replica.isLeader, { timeoutMs: 15_000 });
+  t.ok(
+    warnings.some((w) => w.includes(`ending this replica's stale leader session ${created.ID}`)),
+    'it ended the earlier process session instead of waiting out its TTL',
+  );
+});

@@ -323,7 +323,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         const entry = Array.isArray(raw) ? raw[0] : raw;
         let url = entry?.Session ? (entry.Value ?? undefined) : undefined;
         this.#leaderSession = entry?.Session || undefined;
-        if (await this.#endStaleOwnSession(entry?.Session)) url = undefined;
+        if (await this.#endStaleOwnSession(entry?.Session, url)) url = undefined;
         if (url !== this.#leaderUrl && !this.#ctx) {
           this.#leaderUrl = url || undefined;
           this.emit('following', { leaderUrl: this.#leaderUrl });
@@ -341,12 +341,17 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   }
 
   /**
-   * The leader key still names a session this replica created but no longer leads with (its
-   * term ended while the catalog was away, and a restarted catalog restored it): nobody leads
+   * The leader key still names a session of this replica that it no longer leads with: one it
+   * created whose term ended while the catalog was away (a restarted catalog restored it), or
+   * one of an earlier process at this same advertised URL (killed, restarted). Nobody leads
    * through it, so end it at once instead of following it until its TTL runs out.
    */
-  async #endStaleOwnSession(session: string | undefined): Promise<boolean> {
-    if (!session || !this.#ownSessions.has(session)) return false;
+  async #endStaleOwnSession(
+    session: string | undefined,
+    url: string | undefined,
+  ): Promise<boolean> {
+    if (!session) return false;
+    if (!this.#ownSessions.has(session) && url !== this.#o.advertiseUrl) return false;
     if (this.#ctx || this.#lock?.session === session) return false;
     this.#ownSessions.delete(session);
     this.emit('warn', { message: `ending this replica's stale leader session ${session}` });
