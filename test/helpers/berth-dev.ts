@@ -38,6 +38,8 @@ export interface DaemonState {
   readonly label: string;
   readonly pid: number | undefined;
   readonly running: boolean;
+  /** It answered its readiness URL since it last started. */
+  readonly ready: boolean;
   readonly restarts: number;
 }
 

@@ -63,6 +63,8 @@ export interface ChildState {
   /** Its process id while it runs. */
   readonly pid: number | undefined;
   readonly running: boolean;
+  /** It answered its readiness URL since it last started. */
+  readonly ready: boolean;
   /** Unexpected exits so far (each followed by a restart). */
   readonly restarts: number;
 }
@@ -73,6 +75,7 @@ interface Managed {
   exited: Promise<unknown>;
   /** False once stop() was asked for it: its exit is then expected. */
   wanted: boolean;
+  ready: boolean;
   restarts: number;
   /** Aborts a pending restart of this daemon. */
   readonly cancel: AbortController;
@@ -127,6 +130,7 @@ export class Supervisor {
       child: undefined,
       exited: Promise.resolve(),
       wanted: true,
+      ready: false,
       restarts: 0,
       cancel: new AbortController(),
     };
@@ -164,7 +168,10 @@ export class Supervisor {
     // Until it is ready, an exit is the starter's to handle (it throws or retries).
     let ready = false;
     child.once('exit', (code, signal) => {
-      if (m.child === child) m.child = undefined;
+      if (m.child === child) {
+        m.child = undefined;
+        m.ready = false;
+      }
       this.#o.onChange?.();
       if (!ready || !m.wanted || this.#closing.signal.aborted) return;
       this.#o.onEvent?.({ type: 'exited', label: spec.label, code, signal });
@@ -172,6 +179,7 @@ export class Supervisor {
     });
     await this.#ready(m, child, timeoutMs);
     ready = true;
+    m.ready = true;
   }
 
   async #ready(m: Managed, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -284,6 +292,7 @@ export class Supervisor {
       label: m.spec.label,
       pid: m.child?.pid,
       running: m.child !== undefined,
+      ready: m.child !== undefined && m.ready,
       restarts: m.restarts,
     }));
   }
