@@ -112,3 +112,27 @@ t.test('a failed start exits promptly, non-zero, leaving nothing', async (t) => 
   t.match(out, /stopped: /);
   t.same(await processesMatching(`127.0.0.1:${8500 + offset}`), [], 'no daemon left');
 });
+
+t.test('SIGTERM while it starts: it stops at once, the control endpoint never opens', async (t) => {
+  if (!(await requireDocker(t))) return;
+  const home = await mkdtemp(join(tmpdir(), 'berth-home-'));
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  const offset = 10_000 + Math.floor(Math.random() * 12_000);
+  const child = spawn(process.execPath, [BERTH, 'dev', '--port-offset', String(offset)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BERTH_HOME: home },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  t.teardown(() => clearTimeout(timer));
+  await eventually('the catalog is up', () => /catalog ready/.test(out), { timeoutMs: 30_000 });
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  t.equal(code, 0, `it stopped on SIGTERM: ${out.slice(-400)}`);
+  t.match(out, /SIGTERM: stopping/);
+  t.notMatch(out, /control +http/, 'the control endpoint never opened');
+  t.same(await processesMatching(`127.0.0.1:${8500 + offset}`), [], 'no daemon left');
+});

@@ -278,6 +278,7 @@ t.test('every part of berth killed under client load', async (t) => {
     }).then((n) => n - 1);
   const runArns: string[] = [];
   let runFailures = 0;
+  const runErrors = new Map<string, number>();
   let runs = 0;
   let running = true;
   const runLoop = (async () => {
@@ -291,8 +292,12 @@ t.test('every part of berth killed under client load', async (t) => {
         );
         runArns.push(...(out.tasks ?? []).map((x) => x.taskArn!));
         if (!out.tasks?.length) runFailures++;
-      } catch {
+      } catch (err) {
         runFailures++;
+        // Which replica refused and why: the client here has no retries (maxAttempts 1).
+        const e = err as { name?: string; cause?: { code?: string }; code?: string };
+        const why = `replica ${(runs - 1) % 2 === 0 ? 1 : 2} ${e.code ?? e.cause?.code ?? e.name ?? 'error'}`;
+        runErrors.set(why, (runErrors.get(why) ?? 0) + 1);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
