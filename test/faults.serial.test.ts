@@ -328,8 +328,10 @@ t.test('every part of berth killed under client load', async (t) => {
     ).catch(() => undefined);
     t.same(stuck, [], `${runArns.length} of ${runs} RunTask calls placed a task, all RUNNING`);
     t.comment(`RunTask during the leader kill: ${runs} calls, ${runFailures} failed`);
+    const errors = [...runErrors].map(([k, n]) => `${n}× ${k}`).join(', ');
     rows.at(-1)!.note +=
-      `; RunTask: ${runs} calls, ${runFailures} failed, ${runArns.length} placed, all RUNNING`;
+      `; RunTask (client without retries): ${runs} calls, ${runFailures} failed` +
+      `${errors ? ` (${errors})` : ''}, ${runArns.length} placed, all RUNNING`;
     for (const arn of runArns) {
       await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn })).catch(() => {});
     }
