@@ -5,6 +5,7 @@
 // not the leadership: no step-down, the lock stays held.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -218,4 +219,50 @@ t.test('a replica restarted at its URL ends its earlier process session at once'
     warnings.some((w) => w.includes(`ending this replica's stale leader session ${created.ID}`)),
     'it ended the earlier process session instead of waiting out its TTL',
   );
+});
+
+t.test('a follower waits for the next leader instead of relaying "no leader"', async (t) => {
+  const catalog = await startCatalog({ listen: '127.0.0.1:0', sessionTtlMultiplier: 1 });
+  t.teardown(() => catalog.close());
+  // A replica the key still names but that does not lead (an ex-leader just restarted).
+  let forwarded = 0;
+  const http = createHttpServer((req, res) => {
+    if (req.url !== '/health') forwarded++;
+    res.writeHead(req.url === '/health' ? 200 : 503, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-berth-no-leader': '1',
+    });
+    res.end('{"__type":"ServerException","message":"No scheduler leader is available; retry."}');
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  t.teardown(() => http.close());
+  const exUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const session = (await (
+    await fetch(`${catalog.url}/v1/session/create`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'ex-leader', TTL: '60s', LockDelay: '0s' }),
+    })
+  ).json()) as { ID: string };
+  await fetch(`${catalog.url}/v1/kv/berth/scheduler/leader?acquire=${session.ID}`, {
+    method: 'PUT',
+    body: exUrl,
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'berth-cf-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const s = await startScheduler({
+    consul: catalog.url,
+    listen: '127.0.0.1:0',
+    credentials: await writeCredentials(dir),
+  });
+  t.teardown(() => s.close());
+  await eventually('following the ex-leader', () => s.replica.leaderUrl === exUrl);
+  const c = new EcsJsonClient({ endpoint: s.url, credentials: CREDS });
+  t.teardown(() => c.close());
+  const call = c.ecs<{ clusterArns: string[] }>('ListClusters', {});
+  await eventually('the request reached the ex-leader', () => forwarded > 0);
+  // The ex-leader's session ends: this replica leads and answers the waiting request.
+  await fetch(`${catalog.url}/v1/session/destroy/${session.ID}`, { method: 'PUT' });
+  const out = await call;
+  t.ok(Array.isArray(out.clusterArns), 'answered by the next leader');
+  t.ok(s.replica.isLeader, 'which is this replica');
 });
