@@ -4,11 +4,12 @@
 // It must never leave a process running: teardown sends SIGINT, then SIGKILL after a bound.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { eventually } from '@berth/daemon/testing';
 
 /** The `berth` executable. */
 export const BERTH = fileURLToPath(new URL('../../packages/cli/bin/berth.js', import.meta.url));
@@ -32,6 +33,38 @@ export interface DevInfo {
   }[];
 }
 
+/** One daemon as `berth dev`'s control endpoint lists it (`GET /daemons`). */
+export interface DaemonState {
+  readonly label: string;
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** It answered its readiness URL since it last started. */
+  readonly ready: boolean;
+  readonly restarts: number;
+}
+
+/** Whether a process by this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Pids of processes whose command line contains `text` (Linux /proc; [] elsewhere). */
+export async function processesMatching(text: string): Promise<number[]> {
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').join(' ').includes(text)) found.push(Number(pid));
+  }
+  return found;
+}
+
 /** A running `berth dev`. */
 export interface RunningDev {
   readonly child: ChildProcess;
@@ -42,11 +75,14 @@ export interface RunningDev {
   output(): string;
   /** Env for `berth <verb>` children pointed at this dev. */
   readonly env: NodeJS.ProcessEnv;
-  /** Runs `berth <args>` against this dev; bounded. */
+  /** Runs `berth <args>` against this dev (extra env on top); bounded. */
   berth(
     args: readonly string[],
     timeoutMs?: number,
+    extraEnv?: Readonly<Record<string, string>>,
   ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The supervised daemons with their pids (`GET /daemons` of the control endpoint). */
+  daemons(): Promise<DaemonState[]>;
   /**
    * Calls `berth dev`'s control endpoint, e.g. `control('POST', '/daemons/agent@h2/stop')` or
    * `control('POST', '/hosts')`; bounded (60 s: adding a host starts four daemons).
@@ -65,14 +101,23 @@ export interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
+/** Where to start: a given home and port offset (a restart of the same dev), else new ones. */
+export interface StartDevOptions {
+  readonly home?: string;
+  readonly offset?: number;
+  readonly timeoutMs?: number;
+}
+
 /** Starts `berth dev` with `args` and waits (bounded) until it says it is running. */
 export async function startDev(
   t: Teardown,
   args: readonly string[],
-  timeoutMs = 90_000,
+  options: StartDevOptions = {},
 ): Promise<RunningDev> {
-  const offset = 10_000 + Math.floor(Math.random() * 12_000);
-  const home = await mkdtemp(join(tmpdir(), 'berth-home-'));
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const offset = options.offset ?? 10_000 + Math.floor(Math.random() * 12_000);
+  const ownHome = options.home === undefined;
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'berth-home-')));
   const env = { ...process.env, BERTH_HOME: home };
   const child = spawn(process.execPath, [BERTH, 'dev', '--port-offset', String(offset), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,16 +137,16 @@ export async function startDev(
   };
   t.teardown(async () => {
     await stop();
-    await rm(home, { recursive: true, force: true });
+    if (ownHome) await rm(home, { recursive: true, force: true });
     // BERTH_E2E_LOG_DIR keeps every daemon's prefixed log of the run, for a failing test.
     const logDir = process.env.BERTH_E2E_LOG_DIR;
     if (logDir) await writeFile(join(logDir, `berth-dev-${offset}.log`), out);
   });
-  const deadline = Date.now() + timeoutMs;
-  while (!/berth is running|demo failed|failed to start/.test(out) && Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await eventually(
+    'berth dev says whether it runs',
+    () => /berth is running|demo failed|failed to start/.test(out) || child.exitCode !== null,
+    { timeoutMs, intervalMs: 200 },
+  ).catch(() => undefined);
   if (!/berth is running/.test(out)) {
     throw new Error(`berth dev did not start:\n${out.slice(-4000)}`);
   }
@@ -124,9 +169,17 @@ export async function startDev(
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
     },
     reread: async () => JSON.parse(await readFile(join(home, 'dev.json'), 'utf8')) as DevInfo,
-    berth: async (a, timeout = 60_000) => {
+    daemons: async () => {
+      if (!info.control) throw new Error('this berth dev has no control endpoint');
+      const res = await fetch(`${info.control}/daemons`, { signal: AbortSignal.timeout(10_000) });
+      return (await res.json()) as DaemonState[];
+    },
+    berth: async (a, timeout = 60_000, extraEnv = {}) => {
       try {
-        const r = await run(process.execPath, [BERTH, ...a], { env, timeout });
+        const r = await run(process.execPath, [BERTH, ...a], {
+          env: { ...env, ...extraEnv },
+          timeout,
+        });
         return { code: 0, stdout: r.stdout, stderr: r.stderr };
       } catch (err) {
         const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -14,10 +14,10 @@ import type { StartAgentOptions } from './start-agent.js';
 /** The agent's options. */
 export const agentOptions = defineOptions({
   scheduler: {
-    type: 'url',
+    type: 'string',
     default: 'http://127.0.0.1:8700',
-    arg: 'URL',
-    help: "The scheduler's ECS endpoint",
+    arg: 'URL[,URL...]',
+    help: "The scheduler's ECS endpoint; with several replicas, each (comma-separated): calls fail over to the next when one does not answer",
   },
   cluster: { type: 'string', default: 'default', arg: 'NAME', help: 'Cluster to join' },
   region: {
@@ -200,7 +200,7 @@ export function optionsFromConfig(
     );
   }
   return {
-    scheduler: config.scheduler,
+    scheduler: schedulerUrls(config.scheduler).join(','),
     region: config.region,
     cluster: config.cluster,
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
@@ -223,4 +223,23 @@ export function optionsFromConfig(
     pollWaitSeconds: Math.round(config.pollWait / 1000),
     env,
   };
+}
+
+/** `--scheduler`: one URL or several comma-separated (replicas), each normalised like a url option. */
+export function schedulerUrls(text: string): string[] {
+  const urls = text
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((u) => {
+      const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`;
+      try {
+        if (!new URL(withScheme).hostname) throw new Error('no host');
+      } catch {
+        throw new AgentOptionError('--scheduler', `${JSON.stringify(u)} is not a URL`);
+      }
+      return withScheme.replace(/\/+$/, '');
+    });
+  if (urls.length === 0) throw new AgentOptionError('--scheduler', 'names no URL');
+  return urls;
 }

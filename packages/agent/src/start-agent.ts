@@ -19,6 +19,7 @@ import { loadCredentials } from './aws-credentials.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { AgentOptionError } from './errors.js';
+import { FailoverSchedulerClient } from './failover-scheduler-client.js';
 import { HttpSchedulerClient } from './http-scheduler-client.js';
 import { type IntrospectionServer, startIntrospection } from './introspection.js';
 import { agentMetrics } from './metrics.js';
@@ -38,7 +39,7 @@ export const AGENT_VERSION: string = (() => {
 
 /** Options of startAgent: the engine's plus where things are. */
 export interface StartAgentOptions extends AgentOptions {
-  /** The scheduler's ECS endpoint (default http://127.0.0.1:8700). */
+  /** The scheduler's ECS endpoint (default http://127.0.0.1:8700); replicas comma-separated. */
   readonly scheduler?: string;
   /** Region the requests are signed for (default us-east-1). */
   readonly region?: string;
@@ -87,12 +88,17 @@ export async function startAgent(
   if (!client) {
     const env = options.env ?? process.env;
     await loadCredentials(env); // fail at start, naming what is missing
-    client = new HttpSchedulerClient({
-      endpoint: options.scheduler ?? 'http://127.0.0.1:8700',
-      cluster: options.cluster,
-      region: options.region ?? 'us-east-1',
-      credentials: () => loadCredentials(env),
-    });
+    const clients = (options.scheduler ?? 'http://127.0.0.1:8700').split(',').map(
+      (endpoint) =>
+        new HttpSchedulerClient({
+          endpoint,
+          cluster: options.cluster,
+          region: options.region ?? 'us-east-1',
+          credentials: () => loadCredentials(env),
+        }),
+    );
+    // Several replicas: calls fail over to the next one that answers.
+    client = clients.length === 1 ? clients[0]! : new FailoverSchedulerClient(clients);
   }
   const runtime =
     deps.runtime ?? new DockerRuntime(options.docker ? { socketPath: options.docker } : {});

@@ -37,6 +37,11 @@ const cases: { name: string; input: string[]; want: Record<string, unknown> }[] 
     input: ['--scheduler', '127.0.0.1:9000'],
     want: { scheduler: 'http://127.0.0.1:9000' },
   },
+  {
+    name: '--scheduler with replicas (issue 15)',
+    input: ['--scheduler', 'http://127.0.0.1:9000/, 127.0.0.1:9010'],
+    want: { scheduler: 'http://127.0.0.1:9000,http://127.0.0.1:9010' },
+  },
   { name: '--cluster', input: ['--cluster', 'prod'], want: { cluster: 'prod' } },
   { name: '--instance-id', input: ['--instance-id', 'i-0abc'], want: { instanceId: 'i-0abc' } },
   {

@@ -83,3 +83,16 @@ t.test('host count is bounded', async (t) => {
     t.throws(() => devPlan({ ...base, hosts }), RangeError, `hosts=${hosts}`);
   }
 });
+
+t.test('scheduler replicas (issue 15): each its own port, agents know them all', async (t) => {
+  const plan = devPlan({ ...base, hosts: 2, schedulers: 2 });
+  t.same(plan.schedulers, ['http://127.0.0.1:8700', 'http://127.0.0.1:8710']);
+  t.same(
+    plan.children.slice(0, 3).map((c) => c.label),
+    ['catalog', 'scheduler', 'scheduler@2'],
+  );
+  const agent = plan.children.find((c) => c.label === 'agent@h1')!;
+  t.equal(flag(agent.args, '--scheduler'), 'http://127.0.0.1:8700,http://127.0.0.1:8710');
+  t.match(flag(agent.args, '--reserved-ports'), /(^|,)8710(,|$)/);
+  t.throws(() => devPlan({ ...base, hosts: 1, schedulers: 0 }), /--schedulers must be 1\.\.5/);
+});

@@ -73,7 +73,7 @@ t.test('the console in chromium against berth dev --demo', async (t) => {
   process.env.BERTH_CONSOLE_SAMPLE_INTERVAL = '2s';
   // The page is bundled from the sources under test (scripts/setup does the same).
   await promisify(execFile)(process.execPath, [BUNDLE], { timeout: 60_000 });
-  const dev = await startDev(t, ['--demo'], 180_000);
+  const dev = await startDev(t, ['--demo'], { timeoutMs: 180_000 });
   const consoleUrl = `http://127.0.0.1:${8710 + dev.offset}`;
   const keys = await keyPair(dev.info.credentialsFile);
   // Some traffic through the router for the request-rate chart: bounded in count and time.

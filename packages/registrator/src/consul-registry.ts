@@ -71,6 +71,7 @@ interface AgentCheck {
   CheckID: string;
   ServiceID?: string;
   Status?: string;
+  Notes?: string;
 }
 
 const MAINTENANCE_CHECK = '_service_maintenance:';
@@ -198,7 +199,7 @@ export class ConsulRegistry implements ServiceRegistry {
     } catch (err) {
       throw wrap('list services', err);
     }
-    const maintenance = new Set<string>();
+    const maintenance = new Map<string, string | undefined>();
     const statuses = new Map<string, Record<string, CheckStatus>>();
     for (const c of Object.values(checks)) {
       if (c.ServiceID && STATUSES.has(c.Status ?? '')) {
@@ -207,7 +208,7 @@ export class ConsulRegistry implements ServiceRegistry {
         statuses.set(c.ServiceID, m);
       }
       if (c.CheckID.startsWith(MAINTENANCE_CHECK))
-        maintenance.add(c.CheckID.slice(MAINTENANCE_CHECK.length));
+        maintenance.set(c.CheckID.slice(MAINTENANCE_CHECK.length), c.Notes || undefined);
     }
     return Object.values(services).map((s) => ({
       id: s.ID,
@@ -217,6 +218,7 @@ export class ConsulRegistry implements ServiceRegistry {
       tags: s.Tags ?? [],
       meta: s.Meta ?? {},
       maintenance: maintenance.has(s.ID),
+      maintenanceReason: maintenance.get(s.ID),
       checks: statuses.get(s.ID) ?? {},
     }));
   }

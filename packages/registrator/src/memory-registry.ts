@@ -16,7 +16,10 @@ export interface RegistryWrite {
 
 /** An in-memory service registry. */
 export class MemoryRegistry implements ServiceRegistry {
-  readonly services = new Map<string, { service: ServiceRegistration; maintenance: boolean }>();
+  readonly services = new Map<
+    string,
+    { service: ServiceRegistration; maintenance: boolean; reason?: string | undefined }
+  >();
   /** Status of every check that has a CheckID, by CheckID. */
   readonly checks = new Map<string, { serviceId: string; status: CheckStatus; output: string }>();
   readonly writes: RegistryWrite[] = [];
@@ -59,18 +62,19 @@ export class MemoryRegistry implements ServiceRegistry {
     this.#dropChecks(id);
   }
 
-  async setMaintenance(id: string, enable: boolean): Promise<void> {
+  async setMaintenance(id: string, enable: boolean, reason?: string): Promise<void> {
     this.#check();
     this.writes.push({ op: 'maintenance', id });
     const s = this.services.get(id);
     if (!s) throw new RegistryError(`No service registered with ID "${id}"`, false);
     s.maintenance = enable;
+    s.reason = enable ? reason : undefined;
   }
 
   async list(): Promise<RegisteredService[]> {
     this.#check();
     this.lists++;
-    return [...this.services.values()].map(({ service, maintenance }) => ({
+    return [...this.services.values()].map(({ service, maintenance, reason }) => ({
       id: service.id,
       name: service.name,
       address: service.address,
@@ -78,6 +82,7 @@ export class MemoryRegistry implements ServiceRegistry {
       tags: service.tags,
       meta: service.meta,
       maintenance,
+      maintenanceReason: reason,
       checks: Object.fromEntries(
         [...this.checks]
           .filter(([, c]) => c.serviceId === service.id)

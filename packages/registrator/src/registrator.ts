@@ -26,6 +26,7 @@ import {
   sameAsRegistered,
   withOwnership,
 } from './ownership.js';
+import { reconcileOrder } from './reconcile-order.js';
 import { mapLimit } from '@berth/daemon';
 import type {
   ReconcileReport,
@@ -64,6 +65,10 @@ interface Counts {
 }
 
 const PAUSED_REASON = 'container paused (berth registrator)';
+
+/** Maintenance this registrator set (or of unknown origin), as opposed to someone else's. */
+const ownMaintenance = (reason: string | undefined): boolean =>
+  reason === undefined || reason === PAUSED_REASON;
 
 /** The registrator engine. Create, `start()`, and `close()` when done. */
 export class Registrator extends EventEmitter<RegistratorEvents> {
@@ -435,7 +440,9 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
       known.set(s.id, {
         containerId: s.meta[OWNER_META.container] ?? '',
         hash,
-        maintenance: s.maintenance,
+        // Maintenance someone else turned on (the scheduler draining a task before it stops
+        // it) is theirs to turn off: only our own (a paused container) counts as ours.
+        maintenance: s.maintenance && ownMaintenance(s.maintenanceReason),
         ...(health ? { health, healthAt: prev?.health === health ? (prev.healthAt ?? 0) : 0 } : {}),
       });
     }
@@ -462,7 +469,18 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
       health: 0,
       unchanged: 0,
     };
-    for (const [containerId, d] of desired) {
+    // What started while nobody registered it first, removals last.
+    const registeredIds = new Set([...known.values()].map((k) => k.containerId));
+    const runningIds = new Set(running);
+    const order = reconcileOrder(
+      [...desired].map(([containerId, d]) => ({
+        containerId,
+        desired: d,
+        running: runningIds.has(containerId),
+        registered: registeredIds.has(containerId),
+      })),
+    );
+    for (const { containerId, desired: d } of order) {
       await this.#converge(containerId, d, trigger, undefined, counts);
     }
     if (this.#opt.cleanup) {

@@ -16,6 +16,8 @@ export interface RegisteredService {
   readonly meta: Readonly<Record<string, string>>;
   /** Whether the service is in maintenance mode. */
   readonly maintenance: boolean;
+  /** The reason maintenance was turned on with (its check's Notes), when known. */
+  readonly maintenanceReason?: string | undefined;
   /** Status of each check of the service, by CheckID (when the registry reports them). */
   readonly checks?: Readonly<Record<string, CheckStatus>>;
 }

@@ -71,6 +71,11 @@ export const schedulerOptions = defineOptions({
     type: 'duration',
     help: "Wait this long after DeregisterTargets before stopping a task (default: the target group's deregistration_delay)",
   },
+  discoveryDrain: {
+    type: 'duration',
+    default: '2s',
+    help: "Before a service's task stops: put its Consul services in maintenance, wait until the catalog no longer lists them, then this long for the routers (0: stop at once)",
+  },
   webhook: {
     type: 'url',
     help: 'POST every task and service event (JSON) to this URL, retried with back-off',
@@ -105,6 +110,7 @@ export const command: DaemonCommand<typeof schedulerOptions> = {
       elbEndpoint: config.elbEndpoint,
       elbRegion: config.elbRegion,
       deregistrationDelayMs: config.deregistrationDelay,
+      discoveryDrainMs: config.discoveryDrain,
       webhook: config.webhook,
       registry: ctx.registry,
       health: ctx.health,

@@ -57,6 +57,12 @@ export interface StartSchedulerOptions {
   readonly elb?: ElbTargets | undefined;
   /** Override of the target groups' deregistration delay (ms). */
   readonly deregistrationDelayMs?: number | undefined;
+  /**
+   * Before the service loop stops a RUNNING task: its Consul services go into maintenance,
+   * and it waits until the catalog no longer lists them, then this long (ms, default 2000) for
+   * the routers; 0 stops at once.
+   */
+  readonly discoveryDrainMs?: number | undefined;
   /** Webhook URL every event is POSTed to (`--webhook`). */
   readonly webhook?: string | undefined;
   readonly webhookAttempts?: number;
@@ -198,6 +204,7 @@ export async function startScheduler(
       ? { serviceIntervalMs: options.serviceIntervalMs }
       : {}),
     deregistrationDelayMs: options.deregistrationDelayMs,
+    discoveryDrainMs: options.discoveryDrainMs,
   });
   holder.replica = replica;
   hooks.onRequest = bindSchedulerMetrics(registry, replica);

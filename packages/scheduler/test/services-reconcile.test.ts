@@ -498,9 +498,43 @@ const replica: Case[] = [
     ],
   },
   {
-    name: 'a task failing container health checks is stopped and replaced',
+    name: 'issue 15: a task failing container health checks: its replacement starts first (minimumHealthyPercent 100)',
     input: {
       service: service({ events: [steadyEvent] }),
+      tasks: [
+        task('t1', { healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t2', { on: 'i2' }),
+      ],
+    },
+    want: [`start ${D1} x1 ${SPREAD}`],
+  },
+  {
+    name: 'issue 15: ... and it is stopped once the replacement is healthy',
+    input: {
+      service: service({ events: [steadyEvent] }),
+      tasks: [
+        task('t1', { healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t2', { on: 'i2' }),
+        task('t3', { on: 'i3' }),
+      ],
+    },
+    want: [
+      `stop t1: ${stopReasons.containerHealth}`,
+      'event (service web) has stopped 1 running tasks: (task t1).',
+      `event ${serviceMessages.containerUnhealthy('web', taskArn('t1'))}`,
+    ],
+  },
+  {
+    name: 'issue 15: minimumHealthyPercent 50 lets an unhealthy task go at once',
+    input: {
+      service: service({
+        deploymentConfiguration: {
+          maximumPercent: 200,
+          minimumHealthyPercent: 50,
+          deploymentCircuitBreaker: { enable: false, rollback: false },
+        },
+        events: [steadyEvent],
+      }),
       tasks: [
         task('t1', { healthChecked: true, healthStatus: 'UNHEALTHY' }),
         task('t2', { on: 'i2' }),
@@ -509,6 +543,42 @@ const replica: Case[] = [
     want: [
       `stop t1: ${stopReasons.containerHealth}`,
       `start ${D1} x1 ${SPREAD}`,
+      'event (service web) has stopped 1 running tasks: (task t1).',
+      `event ${serviceMessages.containerUnhealthy('web', taskArn('t1'))}`,
+    ],
+  },
+  {
+    name: 'issue 15: every task unhealthy at once (a starved host): replacements start, none stops',
+    input: {
+      service: service({ desiredCount: 3, events: [steadyEvent] }),
+      tasks: [
+        task('t1', { healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t2', { on: 'i2', healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t3', { on: 'i3', healthChecked: true, healthStatus: 'UNHEALTHY' }),
+      ],
+    },
+    want: [`start ${D1} x3 ${SPREAD}`],
+  },
+  {
+    name: 'issue 15: no room to start (maximumPercent 100): one unhealthy task per run',
+    input: {
+      service: service({
+        desiredCount: 3,
+        deploymentConfiguration: {
+          maximumPercent: 100,
+          minimumHealthyPercent: 100,
+          deploymentCircuitBreaker: { enable: false, rollback: false },
+        },
+        events: [steadyEvent],
+      }),
+      tasks: [
+        task('t1', { healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t2', { on: 'i2', healthChecked: true, healthStatus: 'UNHEALTHY' }),
+        task('t3', { on: 'i3', healthChecked: true, healthStatus: 'UNHEALTHY' }),
+      ],
+    },
+    want: [
+      `stop t1: ${stopReasons.containerHealth}`,
       'event (service web) has stopped 1 running tasks: (task t1).',
       `event ${serviceMessages.containerUnhealthy('web', taskArn('t1'))}`,
     ],
@@ -602,14 +672,9 @@ const replica: Case[] = [
       targetHealth: { [taskArn('t1')]: target('unhealthy') },
       deregistrationDelayMs: 30_000,
     },
-    want: [
-      'deregisterTarget t1 ec2-i1:32768',
-      `start ${D1} x1 ${SPREAD}`,
-      'event (service web) has begun draining connections on 1 tasks.',
-      `event (service web) deregistered 1 targets in (target-group ${TG})`,
-      `event ${serviceMessages.targetUnhealthy('web', 'ec2-i1', 32768, TG)}`,
-      'retry +30000ms',
-    ],
+    // Issue 15: with minimumHealthyPercent 100 the replacement starts first; the unhealthy
+    // target is deregistered once the replacement serves.
+    want: [`start ${D1} x1 ${SPREAD}`],
   },
   {
     name: 'circuit breaker: the threshold (3 for 2 desired) fails the deployment and rolls back',

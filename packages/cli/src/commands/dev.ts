@@ -2,117 +2,48 @@
  * `berth dev`: berth on this machine. Starts the embedded catalog, the ECS-compatible
  * scheduler (with generated credentials) and N simulated hosts, each with its agent,
  * registrator, dns and router on its own loopback address, as separate processes with
- * prefixed logs. With `--demo` it then starts service `hello` through the ECS API and shows it
- * answering through the router and DNS. Ctrl-C stops everything and says what it removed.
+ * prefixed logs, and supervises them: a daemon that dies is restarted with back-off (the
+ * others and every container keep running); the daemons die with `berth dev` however it dies
+ * (lifeline). Ctrl-C, SIGTERM or SIGHUP stop everything and remove the demo containers.
+ * A pid/lock file in BERTH_HOME and a port check refuse a second `berth dev` clearly.
  * It never removes a container that does not run on one of its own simulated hosts.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  ConfigError,
-  commandHelp,
-  defineOptions,
-  loadConfig,
-  type DaemonCommand,
-} from '@berth/daemon';
+import { ConfigError, commandHelp, loadConfig } from '@berth/daemon';
 import Docker from 'dockerode';
 import type { Env } from '../commands.js';
-import {
-  removeHostContainers,
-  showDemo,
-  startDemo,
-  waitRoutable,
-  waitTasksRunning,
-} from '../dev/demo.js';
+import { removeHostContainers, runDemo } from '../dev/demo.js';
 import { berthHome, ensureCredentials, writeDevFile } from '../dev/dev-files.js';
+import { DevRunningError, type DevLock, acquireDevLock } from '../dev/dev-lock.js';
+import { devOptions, helpCommand, ms, summary } from '../dev/dev-options.js';
 import { type DevHost, type DevPlan, devHostPlan, devPlan } from '../dev/dev-plan.js';
 import { type ControlServer, startControlServer } from '../dev/control.js';
-import type { ChildSpec } from '../dev/supervisor.js';
-import { ecsClient } from '../ecs/connect.js';
-import { Supervisor } from '../dev/supervisor.js';
+import { busyPorts, plannedPorts } from '../dev/port-check.js';
+import { safeLineWriter } from '../dev/safe-output.js';
+import { type ChildSpec, Supervisor, type SupervisorEvent } from '../dev/supervisor.js';
 
-const devOptions = defineOptions({
-  hosts: {
-    type: 'int',
-    default: 1,
-    arg: 'N',
-    help: 'Simulated hosts, each with agent, registrator, dns and router on 127.0.0.<n+1> (one host: 127.0.0.1)',
-  },
-  dataDir: {
-    type: 'string',
-    arg: 'DIR',
-    help: 'Keep the catalog, agents and credentials in DIR (catalog in memory when unset)',
-  },
-  demo: {
-    type: 'boolean',
-    help: 'Start service hello (3 tasks of the test image) and show it answering',
-  },
-  portOffset: {
-    type: 'int',
-    default: 0,
-    arg: 'N',
-    help: 'Add N to every default port (8500, 8600, 8700, 9999, 51678, ...) to run beside another berth',
-  },
-  region: { type: 'string', default: 'us-east-1', help: 'Region of the scheduler (SigV4 scope)' },
-  agentGrace: {
-    type: 'duration',
-    default: '30s',
-    help: 'Scheduler: an agent silent this long is skipped by placement',
-  },
-  lostAfter: {
-    type: 'duration',
-    default: '2m',
-    help: 'Scheduler: an agent silent this long has its tasks stopped (services replace them)',
-  },
-  control: {
-    type: 'boolean',
-    default: true,
-    help: 'Serve the control endpoint on 127.0.0.1:<8790 + offset> (add a host, stop/start a daemon)',
-  },
-  docker: {
-    type: 'string',
-    arg: 'SOCKET',
-    help: 'Docker engine socket (default /var/run/docker.sock)',
-  },
-});
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-// Only for --help: dev is not a daemon itself, but its help reads like one.
-const helpCommand: DaemonCommand<typeof devOptions> = {
-  name: 'dev',
-  summary:
-    'Runs berth on this machine: the catalog, the scheduler, and N simulated hosts (agent, registrator, dns, router each), as separate processes. Ctrl-C stops everything.',
-  options: devOptions,
-  start: async () => {},
-};
-
-const ms = (n: number): string => `${Math.max(1, Math.round(n / 1000))}s`;
-
-/** Lines telling the user where everything is. */
-function summary(plan: DevPlan, credentialsFile: string, devFile: string): string[] {
-  const first = plan.hosts[0]!;
-  const lines = [
-    `catalog    ${plan.catalog}/v1/catalog/services  (any Consul client: CONSUL_HTTP_ADDR=${plan.catalog.slice(7)})`,
-    `scheduler  ${plan.scheduler}  (ECS API; credentials in ${credentialsFile})`,
-    `  try:     AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region} \\`,
-    `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,
-    `  or:      berth ps   (reads ${devFile})`,
-    `console    ${plan.console}/  (sign in with the key pair in ${credentialsFile})`,
-  ];
-  for (const h of plan.hosts) {
-    lines.push(
-      `host ${h.name}    ${h.ip}: router ${h.router}/ (routes ${h.routerAdmin}/routes), dns ${h.dns.host}:${h.dns.port}, agent ${h.agent}/v1/tasks`,
-    );
+/** The log line for a supervisor event. */
+function eventLine(e: SupervisorEvent): string {
+  switch (e.type) {
+    case 'exited':
+      return `WARN ${e.label} exited unexpectedly (${e.code !== null ? `code ${e.code}` : e.signal}); restarting it, the other daemons and every container keep running`;
+    case 'restarting':
+      return `${e.label}: restart ${e.attempt} in ${e.delayMs} ms`;
+    case 'restarted':
+      return `${e.label} restarted (pid ${e.pid}, attempt ${e.attempt})`;
+    case 'restart-failed':
+      return `WARN ${e.label}: restart ${e.attempt} failed: ${e.error}`;
   }
-  lines.push(
-    `dns        dig @${first.dns.host} -p ${first.dns.port} <name>.service.consul`,
-    `metrics    /metrics on every admin port (catalog, scheduler, agent, dns ${first.dnsAdmin}, registrator ${first.registratorAdmin}, router ${first.routerAdmin})`,
-  );
-  return lines;
 }
 
 export async function run(argv: readonly string[], env: Env): Promise<number> {
+  const out = safeLineWriter(process.stdout);
+  const err = safeLineWriter(process.stderr);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(commandHelp(helpCommand));
     return 0;
@@ -120,37 +51,73 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   let config;
   try {
     config = loadConfig(devOptions, argv, env, undefined, { envPrefix: 'BERTH_DEV_' });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`berth dev: ${err.message}\n`);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`berth dev: ${e.message}`);
     return 2;
   }
-  const say = (line: string): void => void process.stdout.write(`${'dev'.padEnd(11)} | ${line}\n`);
+  const say = (line: string): void => out(`${'dev'.padEnd(11)} | ${line}`);
   const home = berthHome(env);
   const dataDir = config.dataDir ? resolve(config.dataDir) : undefined;
-  const scratch = dataDir ? undefined : await mkdtemp(join(tmpdir(), 'berth-dev-'));
   const credentialsFile = join(dataDir ?? home, 'credentials');
-  let plan: DevPlan;
-  const planInput = {
+  const controlPort = 8790 + config.portOffset;
+  const agentsDir = (scratch: string | undefined): string => join(dataDir ?? scratch!, 'agents');
+  const planBase = {
     hosts: config.hosts,
+    schedulers: config.schedulers,
     portOffset: config.portOffset,
     ...(dataDir ? { catalogDataDir: join(dataDir, 'catalog') } : {}),
-    agentsDir: join(dataDir ?? scratch!, 'agents'),
     credentialsFile,
     region: config.region,
     agentGrace: ms(config.agentGrace),
     lostAfter: ms(config.lostAfter),
     ...(config.docker ? { docker: config.docker } : {}),
   };
+  let plan: DevPlan;
   try {
-    plan = devPlan(planInput);
-  } catch (err) {
-    process.stderr.write(`berth dev: ${(err as Error).message}\n`);
+    plan = devPlan({ ...planBase, agentsDir: agentsDir('/') });
+  } catch (e) {
+    err(`berth dev: ${(e as Error).message}`);
     return 2;
   }
+
+  // One berth dev per home; its ports must be free before anything starts.
+  let lock: DevLock;
+  try {
+    lock = await acquireDevLock(home, config.portOffset);
+  } catch (e) {
+    if (!(e instanceof DevRunningError)) throw e;
+    err(`berth dev: ${e.message}`);
+    return 1;
+  }
+  if (lock.cleaned.length > 0) {
+    say(
+      `a previous berth dev with this home died without stopping its daemons; stopped: ${lock.cleaned.join(', ')}`,
+    );
+  }
+  const ports = plannedPorts(plan.children);
+  if (config.control)
+    ports.push({ label: 'control', host: '127.0.0.1', port: controlPort, proto: 'tcp' });
+  const busy = await busyPorts(ports);
+  if (busy.length > 0) {
+    for (const b of busy) {
+      err(
+        `berth dev: ${b.host}:${b.port}/${b.proto} (for ${b.label}) is in use by ${b.holder ?? 'another process'}`,
+      );
+    }
+    err(
+      'berth dev: stop what holds these ports or choose another --port-offset; nothing was started',
+    );
+    await lock.release();
+    return 1;
+  }
+
+  const scratch = dataDir ? undefined : await mkdtemp(join(tmpdir(), 'berth-dev-'));
+  const planInput = { ...planBase, agentsDir: agentsDir(scratch) };
+  plan = devPlan(planInput);
   const keys = await ensureCredentials(credentialsFile);
   const hosts: DevHost[] = [...plan.hosts];
-  const controlAddress = `http://127.0.0.1:${8790 + config.portOffset}`;
+  const controlAddress = `http://127.0.0.1:${controlPort}`;
   const hostEntry = (h: DevHost) => ({
     name: h.name,
     instanceId: h.instanceId,
@@ -178,7 +145,16 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   childEnv.AWS_SECRET_ACCESS_KEY = keys.secret;
   childEnv.AWS_REGION = plan.region;
   childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const supervisor = new Supervisor((line) => process.stdout.write(`${line}\n`), childEnv);
+  const supervisor: Supervisor = new Supervisor(out, childEnv, {
+    onEvent: (e) => say(eventLine(e)),
+    onChange: () =>
+      void lock.update(
+        supervisor
+          .children()
+          .filter((c) => c.pid !== undefined)
+          .map((c) => ({ label: c.label, pid: c.pid! })),
+      ),
+  });
   const docker = new Docker(config.docker ? { socketPath: config.docker } : undefined);
   const instanceIds = plan.hosts.map((h) => h.instanceId);
   const specs = new Map<string, ChildSpec>(plan.children.map((c) => [c.label, c]));
@@ -186,6 +162,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   let stopping: Promise<number> | undefined;
   const stop = (code: number): Promise<number> =>
     (stopping ??= (async () => {
+      supervisor.close();
       say('stopping');
       await control?.close();
       // Agents first, so no service replaces the tasks removed next; the registrators still
@@ -201,29 +178,39 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
         await rm(scratch, { recursive: true, force: true });
         say(`removed ${scratch}`);
       }
+      await lock.release();
+      // Nothing of ours is left; a stray handle (a half-closed socket) must not keep us alive.
+      setTimeout(() => process.exit(code), 5000).unref();
       return code;
     })());
   const done = new Promise<number>((resolveDone) => {
-    const onSignal = (): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      for (const s of SIGNALS) process.off(s, onSignal);
+      // A second signal ends berth dev at once; the daemons follow through their lifelines.
+      for (const s of SIGNALS) process.once(s, () => process.exit(130));
+      say(`${signal}: stopping`);
       void stop(0).then(resolveDone);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    supervisor.onUnexpectedExit = (label, code) => {
-      say(`${label} exited unexpectedly (code ${code}); stopping everything`);
-      void stop(1).then(resolveDone);
-    };
+    for (const s of SIGNALS) process.on(s, onSignal);
   });
 
+  // Containers of these simulated hosts left by a berth dev that died: with the catalog in
+  // memory nobody knows them any more. With --data-dir the agents adopt them instead.
+  if (!dataDir) {
+    const stale = await removeHostContainers(docker, instanceIds).catch(() => []);
+    if (stale.length > 0) say(`removed containers a previous berth dev left: ${stale.join(', ')}`);
+  }
+
   try {
-    const [catalog, scheduler, ...hostChildren] = plan.children;
+    const [catalog, ...rest] = plan.children;
+    const schedulers = rest.slice(0, plan.schedulers.length);
+    const hostChildren = rest.slice(plan.schedulers.length);
     await supervisor.start(catalog!);
     say('catalog ready');
-    await supervisor.start(scheduler!);
-    say('scheduler ready');
+    for (const scheduler of schedulers) {
+      await supervisor.start(scheduler);
+      say(`${scheduler.label} ready`);
+    }
     // Hosts start side by side: 4 processes per host.
     await Promise.all(
       hostChildren.map(async (child) => {
@@ -231,17 +218,19 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
         say(`${child.label} ready`);
       }),
     );
-  } catch (err) {
-    say(`failed to start: ${(err as Error).message}`);
+  } catch (e) {
+    if (stopping) return Promise.race([stopping, done]);
+    say(`failed to start: ${(e as Error).message}`);
     return stop(1);
   }
   for (const line of summary(plan, credentialsFile, devFile)) say(line);
-  if (config.control) {
+  if (config.control && !stopping) {
     try {
       control = await startControlServer(
-        { host: '127.0.0.1', port: 8790 + config.portOffset },
+        { host: '127.0.0.1', port: controlPort },
         {
           hosts: () => hosts.map(hostEntry),
+          daemons: () => supervisor.children(),
           addHost: async () => {
             const added = devHostPlan(planInput, hosts.length + 1);
             hosts.push(added.host);
@@ -266,47 +255,28 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
           },
         },
       );
-      say(`control    ${control.address}  (POST /hosts, POST /daemons/<label>/stop|start|restart)`);
-    } catch (err) {
-      say(`failed to start: control endpoint: ${(err as Error).message}`);
+      // Shutdown may have begun while it opened: it must not outlive it.
+      if (stopping) await control.close();
+      else
+        say(
+          `control    ${control.address}  (GET /daemons, POST /hosts, POST /daemons/<label>/stop|start|restart)`,
+        );
+    } catch (e) {
+      say(`failed to start: control endpoint: ${(e as Error).message}`);
       return stop(1);
     }
   }
+  if (stopping) return stopping;
 
   if (config.demo) {
-    const first = plan.hosts[0]!;
-    const ecs = ecsClient({
-      endpoint: plan.scheduler,
-      region: plan.region,
-      credentials: { accessKeyId: keys.id, secretAccessKey: keys.secret },
-    });
     try {
-      const how = await startDemo(ecs, plan.cluster, plan.name, say);
-      await waitTasksRunning(ecs, plan.cluster, 3, 60_000, say);
-      const proxy = first.router;
-      const seen = await waitRoutable(`${proxy}/hello`, 3, 30_000);
-      if (seen.length < 3)
-        throw new Error(`only ${seen.length} of 3 containers became routable within 30 s`);
-      say(`all 3 containers routable through ${proxy}/hello`);
-      await showDemo({ proxy, dnsHost: first.dns.host, dnsPort: first.dns.port }, say);
-      const env = `AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region}`;
-      say(
-        how === 'service'
-          ? `try: ${env} aws ecs --endpoint-url ${plan.scheduler} describe-services --services hello`
-          : `try: ${env} aws ecs --endpoint-url ${plan.scheduler} list-tasks   (describe-services once the scheduler has services)`,
-      );
-      say(`     berth ps; berth services; berth logs <task id>`);
-      say(
-        `admin: routes ${first.routerAdmin}/routes, catalog ${plan.catalog}/v1/catalog/service/hello, agent ${first.agent}/v1/tasks`,
-      );
-      say(`console: ${plan.console}/c/${plan.cluster}/services/hello`);
-      say('berth is running; press Ctrl-C to stop it and remove the demo containers');
-    } catch (err) {
-      say(`demo failed: ${(err as Error).message}`);
-      ecs.destroy();
+      await runDemo({ plan, credentialsFile, keys }, say);
+    } catch (e) {
+      if (stopping) return stopping;
+      say(`demo failed: ${(e as Error).message}`);
       return stop(1);
     }
-    ecs.destroy();
+    say('berth is running; press Ctrl-C to stop it and remove the demo containers');
   } else {
     say('berth is running; press Ctrl-C to stop');
   }

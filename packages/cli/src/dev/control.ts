@@ -1,7 +1,7 @@
 /**
  * `berth dev`'s control endpoint, for end-to-end tests and people who want to see failover: a
  * tiny HTTP server on loopback that adds a simulated host, and stops, starts or restarts one
- * daemon by its log label (`agent@h2`, `catalog`, ...). It only calls what it is given; it never
+ * daemon by its log label (`agent@h2`, `catalog`, ...), and lists the daemons with their pids. It only calls what it is given; it never
  * touches Docker, the catalog or a process itself, and never listens beyond loopback.
  */
 
@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 export interface DevControl {
   /** The simulated hosts, as written to dev.json. */
   hosts(): readonly unknown[];
+  /** Every daemon `berth dev` supervises: label, pid, running, restarts. */
+  daemons(): readonly unknown[];
   /** Starts one more simulated host (its four daemons); returns it as written to dev.json. */
   addHost(): Promise<unknown>;
   /** Stops one daemon; false when no daemon by that label runs. */
@@ -36,6 +38,7 @@ async function handle(control: DevControl, req: IncomingMessage, res: ServerResp
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (path === '/hosts' && req.method === 'GET') return send(res, 200, control.hosts());
   if (path === '/hosts' && req.method === 'POST') return send(res, 201, await control.addHost());
+  if (path === '/daemons' && req.method === 'GET') return send(res, 200, control.daemons());
   const m = /^\/daemons\/([^/]+)\/(stop|start|restart)$/.exec(path);
   if (!m || req.method !== 'POST') return send(res, 404, { error: 'not found' });
   const label = decodeURIComponent(m[1]!);
@@ -51,7 +54,7 @@ async function handle(control: DevControl, req: IncomingMessage, res: ServerResp
 
 /**
  * Serves the control endpoint on `host:port` (loopback only):
- * `GET /hosts`, `POST /hosts`, `POST /daemons/<label>/stop|start|restart`.
+ * `GET /hosts`, `POST /hosts`, `GET /daemons`, `POST /daemons/<label>/stop|start|restart`.
  */
 export async function startControlServer(
   listen: { readonly host: string; readonly port: number },

@@ -18,7 +18,8 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import type Docker from 'dockerode';
-import { HOST_LABEL } from './dev-plan.js';
+import { type DevPlan, HOST_LABEL } from './dev-plan.js';
+import { ecsClient } from '../ecs/connect.js';
 
 const run = promisify(execFile);
 
@@ -217,5 +218,49 @@ export async function showDemo(
     for (const line of stdout.trim().split('\n')) say(`  ${line}`);
   } catch (err) {
     say(`  (dig failed: ${(err as Error).message.split('\n', 1)[0]}; install dnsutils)`);
+  }
+}
+
+/** Where the demo runs, as `berth dev` planned it. */
+export interface DemoTarget {
+  readonly plan: DevPlan;
+  readonly credentialsFile: string;
+  readonly keys: { readonly id: string; readonly secret: string };
+}
+
+/**
+ * The whole `--demo`: service hello with 3 tasks, routable through the first host's router,
+ * shown with curl and dig, then the lines to try. Throws when any step fails.
+ */
+export async function runDemo(target: DemoTarget, say: (line: string) => void): Promise<void> {
+  const { plan, credentialsFile, keys } = target;
+  const first = plan.hosts[0]!;
+  const ecs = ecsClient({
+    endpoint: plan.scheduler,
+    region: plan.region,
+    credentials: { accessKeyId: keys.id, secretAccessKey: keys.secret },
+  });
+  try {
+    const how = await startDemo(ecs, plan.cluster, plan.name, say);
+    await waitTasksRunning(ecs, plan.cluster, 3, 60_000, say);
+    const proxy = first.router;
+    const seen = await waitRoutable(`${proxy}/hello`, 3, 30_000);
+    if (seen.length < 3)
+      throw new Error(`only ${seen.length} of 3 containers became routable within 30 s`);
+    say(`all 3 containers routable through ${proxy}/hello`);
+    await showDemo({ proxy, dnsHost: first.dns.host, dnsPort: first.dns.port }, say);
+    const env = `AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region}`;
+    say(
+      how === 'service'
+        ? `try: ${env} aws ecs --endpoint-url ${plan.scheduler} describe-services --services hello`
+        : `try: ${env} aws ecs --endpoint-url ${plan.scheduler} list-tasks   (describe-services once the scheduler has services)`,
+    );
+    say(`     berth ps; berth services; berth logs <task id>`);
+    say(
+      `admin: routes ${first.routerAdmin}/routes, catalog ${plan.catalog}/v1/catalog/service/hello, agent ${first.agent}/v1/tasks`,
+    );
+    say(`console: ${plan.console}/c/${plan.cluster}/services/hello`);
+  } finally {
+    ecs.destroy();
   }
 }

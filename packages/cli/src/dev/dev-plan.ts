@@ -9,6 +9,8 @@ import type { ChildSpec } from './supervisor.js';
 /** What the plan depends on (from `berth dev`'s flags). */
 export interface DevPlanInput {
   readonly hosts: number;
+  /** Scheduler replicas (default 1): replica 1 on 8700, replica i on 8700 + 10·(i-1). */
+  readonly schedulers?: number;
   readonly portOffset: number;
   /** Catalog data dir; memory only when unset. */
   readonly catalogDataDir?: string;
@@ -42,6 +44,8 @@ export interface DevPlan {
   readonly name: string;
   readonly catalog: string;
   readonly scheduler: string;
+  /** Every scheduler replica's URL (the first is `scheduler`). */
+  readonly schedulers: readonly string[];
   /** The web console (`berth console`). */
   readonly console: string;
   readonly region: string;
@@ -59,10 +63,23 @@ export function hostIp(i: number, count: number): string {
   return count === 1 ? '127.0.0.1' : `127.0.0.${i + 1}`;
 }
 
-/** Builds the plan; throws RangeError for a host count outside 1..200. */
+/** Every scheduler replica's URL: replica 1 on 8700 (+ offset), replica i on 8700 + 10·(i-1). */
+export function schedulerUrls(input: DevPlanInput): string[] {
+  const n = input.schedulers ?? 1;
+  return Array.from(
+    { length: n },
+    (_, i) => `http://127.0.0.1:${8700 + 10 * i + input.portOffset}`,
+  );
+}
+
+/** Builds the plan; throws RangeError for a host count outside 1..200 or replicas outside 1..5. */
 export function devPlan(input: DevPlanInput): DevPlan {
   if (!Number.isInteger(input.hosts) || input.hosts < 1 || input.hosts > 200) {
     throw new RangeError(`--hosts must be 1..200, got ${input.hosts}`);
+  }
+  const replicas = input.schedulers ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new RangeError(`--schedulers must be 1..5, got ${replicas}`);
   }
   const port = (p: number): number => p + input.portOffset;
   const name = `dev-${port(8500)}`;
@@ -79,14 +96,17 @@ export function devPlan(input: DevPlanInput): DevPlan {
       ],
       readyUrl: `${catalog}/v1/status/leader`,
     },
-    {
-      label: 'scheduler',
+  ];
+  const schedulers = schedulerUrls(input);
+  schedulers.forEach((url, i) => {
+    children.push({
+      label: i === 0 ? 'scheduler' : `scheduler@${i + 1}`,
       args: [
         'scheduler',
         '--consul',
         catalog,
         '--listen',
-        `127.0.0.1:${port(8700)}`,
+        url.slice('http://'.length),
         '--credentials',
         input.credentialsFile,
         '--region',
@@ -96,9 +116,9 @@ export function devPlan(input: DevPlanInput): DevPlan {
         '--lost-after',
         input.lostAfter,
       ],
-      readyUrl: `${scheduler}/health`,
-    },
-  ];
+      readyUrl: `${url}/health`,
+    });
+  });
   const hosts: DevHost[] = [];
   for (let i = 1; i <= input.hosts; i++) {
     const planned = devHostPlan(input, i);
@@ -135,6 +155,7 @@ export function devPlan(input: DevPlanInput): DevPlan {
     name,
     catalog,
     scheduler,
+    schedulers,
     console: consoleUrl,
     region: input.region,
     cluster: 'default',
@@ -155,7 +176,8 @@ export function devHostPlan(
   const port = (p: number): number => p + input.portOffset;
   const name = `dev-${port(8500)}`;
   const catalog = `http://127.0.0.1:${port(8500)}`;
-  const scheduler = `http://127.0.0.1:${port(8700)}`;
+  // Agents know every replica and fail over between them.
+  const scheduler = schedulerUrls(input).join(',');
   const one = input.hosts === 1 && i === 1;
   // ECS's introspection port by default; moved below Docker's ephemeral range with an offset.
   const agentPort = input.portOffset ? port(8703) : 51678;
@@ -198,9 +220,14 @@ export function devHostPlan(
         '--data-dir',
         `${input.agentsDir}/${host.name}`,
         '--reserved-ports',
-        [22, 2375, 2376, agentPort, ...[8500, 8600, 8601, 8602, 8700, 9998, 9999].map(port)].join(
-          ',',
-        ),
+        [
+          22,
+          2375,
+          2376,
+          agentPort,
+          ...[8500, 8600, 8601, 8602, 9998, 9999].map(port),
+          ...schedulerUrls(input).map((u) => Number(u.slice(u.lastIndexOf(':') + 1))),
+        ].join(','),
         '--cleanup-wait',
         '1m',
         '--stop-timeout',

@@ -1,13 +1,19 @@
 /**
- * Runs berth daemons as child processes for `berth dev`: each one is `berth <daemon> ...`,
- * its JSON log lines are printed prefixed by component, and stop() ends them in reverse start
- * order with SIGTERM (SIGKILL after a bound). It never touches Docker or the catalog itself.
+ * Runs berth daemons as child processes for `berth dev`: each one is `berth <daemon> ...` in
+ * its own process group, its JSON log lines printed prefixed by component. Every child holds a
+ * lifeline (its stdin is a pipe from this process, see lifeline.ts): when the supervisor dies,
+ * even by SIGKILL, the pipe closes and the child shuts itself down. A child that exits while it
+ * is wanted is restarted with the shared back-off, never a reason to stop the others. stop()
+ * ends children in reverse start order with SIGTERM to their process group (SIGKILL after a
+ * bound). It never touches Docker or the catalog itself.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
+import { LIFELINE_ENV } from './lifeline.js';
 
 const BERTH_BIN = fileURLToPath(new URL('../../bin/berth.js', import.meta.url));
 
@@ -44,64 +50,210 @@ export function formatLogLine(label: string, line: string, width: number): strin
   return `${prefix} ${clock} ${LEVEL_NAMES[String(level)] ?? String(level)} ${String(msg ?? '')}${extra}`;
 }
 
-interface Running {
-  readonly spec: ChildSpec;
-  readonly child: ChildProcess;
-  readonly exited: Promise<unknown>;
+/** What the supervisor tells its owner (who logs it). */
+export type SupervisorEvent =
+  | { type: 'exited'; label: string; code: number | null; signal: string | null }
+  | { type: 'restarting'; label: string; attempt: number; delayMs: number }
+  | { type: 'restarted'; label: string; pid: number; attempt: number }
+  | { type: 'restart-failed'; label: string; attempt: number; error: string };
+
+/** One daemon as the control endpoint and the lock file show it. */
+export interface ChildState {
+  readonly label: string;
+  /** Its process id while it runs. */
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** It answered its readiness URL since it last started. */
+  readonly ready: boolean;
+  /** Unexpected exits so far (each followed by a restart). */
+  readonly restarts: number;
 }
 
-/** Starts and stops a set of berth daemons. */
+interface Managed {
+  readonly spec: ChildSpec;
+  child: ChildProcess | undefined;
+  exited: Promise<unknown>;
+  /** False once stop() was asked for it: its exit is then expected. */
+  wanted: boolean;
+  ready: boolean;
+  restarts: number;
+  /** Aborts a pending restart of this daemon. */
+  readonly cancel: AbortController;
+}
+
+export interface SupervisorOptions {
+  /** Back-off between restarts of one daemon (default 500 ms doubling to 10 s). */
+  readonly restartBackoff?: BackoffOptions;
+  /** A child that ran this long before exiting restarts at the first back-off step again. */
+  readonly stableMs?: number;
+  /** Readiness wait of a restart (default 30 s). */
+  readonly restartReadyMs?: number;
+  /** Events worth a log line. */
+  readonly onEvent?: (event: SupervisorEvent) => void;
+  /** Called whenever a child's pid changes (the lock file lists them). */
+  readonly onChange?: () => void;
+}
+
+/** Starts, restarts and stops a set of berth daemons. */
 export class Supervisor {
-  readonly #running: Running[] = [];
+  readonly #managed: Managed[] = [];
   readonly #write: (line: string) => void;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #o: SupervisorOptions;
+  readonly #closing = new AbortController();
   #width = 8;
-  #stopping = false;
-  /** Called when a child exits while we are not stopping. */
-  onUnexpectedExit: (label: string, code: number | null) => void = () => {};
 
-  constructor(write: (line: string) => void, env: NodeJS.ProcessEnv) {
+  constructor(
+    write: (line: string) => void,
+    env: NodeJS.ProcessEnv,
+    options: SupervisorOptions = {},
+  ) {
     this.#write = write;
-    this.#env = env;
+    this.#env = { ...env, [LIFELINE_ENV]: 'stdin' };
+    this.#o = options;
   }
 
-  /** Starts one daemon and waits (bounded) until its readiness URL answers 200. */
+  /** Aborts every readiness wait and pending restart: shutdown has begun. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  /**
+   * Starts one daemon and waits (bounded) until its readiness URL answers 200. Throws when it
+   * exits first, does not get ready in time, or the supervisor closes meanwhile.
+   */
   async start(spec: ChildSpec, timeoutMs = 20_000): Promise<void> {
+    if (this.#closing.signal.aborted) throw new Error(`not starting ${spec.label}: stopping`);
     this.#width = Math.max(this.#width, spec.label.length);
+    const m: Managed = {
+      spec,
+      child: undefined,
+      exited: Promise.resolve(),
+      wanted: true,
+      ready: false,
+      restarts: 0,
+      cancel: new AbortController(),
+    };
+    this.#managed.push(m);
+    try {
+      await this.#launch(m, timeoutMs);
+    } catch (err) {
+      m.wanted = false;
+      await this.#end(m, 2000);
+      this.#managed.splice(this.#managed.indexOf(m), 1);
+      throw err;
+    }
+  }
+
+  async #launch(m: Managed, timeoutMs: number): Promise<void> {
+    const { spec } = m;
     const child = spawn(process.execPath, [BERTH_BIN, ...spec.args], {
       env: this.#env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // stdin is the lifeline: it closes when this process dies, however it dies.
+      stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group: a terminal's Ctrl-C reaches only `berth dev`, which then stops the
       // daemons in order (registrator deregisters before the catalog goes away).
       detached: true,
     });
-    const exited = once(child, 'exit');
+    child.stdin.on('error', () => {});
+    m.child = child;
+    const startedAt = Date.now();
+    m.exited = once(child, 'exit').catch(() => undefined);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) =>
         this.#write(formatLogLine(spec.label, line, this.#width)),
       );
     }
-    this.#running.push({ spec, child, exited });
-    child.once('exit', (code) => {
-      if (!this.#stopping) this.onUnexpectedExit(spec.label, code);
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        throw new Error(`${spec.label} exited with code ${child.exitCode} while starting`);
+    this.#o.onChange?.();
+    // Until it is ready, an exit is the starter's to handle (it throws or retries).
+    let ready = false;
+    child.once('exit', (code, signal) => {
+      if (m.child === child) {
+        m.child = undefined;
+        m.ready = false;
       }
+      this.#o.onChange?.();
+      if (!ready || !m.wanted || this.#closing.signal.aborted) return;
+      this.#o.onEvent?.({ type: 'exited', label: spec.label, code, signal });
+      void this.#restart(m, Date.now() - startedAt);
+    });
+    await this.#ready(m, child, timeoutMs);
+    ready = true;
+    m.ready = true;
+  }
+
+  async #ready(m: Managed, child: ChildProcess, timeoutMs: number): Promise<void> {
+    const { spec } = m;
+    const deadline = Date.now() + timeoutMs;
+    const signal = AbortSignal.any([this.#closing.signal, m.cancel.signal]);
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `${spec.label} exited with ${child.exitCode ?? child.signalCode} while starting`,
+        );
+      }
+      if (signal.aborted) throw new Error(`${spec.label}: shutdown began while it was starting`);
       try {
-        const res = await fetch(spec.readyUrl, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(spec.readyUrl, {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]),
+        });
         await res.arrayBuffer();
         if (res.status === 200) return;
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100, signal);
     }
     throw new Error(
       `${spec.label} did not become ready at ${spec.readyUrl} within ${timeoutMs} ms`,
     );
+  }
+
+  /** Restarts `m` with back-off until it runs again or it is no longer wanted. */
+  async #restart(m: Managed, ranMs: number): Promise<void> {
+    if (ranMs >= (this.#o.stableMs ?? 30_000)) m.restarts = 0;
+    const signal = AbortSignal.any([this.#closing.signal, m.cancel.signal]);
+    for (;;) {
+      m.restarts++;
+      const attempt = m.restarts;
+      const delayMs = backoffDelay(
+        attempt,
+        this.#o.restartBackoff ?? { baseMs: 500, maxMs: 10_000, jitter: 'equal' },
+      );
+      this.#o.onEvent?.({ type: 'restarting', label: m.spec.label, attempt, delayMs });
+      if (!(await sleep(delayMs, signal)) || !m.wanted) return;
+      try {
+        await this.#launch(m, this.#o.restartReadyMs ?? 30_000);
+        this.#o.onEvent?.({
+          type: 'restarted',
+          label: m.spec.label,
+          pid: m.child?.pid ?? 0,
+          attempt,
+        });
+        return;
+      } catch (err) {
+        if (!m.wanted || signal.aborted) return;
+        this.#o.onEvent?.({
+          type: 'restart-failed',
+          label: m.spec.label,
+          attempt,
+          error: (err as Error).message,
+        });
+        await this.#end(m, 2000);
+      }
+    }
+  }
+
+  /** SIGTERM to the child's process group, SIGKILL after `graceMs`; waits for its exit. */
+  async #end(m: Managed, graceMs: number): Promise<void> {
+    const child = m.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+    await m.exited;
+    clearTimeout(timer);
+    // Whatever the daemon left in its group (it starts none today) goes with it.
+    signalGroup(child, 'SIGKILL');
   }
 
   /**
@@ -110,32 +262,52 @@ export class Supervisor {
    * `berth dev` removes them) leaves the others running.
    */
   async stop(graceMs = 10_000, which: (label: string) => boolean = () => true): Promise<string[]> {
-    this.#stopping = true;
     const stopped: string[] = [];
-    for (const r of [...this.#running].reverse()) {
-      if (!which(r.spec.label)) continue;
-      if (r.child.exitCode === null && r.child.signalCode === null) {
-        r.child.kill('SIGTERM');
-        const timer = setTimeout(() => r.child.kill('SIGKILL'), graceMs);
-        await r.exited;
-        clearTimeout(timer);
-      }
-      stopped.push(r.spec.label);
-      this.#running.splice(this.#running.indexOf(r), 1);
+    for (const m of [...this.#managed].reverse()) {
+      if (!which(m.spec.label)) continue;
+      m.wanted = false;
+      m.cancel.abort();
+      await this.#end(m, graceMs);
+      stopped.push(m.spec.label);
+      this.#managed.splice(this.#managed.indexOf(m), 1);
     }
+    this.#o.onChange?.();
     return stopped;
   }
 
-  /** Whether a daemon by this label is running (started and not stopped). */
+  /** Whether a daemon by this label is managed (started and not stopped). */
   isRunning(label: string): boolean {
-    return this.#running.some((r) => r.spec.label === label);
+    return this.#managed.some((m) => m.spec.label === label);
   }
 
-  /** Stops one running daemon by label (tests: a host's agent going away); false if unknown. */
+  /** Stops one daemon by label (tests: a host's agent going away); false if unknown. */
   async stopOne(label: string, graceMs = 10_000): Promise<boolean> {
-    const wasStopping = this.#stopping;
     const stopped = await this.stop(graceMs, (l) => l === label);
-    this.#stopping = wasStopping;
     return stopped.length > 0;
+  }
+
+  /** Every managed daemon, in start order. */
+  children(): ChildState[] {
+    return this.#managed.map((m) => ({
+      label: m.spec.label,
+      pid: m.child?.pid,
+      running: m.child !== undefined,
+      ready: m.child !== undefined && m.ready,
+      restarts: m.restarts,
+    }));
+  }
+}
+
+/** Signals a detached child's whole process group (its pid is the group id). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
   }
 }

@@ -22,7 +22,17 @@ const HOP = new Set([
 /** Marks a request a replica forwarded (the leader must not forward it again). */
 export const FORWARDED_HEADER = 'x-berth-forwarded';
 
-/** Sends the request to `leaderUrl`; rejects when the leader cannot be reached. */
+/**
+ * Marks a 503 that means "this replica does not lead (any more)": the forwarding replica then
+ * waits for the next leader instead of relaying it (issue 15: a restarted ex-leader answers
+ * this until the new leader is known).
+ */
+export const NO_LEADER_HEADER = 'x-berth-no-leader';
+
+/**
+ * Sends the request to `leaderUrl` and relays the answer; rejects (writing nothing) when the
+ * leader cannot be reached or answers that it does not lead.
+ */
 export function forwardRequest(
   leaderUrl: string,
   url: string,
@@ -43,6 +53,11 @@ export function forwardRequest(
       target,
       { method: 'POST', headers: out, agent, timeout: timeoutMs },
       (up) => {
+        if (up.statusCode === 503 && up.headers[NO_LEADER_HEADER]) {
+          up.resume();
+          reject(new Error('the replica forwarded to does not lead'));
+          return;
+        }
         const h: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(up.headers)) {
           if (v !== undefined && !HOP.has(k)) h[k] = v;

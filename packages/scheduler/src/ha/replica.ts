@@ -8,6 +8,8 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
+import { PersistError } from '../errors.js';
+import { catalogGone, fenceFailed } from './catalog-faults.js';
 import type { ApiContext } from '../api/context.js';
 import type { ElbTargets } from '../elb/elb-targets.js';
 import type { EventHub } from '../events/event-hub.js';
@@ -44,6 +46,8 @@ export interface ReplicaOptions {
   /** Service loop knobs. */
   readonly serviceIntervalMs?: number;
   readonly deregistrationDelayMs?: number | undefined;
+  /** Drain a task from Consul this long before stopping it (0: off). */
+  readonly discoveryDrainMs?: number | undefined;
 }
 
 export interface ReplicaEvents {
@@ -77,6 +81,10 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   #loops: Promise<void>[] = [];
   #lock: LeaderLock | undefined;
   #serviceLoop: ServiceLoop | undefined;
+  /** Ends the current leadership term (set while leading). */
+  #endTerm: ((reason: Error) => void) | undefined;
+  /** Sessions this replica created: one still on the leader key after its term is stale. */
+  readonly #ownSessions = new Set<string>();
   readonly persisterStats: PersisterStats = { txns: 0, ops: 0, units: 0, failures: 0 };
 
   constructor(options: ReplicaOptions) {
@@ -145,9 +153,13 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         // Writes are fenced by check-session, so Consul's lock-delay only slows failover.
         lockDelayMs: 0,
       });
-      lock.on('failure', ({ error, during }) =>
-        this.emit('warn', { message: `leader lock ${during} failed`, error }),
-      );
+      lock.on('failure', ({ error, during }) => {
+        this.emit('warn', { message: `leader lock ${during} failed`, error });
+        // Nothing listens at the catalog: it is down or restarting. End the term now; the next
+        // one reloads from KV instead of answering from a view the catalog may not hold.
+        if (catalogGone(error)) this.#endTerm?.(new Error('the catalog went away'));
+      });
+      lock.on('acquired', ({ session }) => this.#ownSessions.add(session));
       this.#lock = lock;
       let hold: AbortSignal;
       try {
@@ -158,24 +170,40 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         await lock.close().catch(() => {});
         continue;
       }
-      const leading = new AbortController();
-      // Every held PollAssignments listens on this signal.
-      setMaxListeners(0, leading.signal);
-      const stop = (): void => leading.abort();
-      hold.addEventListener('abort', stop);
-      signal.addEventListener('abort', stop);
-      try {
-        await this.#lead(lock, leading);
-      } catch (e) {
-        this.emit('warn', { message: 'leading failed', error: e });
-      } finally {
-        hold.removeEventListener('abort', stop);
-        signal.removeEventListener('abort', stop);
-        this.#stepDown(
-          leading.signal.reason instanceof Error ? leading.signal.reason.message : 'lock lost',
-        );
-        await lock.close().catch(() => {});
+      // Terms under one lock: a write lost to a dropped connection ends the term (the view
+      // may differ from KV, so the next term reloads it), not the leadership.
+      for (;;) {
+        const leading = new AbortController();
+        // Every held PollAssignments listens on this signal.
+        setMaxListeners(0, leading.signal);
+        const stop = (): void => leading.abort();
+        hold.addEventListener('abort', stop);
+        signal.addEventListener('abort', stop);
+        this.#endTerm = (reason) => leading.abort(reason);
+        try {
+          await this.#lead(lock, leading);
+        } catch (e) {
+          this.emit('warn', { message: 'leading failed', error: e });
+        } finally {
+          hold.removeEventListener('abort', stop);
+          signal.removeEventListener('abort', stop);
+          this.#endTerm = undefined;
+        }
+        const reason: unknown = leading.signal.reason;
+        const why = reason instanceof Error ? reason.message : 'lock lost';
+        const blip =
+          reason instanceof PersistError &&
+          !fenceFailed(reason) &&
+          !catalogGone(reason) &&
+          lock.held &&
+          !signal.aborted;
+        if (!blip) {
+          this.#stepDown(why);
+          break;
+        }
+        this.#stepDown(why, true);
       }
+      await lock.close().catch(() => {});
       if (!signal.aborted) await sleep(250, signal);
     }
   }
@@ -231,6 +259,7 @@ export class Replica extends EventEmitter<ReplicaEvents> {
       events: hub,
       ...(this.#o.serviceIntervalMs !== undefined ? { intervalMs: this.#o.serviceIntervalMs } : {}),
       deregistrationDelayMs: this.#o.deregistrationDelayMs,
+      discovery: { consul: this.#o.consul, drainMs: this.#o.discoveryDrainMs ?? 2000 },
       onError: (error) => this.emit('warn', { message: 'service loop failed', error }),
     });
     this.#serviceLoop = loop;
@@ -248,7 +277,8 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     }
   }
 
-  #stepDown(reason: string): void {
+  /** Ends the term; `resync`: the lock is still held and a new term follows at once. */
+  #stepDown(reason: string, resync = false): void {
     const ctx = this.#ctx;
     if (!ctx) return;
     this.#ctx = undefined;
@@ -259,6 +289,10 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         this.persisterStats[k] += p.stats[k];
       }
       p.close();
+    }
+    if (resync) {
+      this.emit('warn', { message: `leader term ended (${reason}); reloading from KV` });
+      return;
     }
     if (this.#leaderUrl === this.#o.advertiseUrl) this.#leaderUrl = undefined;
     this.emit('steppedDown', { reason });
@@ -287,8 +321,9 @@ export class Replica extends EventEmitter<ReplicaEvents> {
           | { Value?: string | null; Session?: string }[]
           | undefined;
         const entry = Array.isArray(raw) ? raw[0] : raw;
-        const url = entry?.Session ? (entry.Value ?? undefined) : undefined;
+        let url = entry?.Session ? (entry.Value ?? undefined) : undefined;
         this.#leaderSession = entry?.Session || undefined;
+        if (await this.#endStaleOwnSession(entry?.Session, url)) url = undefined;
         if (url !== this.#leaderUrl && !this.#ctx) {
           this.#leaderUrl = url || undefined;
           this.emit('following', { leaderUrl: this.#leaderUrl });
@@ -303,6 +338,29 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         await sleep(1000, signal);
       }
     }
+  }
+
+  /**
+   * The leader key still names a session of this replica that it no longer leads with: one it
+   * created whose term ended while the catalog was away (a restarted catalog restored it), or
+   * one of an earlier process at this same advertised URL (killed, restarted). Nobody leads
+   * through it, so end it at once instead of following it until its TTL runs out.
+   */
+  async #endStaleOwnSession(
+    session: string | undefined,
+    url: string | undefined,
+  ): Promise<boolean> {
+    if (!session) return false;
+    if (!this.#ownSessions.has(session) && url !== this.#o.advertiseUrl) return false;
+    if (this.#ctx || this.#lock?.session === session) return false;
+    this.#ownSessions.delete(session);
+    this.emit('warn', { message: `ending this replica's stale leader session ${session}` });
+    await this.#o.consul
+      .sessionDestroy(session)
+      .catch((error: unknown) =>
+        this.emit('warn', { message: 'destroying the stale leader session failed', error }),
+      );
+    return true;
   }
 
   async #probe(): Promise<void> {

@@ -7,7 +7,7 @@
  * calls, then persists the folded service record. Runs only with a leader's ApiContext and
  * stops when leadership ends; a new leader resumes from the records in KV. Never logs.
  */
-import type { TxnOp } from '@berth/consul';
+import type { ConsulClient, TxnOp } from '@berth/consul';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext } from '../api/context.js';
 import { commitPlacements } from '../api/tasks.js';
@@ -32,6 +32,7 @@ import { idOf } from '../wire/arn.js';
 import type { PlacementConstraint, PlacementFailure } from '../placement/types.js';
 import type { TaskRt } from '../state/scheduler-state.js';
 import { instanceViews, tasksByGroup, toServiceTask } from './service-view.js';
+import { DiscoveryDrain } from './discovery-drain.js';
 
 export interface ServiceLoopOptions {
   readonly elb?: ElbTargets | undefined;
@@ -42,6 +43,8 @@ export interface ServiceLoopOptions {
   readonly elbPollMs?: number;
   /** Overrides the target groups' deregistration delay (ms). */
   readonly deregistrationDelayMs?: number | undefined;
+  /** Drain a RUNNING task from Consul (and so the routers) before stopping it. */
+  readonly discovery?: { readonly consul: ConsulClient; readonly drainMs: number } | undefined;
   readonly onError: (error: unknown) => void;
 }
 
@@ -60,12 +63,24 @@ export class ServiceLoop {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
+  readonly #discovery: DiscoveryDrain | undefined;
   /** Passes run (for tests and metrics). */
   passes = 0;
 
   constructor(ctx: ApiContext, options: ServiceLoopOptions) {
     this.#ctx = ctx;
     this.#o = options;
+    const d = options.discovery;
+    this.#discovery =
+      d && d.drainMs > 0
+        ? new DiscoveryDrain({
+            consul: d.consul,
+            delayMs: d.drainMs,
+            signal: ctx.signal,
+            onDrained: (cluster) => this.kick(cluster),
+            onError: options.onError,
+          })
+        : undefined;
   }
 
   start(): void {
@@ -171,6 +186,13 @@ export class ServiceLoop {
           const id = idOf(a.taskArn, 'task');
           const t = id === undefined ? undefined : ctx.state.tasks.get(id);
           if (!t) break;
+          // Out of discovery (and so the routers) first; the stop waits for a later pass.
+          if (t.rec.lastStatus === 'RUNNING' && this.#discovery) {
+            const containers = (t.rec.containers ?? []).flatMap((c) =>
+              c.runtimeId ? [c.runtimeId] : [],
+            );
+            if (!this.#discovery.ready(a.taskArn, containers, cluster)) break;
+          }
           const next = requestStop(t.rec, now, 'ServiceSchedulerInitiated', a.reason);
           if (!next) break;
           ctx.state.updateTask(t, next);
@@ -218,6 +240,14 @@ export class ServiceLoop {
     });
     // Forget target health of tasks the service no longer has.
     for (const arn of health.keys()) if (!known.has(arn)) health.delete(arn);
+    if (this.#discovery) {
+      const wanted = new Set(
+        rts
+          .filter((t) => t.rec.desiredStatus === 'RUNNING')
+          .map((t) => toServiceTask(ctx.state, t).taskArn),
+      );
+      this.#discovery.forget(known, wanted);
+    }
     if (JSON.stringify(next) === JSON.stringify(service)) return;
     await ctx.persist.write([
       {

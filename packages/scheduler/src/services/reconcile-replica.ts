@@ -9,6 +9,8 @@ import { type Planner, targetUnhealthyMessage } from './planner.js';
 import { type Bounds, isLive, isOccupying } from './task-view.js';
 import type { Deployment, PlacementStrategy, ServiceTask } from './types.js';
 
+type UnhealthyReason = NonNullable<ReturnType<Planner['health']['unhealthyReason']>>;
+
 /** ECS's default for services: spread over availability zones, then over instances. */
 export const DEFAULT_SERVICE_STRATEGY: readonly PlacementStrategy[] = [
   { type: 'spread', field: 'attribute:ecs.availability-zone' },
@@ -38,39 +40,60 @@ export function planReplica(p: Planner, input: ReplicaInput): ReplicaOutcome {
   const live = tasks.filter(isLive);
   const scaling = stopReasons.scaling(primary.id);
 
-  // 1. Tasks already deregistering finish their way out; unhealthy ones start it.
+  // 1. Tasks already deregistering finish their way out. Unhealthy ones are replaced like an
+  //    old deployment's (issue 15): the replacement starts first, within maxTasks, and an
+  //    unhealthy task goes only while the tasks still serving stay at minHealthy, so a host
+  //    that starves every health check at once does not take the whole service down.
   for (const t of live) {
     if (health.draining(t)) p.retire(t, scaling);
   }
+  const unhealthy = new Map<ServiceTask, UnhealthyReason>();
   for (const t of live) {
     if (p.isRetiring(t)) continue;
     const why = health.unhealthyReason(t);
-    if (!why) continue;
-    if (why.kind === 'container') {
-      p.event(serviceMessages.containerUnhealthy(service.serviceName, t.taskArn));
-      p.retire(t, stopReasons.containerHealth);
-    } else {
-      p.event(targetUnhealthyMessage(p, t, why.targetGroupArn));
-      p.retire(t, stopReasons.elbHealth(why.targetGroupArn));
-    }
+    if (why) unhealthy.set(t, why);
   }
 
-  // 2. Sort the rest: kept (primary, on an ACTIVE instance) or to be replaced.
+  // 2. Sort the rest: kept (primary, healthy or not checked yet, on an ACTIVE instance) or to
+  //    be replaced.
   const kept: ServiceTask[] = [];
   const replace: ServiceTask[] = [];
   for (const t of live) {
     if (p.isRetiring(t)) continue;
     const inst = p.instance(t.instanceArn);
-    if (t.deploymentId === primary.id && inst?.status === 'ACTIVE') kept.push(t);
+    if (t.deploymentId === primary.id && inst?.status === 'ACTIVE' && !unhealthy.has(t))
+      kept.push(t);
     else replace.push(t);
   }
   let healthy = live.filter((t) => !p.isRetiring(t) && health.healthy(t)).length;
+  // Tasks that answer clients, checks passing or not: what minHealthy protects from stops.
+  let serving = live.filter(
+    (t) => !p.isRetiring(t) && (health.healthy(t) || unhealthy.has(t)),
+  ).length;
+  // No room to start a replacement and nothing on its way out: one unhealthy task may go per
+  // run, or a service at maxTasks could never replace any.
+  let unblock = occupying >= bounds.maxTasks && occupying === live.length ? 1 : 0;
   const canRetireHealthy = (): boolean => healthy - 1 >= bounds.minHealthy;
   const retireCounted = (t: ServiceTask, reason: string): boolean => {
     if (health.healthy(t)) {
       if (!canRetireHealthy()) return false;
       healthy--;
     }
+    const why = unhealthy.get(t);
+    if (why) {
+      if (serving - 1 < bounds.minHealthy) {
+        if (unblock === 0) return false;
+        unblock--;
+      }
+      if (why.kind === 'container') {
+        p.event(serviceMessages.containerUnhealthy(service.serviceName, t.taskArn));
+        reason = stopReasons.containerHealth;
+      } else {
+        p.event(targetUnhealthyMessage(p, t, why.targetGroupArn));
+        reason = stopReasons.elbHealth(why.targetGroupArn);
+      }
+    }
+    if (health.healthy(t) || why) serving--;
     p.retire(t, reason);
     return true;
   };
@@ -117,7 +140,7 @@ export function planReplica(p: Planner, input: ReplicaInput): ReplicaOutcome {
   for (const t of order) {
     const inst = p.instance(t.instanceArn);
     const onDraining = inst === undefined || inst.status === 'DRAINING';
-    if (failed && !onDraining) continue;
+    if (failed && !onDraining && !unhealthy.has(t)) continue;
     retireCounted(
       t,
       inst === undefined ? stopReasons.orphaned : onDraining ? stopReasons.draining : scaling,

@@ -10,7 +10,7 @@ import type { AdminHandler } from '@berth/daemon';
 import type { Handler } from '../api/context.js';
 import { lookupAction } from '../api/dispatch.js';
 import { EcsError } from '../errors.js';
-import { FORWARDED_HEADER, forwardRequest } from '../ha/forward.js';
+import { FORWARDED_HEADER, NO_LEADER_HEADER, forwardRequest } from '../ha/forward.js';
 import type { Replica } from '../ha/replica.js';
 import type { Body } from './input.js';
 import { verifySigV4 } from './sigv4.js';
@@ -52,7 +52,10 @@ function send(
 }
 
 function sendError(res: ServerResponse, e: EcsError): void {
-  send(res, e.status, { __type: e.type, message: e.message }, { 'x-amzn-errortype': `${e.type}:` });
+  const extra: Record<string, string> = { 'x-amzn-errortype': `${e.type}:` };
+  // A replica without leadership says so, so a forwarding replica waits instead of relaying.
+  if (e.status === 503 && e.type === 'ServerException') extra[NO_LEADER_HEADER] = '1';
+  send(res, e.status, { __type: e.type, message: e.message }, extra);
 }
 
 /** Converts anything thrown by a handler into the EcsError the client sees. */
