@@ -112,12 +112,16 @@ async function save(ctx: ApiContext, cluster: string, s: Service): Promise<void>
 
 export const createService: Handler = async (ctx, body) => {
   const cluster = activeCluster(ctx, optString(body, 'cluster'));
-  validateServiceRequest('create', body, { validatePlacement: checkPlacement });
-  const td = resolveForService(ctx, reqString(body, 'taskDefinition'));
-  const input = validateServiceRequest('create', body, {
-    validatePlacement: checkPlacement,
-    containerPorts: containerPorts(td),
-  });
+  const checked = validateServiceRequest('create', body, { validatePlacement: checkPlacement });
+  // An EXTERNAL service has no task definition of its own: its task sets bring theirs.
+  const external = checked.deploymentController === 'EXTERNAL';
+  const td = external ? undefined : resolveForService(ctx, reqString(body, 'taskDefinition'));
+  const input = td
+    ? validateServiceRequest('create', body, {
+        validatePlacement: checkPlacement,
+        containerPorts: containerPorts(td),
+      })
+    : checked;
   const existing = ctx.state.services.get(serviceKey(cluster.name, input.serviceName));
   if (existing && existing.status !== 'INACTIVE') {
     throw invalidParameter('Creation of service was not idempotent.');
@@ -127,7 +131,7 @@ export const createService: Handler = async (ctx, body) => {
     now,
     serviceArn: serviceArn(ctx, cluster.name, input.serviceName),
     clusterArn: clusterArn(ctx.state.scope, cluster.name),
-    taskDefinitionArn: tdArn(ctx, td),
+    taskDefinitionArn: td ? tdArn(ctx, td) : '',
     deploymentId: newDeploymentId(ctx.random),
   });
   await save(ctx, cluster.name, s);
@@ -138,6 +142,9 @@ export const updateService: Handler = async (ctx, body) => {
   const cluster = activeCluster(ctx, optString(body, 'cluster'));
   const current = findService(ctx, cluster.name, reqString(body, 'service'));
   if (!current) throw serviceNotFound();
+  if (current.deploymentController === 'EXTERNAL') {
+    validateServiceRequest('update', body, { current, validatePlacement: checkPlacement });
+  }
   const tdRef = optString(body, 'taskDefinition');
   const td = tdRef !== undefined ? resolveForService(ctx, tdRef) : undefined;
   const currentTd = ctx.state.taskDef(

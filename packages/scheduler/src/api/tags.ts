@@ -1,10 +1,13 @@
 /**
- * TagResource, UntagResource, ListTagsForResource for clusters, container instances, tasks
- * and task definitions. Must never leave more than 50 tags on a resource.
+ * TagResource, UntagResource, ListTagsForResource for clusters, container instances, tasks,
+ * task definitions and services (a service's `berth:rebalance` tag is its rebalance option).
+ * Must never leave more than 50 tags on a resource.
  */
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
 import type { Tag } from '../state/records.js';
 import { encodeTask } from '../state/records.js';
+import { REBALANCE_TAG, rebalanceOfTags } from '../services/service-request-fields.js';
+import { serviceKey } from '../service-scheduler/service-view.js';
 import { parseArn } from '../wire/arn.js';
 import { optStringList, optTags, reqString } from '../wire/input.js';
 import type { ApiContext, Handler } from './context.js';
@@ -67,7 +70,7 @@ function target(ctx: ApiContext, arn: string): Target {
     case 'task-definition': {
       const colon = p.name.lastIndexOf(':');
       const td = state.taskDefs.get(p.name.slice(0, colon))?.get(Number(p.name.slice(colon + 1)));
-      if (!td) throw notFound();
+      if (!td || td.status === 'DELETED') throw notFound();
       return {
         tags: td.tags,
         save: async (tags) => {
@@ -80,6 +83,35 @@ function target(ctx: ApiContext, arn: string): Target {
               value: JSON.stringify(next),
             },
           ]);
+        },
+      };
+    }
+    case 'service': {
+      const key = serviceKey(p.cluster ?? 'default', p.name);
+      const svc = state.services.get(key);
+      if (!svc || svc.status === 'INACTIVE') throw notFound();
+      return {
+        tags: svc.tags,
+        save: async (tags) => {
+          const current = state.services.get(key) ?? svc;
+          // The rebalance option follows its tag; services without it keep theirs.
+          const tagged = [...tags, ...current.tags].some((t) => t.key === REBALANCE_TAG);
+          const rebalance = tagged
+            ? (rebalanceOfTags(tags, current.schedulingStrategy, current.placementStrategy) ?? {
+                enable: false,
+                maxSkew: 1,
+              })
+            : current.rebalance;
+          const next = { ...current, tags, rebalance };
+          await persist.write([
+            {
+              verb: 'set',
+              key: layout.service(p.cluster ?? 'default', p.name),
+              value: JSON.stringify(next),
+            },
+          ]);
+          state.services.set(key, next);
+          state.changed(p.cluster ?? 'default');
         },
       };
     }

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminHandler } from '@berth/daemon';
-import type { Handler } from '../api/context.js';
+import type { Caller, Handler } from '../api/context.js';
 import { lookupAction } from '../api/dispatch.js';
 import { EcsError } from '../errors.js';
 import { FORWARDED_HEADER, forwardRequest } from '../ha/forward.js';
 import type { Replica } from '../ha/replica.js';
 import type { Body } from './input.js';
+import { checkArnScope, checkRequestTypes } from './check-request.js';
 import { verifySigV4 } from './sigv4.js';
 import type { EventHub } from '../events/event-hub.js';
 import { serveEvents } from '../events/sse.js';
@@ -31,6 +32,8 @@ export interface EcsServerOptions {
   readonly onError?: (error: unknown, action: string) => void;
   /** Served as `GET /v1/events` (Server-Sent Events) when given. */
   readonly events?: EventHub | undefined;
+  /** Access key ID -> the IAM principal ARN it stands for (account settings); default: root. */
+  readonly principals?: ReadonlyMap<string, string> | undefined;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -106,12 +109,16 @@ async function dispatch(
     res.setHeader('connection', 'close');
     throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
   }
+  let accessKeyId: string | undefined;
   if (o.keys) {
-    verifySigV4(
+    accessKeyId = verifySigV4(
       { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
       { keys: o.keys, region: o.region, service: 'ecs', maxSkewMs: o.maxSkewMs },
     );
   }
+  const caller: Caller = {
+    principalArn: accessKeyId === undefined ? undefined : o.principals?.get(accessKeyId),
+  };
   const target = String(req.headers['x-amz-target'] ?? '');
   const found = lookupAction(target);
   if (!found) {
@@ -133,14 +140,15 @@ async function dispatch(
       `Cannot parse the request body: ${(e as Error).message}`,
     );
   }
-  await runOrForward(o, found.handler, body, req, res, raw);
+  await runOrForward(o, found, body, caller, req, res, raw);
   return found.action;
 }
 
 async function runOrForward(
   o: EcsServerOptions,
-  handler: Handler,
+  found: { action: string; handler: Handler },
   body: Body,
+  caller: Caller,
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
@@ -149,7 +157,9 @@ async function runOrForward(
   for (;;) {
     const ctx = o.replica.context;
     if (ctx) {
-      send(res, 200, await handler(ctx, body));
+      checkRequestTypes(found.action, body);
+      checkArnScope(found.action, body, ctx.state.scope);
+      send(res, 200, await found.handler(ctx, body, caller));
       return;
     }
     const leader = o.replica.leaderUrl;
