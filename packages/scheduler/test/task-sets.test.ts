@@ -10,7 +10,9 @@ import {
   DeleteTaskSetCommand,
   DescribeServicesCommand,
   DescribeTaskSetsCommand,
+  ListTagsForResourceCommand,
   RegisterTaskDefinitionCommand,
+  TagResourceCommand,
   UpdateServiceCommand,
   UpdateServicePrimaryTaskSetCommand,
   UpdateTaskSetCommand,
@@ -340,5 +342,17 @@ t.test(
     svc = (await s.sdk.send(new DescribeServicesCommand({ cluster: 'bg', services: ['web'] })))
       .services?.[0];
     t.equal(svc?.runningCount, 3);
+
+    // Task sets are taggable resources.
+    const greenArn = green.taskSet?.taskSetArn as string;
+    await s.sdk.send(
+      new TagResourceCommand({ resourceArn: greenArn, tags: [{ key: 'color', value: 'green' }] }),
+    );
+    const tags = await s.sdk.send(new ListTagsForResourceCommand({ resourceArn: greenArn }));
+    t.same(tags.tags, [{ key: 'color', value: 'green' }]);
+    const withTags = await s.sdk.send(
+      new DescribeTaskSetsCommand({ cluster: 'bg', service: 'web', include: ['TAGS'] }),
+    );
+    t.same(withTags.taskSets?.[0]?.tags, [{ key: 'color', value: 'green' }]);
   },
 );

@@ -1,6 +1,7 @@
 /**
  * TagResource, UntagResource, ListTagsForResource for clusters, container instances, tasks,
- * task definitions and services (a service's `berth:rebalance` tag is its rebalance option).
+ * task definitions, services (a service's `berth:rebalance` tag is its rebalance option) and
+ * task sets.
  * Must never leave more than 50 tags on a resource.
  */
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
@@ -20,7 +21,34 @@ interface Target {
 const notFound = (): EcsError =>
   new EcsError('ResourceNotFoundException', 'The specified resource could not be found.');
 
+/** A task set (`task-set/<cluster>/<service>/<id>`, the id holding a slash) of a service. */
+function taskSetTarget(ctx: ApiContext, arn: string): Target | undefined {
+  const m = /^arn:aws[a-z-]*:ecs:[^:]*:\d*:task-set\/([^/]+)\/([^/]+)\/(.+)$/.exec(arn);
+  if (!m) return undefined;
+  const [, cluster = '', name = ''] = m;
+  const key = serviceKey(cluster, name);
+  const set = ctx.state.services.get(key)?.taskSets?.find((x) => x.taskSetArn === arn);
+  if (!set) throw notFound();
+  return {
+    tags: set.tags,
+    save: async (tags) => {
+      const svc = ctx.state.services.get(key);
+      if (!svc) throw notFound();
+      const next = {
+        ...svc,
+        taskSets: (svc.taskSets ?? []).map((x) => (x.taskSetArn === arn ? { ...x, tags } : x)),
+      };
+      await ctx.persist.write([
+        { verb: 'set', key: ctx.layout.service(cluster, name), value: JSON.stringify(next) },
+      ]);
+      ctx.state.services.set(key, next);
+    },
+  };
+}
+
 function target(ctx: ApiContext, arn: string): Target {
+  const set = taskSetTarget(ctx, arn);
+  if (set) return set;
   const p = parseArn(arn);
   if (!p) throw invalidParameter(`resourceArn ${arn} is not a valid ECS ARN.`);
   const { state, layout, persist } = ctx;
