@@ -69,12 +69,13 @@ function readValue(name: SettingName, body: Body): string {
 
 async function store(ctx: ApiContext, principal: string, settings: Record<string, string>) {
   const key = ctx.layout.accountSettings(principal);
+  // The view first, so concurrent calls build on each other; answered once written.
   if (Object.keys(settings).length === 0) {
-    await ctx.persist.write([{ verb: 'delete', key }]);
     ctx.state.accountSettings.delete(principal);
+    await ctx.persist.write([{ verb: 'delete', key }]);
   } else {
-    await ctx.persist.write([{ verb: 'set', key, value: JSON.stringify(settings) }]);
     ctx.state.accountSettings.set(principal, settings);
+    await ctx.persist.write([{ verb: 'set', key, value: JSON.stringify(settings) }]);
   }
 }
 

@@ -80,10 +80,10 @@ export async function saveCluster(
   ctx: ApiContext,
   c: ClusterRec,
 ): Promise<Record<string, unknown>> {
+  ctx.state.clusters.set(c.name, c);
   await ctx.persist.write([
     { verb: 'set', key: ctx.layout.cluster(c.name), value: JSON.stringify(c) },
   ]);
-  ctx.state.clusters.set(c.name, c);
   return { cluster: renderCluster(ctx.state, c, CLUSTER_ANSWER_FIELDS) };
 }
 

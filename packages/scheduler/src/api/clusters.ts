@@ -83,13 +83,14 @@ export const deleteCluster: Handler = async (ctx, body) => {
     }
   }
   // INACTIVE services go with the cluster: a new cluster of the same name starts empty.
+  // The view first: a CreateService racing this call finds no ACTIVE cluster.
   const gone: ClusterRec = { ...c, status: 'INACTIVE' };
+  ctx.state.clusters.set(c.name, gone);
+  for (const n of inactive) ctx.state.services.delete(`${c.name}\0${n}`);
   await ctx.persist.writeMany([
     ...inactive.map((n) => ({ verb: 'delete' as const, key: ctx.layout.service(c.name, n) })),
     { verb: 'set', key: ctx.layout.cluster(c.name), value: JSON.stringify(gone) },
   ]);
-  ctx.state.clusters.set(c.name, gone);
-  for (const n of inactive) ctx.state.services.delete(`${c.name}\0${n}`);
   return { cluster: renderCluster(ctx.state, gone, ['TAGS']) };
 };
 

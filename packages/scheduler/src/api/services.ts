@@ -102,12 +102,17 @@ export function renderService(
   return serviceToEcs(s, tasks, ctx.now(), include);
 }
 
+/**
+ * Stores the record in the view at once (so a concurrent call, or a service loop pass already
+ * under way, sees it was replaced), then in KV; the caller answers after the commit.
+ */
 async function save(ctx: ApiContext, cluster: string, s: Service): Promise<void> {
-  await ctx.persist.write([
+  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
+  const written = ctx.persist.write([
     { verb: 'set', key: ctx.layout.service(cluster, s.serviceName), value: JSON.stringify(s) },
   ]);
-  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
   ctx.state.changed(cluster);
+  await written;
 }
 
 export const createService: Handler = async (ctx, body) => {

@@ -38,10 +38,10 @@ function taskSetTarget(ctx: ApiContext, arn: string): Target | undefined {
         ...svc,
         taskSets: (svc.taskSets ?? []).map((x) => (x.taskSetArn === arn ? { ...x, tags } : x)),
       };
+      ctx.state.services.set(key, next);
       await ctx.persist.write([
         { verb: 'set', key: ctx.layout.service(cluster, name), value: JSON.stringify(next) },
       ]);
-      ctx.state.services.set(key, next);
     },
   };
 }
@@ -131,15 +131,16 @@ function target(ctx: ApiContext, arn: string): Target {
               })
             : current.rebalance;
           const next = { ...current, tags, rebalance };
-          await persist.write([
+          state.services.set(key, next);
+          const written = persist.write([
             {
               verb: 'set',
               key: layout.service(p.cluster ?? 'default', p.name),
               value: JSON.stringify(next),
             },
           ]);
-          state.services.set(key, next);
           state.changed(p.cluster ?? 'default');
+          await written;
         },
       };
     }

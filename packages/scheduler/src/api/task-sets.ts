@@ -67,12 +67,17 @@ function render(
   return taskSetToEcs(service, set, tasks, include);
 }
 
+/**
+ * Stores the record: in the view at once (so a concurrent call builds on it, as RunTask
+ * reserves), then in KV; answered only after the write committed.
+ */
 async function save(ctx: ApiContext, cluster: string, s: Service): Promise<void> {
-  await ctx.persist.write([
+  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
+  const written = ctx.persist.write([
     { verb: 'set', key: ctx.layout.service(cluster, s.serviceName), value: JSON.stringify(s) },
   ]);
-  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
   ctx.state.changed(cluster);
+  await written;
 }
 
 function containerPorts(td: TaskDefRec): { containerName: string; containerPort: number }[] {
