@@ -20,7 +20,7 @@ import { EventHub } from './events/event-hub.js';
 import { Webhook } from './events/webhook.js';
 import { bindSchedulerMetrics } from './metrics.js';
 import { KvLayout } from './state/records.js';
-import { loadCredentialsFile } from './wire/credentials.js';
+import { loadCredentialProfiles } from './wire/credentials.js';
 import { createEcsServer } from './wire/http-server.js';
 
 export interface StartSchedulerOptions {
@@ -128,7 +128,14 @@ export async function startScheduler(
   if (lostAfterMs < agentGraceMs) {
     throw new SchedulerOptionError('lostAfter', 'must be at least agentGrace');
   }
-  const keys = options.credentials ? await loadCredentialsFile(options.credentials) : undefined;
+  const profiles = options.credentials
+    ? await loadCredentialProfiles(options.credentials)
+    : undefined;
+  const keys = profiles && new Map(profiles.map((p) => [p.accessKeyId, p.secretAccessKey]));
+  // Each profile signs as an IAM user of that name (account settings are per principal).
+  const principals =
+    profiles &&
+    new Map(profiles.map((p) => [p.accessKeyId, `arn:aws:iam::${accountId}:user/${p.profile}`]));
   const registry = options.registry ?? createRegistry('scheduler', false);
   const health = options.health ?? new Health();
   health.starting();
@@ -166,6 +173,7 @@ export async function startScheduler(
       return holder.replica as Replica;
     },
     keys,
+    principals,
     region,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000,

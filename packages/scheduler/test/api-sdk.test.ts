@@ -730,9 +730,10 @@ t.test('wire protocol: SigV4 refusal, unknown action, oversize and malformed bod
       status: 400,
     },
     {
+      // Issue 18: AWS's JSON deserializer refuses a wrong type before any validation.
       name: 'wrong field type',
       p: call('AmazonEC2ContainerServiceV20141113.RunTask', { cluster: 'run', taskDefinition: 5 }),
-      type: 'InvalidParameterException',
+      type: 'SerializationException',
       status: 400,
     },
     {

@@ -11,6 +11,7 @@ import t from 'tap';
 import { SimulatedAgent, startScheduler, type RunningScheduler } from '../src/index.js';
 import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
 import { CREDS, waitFor, webTaskDef, writeCredentials } from './fixtures.js';
+import { recordAnswers } from './response-recorder.js';
 
 const BERTH = fileURLToPath(new URL('../../cli/bin/berth.js', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'berth-dur-'));
@@ -66,14 +67,17 @@ const start = async (): Promise<RunningScheduler> => {
   return s;
 };
 const s1 = await start();
-const c1 = new EcsJsonClient({ endpoint: s1.url, credentials: CREDS });
+// Every answer passes a recorder and is checked against botocore's shapes at the end.
+const answers = await recordAnswers(s1.url);
+t.teardown(() => answers.close());
+const c1 = new EcsJsonClient({ endpoint: answers.url, credentials: CREDS });
 t.teardown(() => c1.close());
 
 t.test('state survives a catalog SIGKILL and restart', async (t) => {
   await c1.ecs('CreateCluster', { clusterName: 'dur' });
   await c1.ecs('RegisterTaskDefinition', webTaskDef('dur'));
   const agent = new SimulatedAgent({
-    endpoint: s1.url,
+    endpoint: answers.url,
     credentials: CREDS,
     cluster: 'dur',
     instanceId: 'i-dur',
@@ -132,7 +136,8 @@ t.test('state survives a catalog SIGKILL and restart', async (t) => {
   await agent.stop();
   await s1.close();
   const s2 = await start();
-  const c2 = new EcsJsonClient({ endpoint: s2.url, credentials: CREDS });
+  answers.recorder.target = s2.url;
+  const c2 = new EcsJsonClient({ endpoint: answers.url, credentials: CREDS });
   const listed = await c2.ecs<{ taskArns: string[] }>('ListTasks', { cluster: 'dur' });
   t.equal(listed.taskArns.length, 3, 'two survivors plus the one run after the restart');
   const td = await c2.ecs<{ taskDefinition: { revision: number } }>('DescribeTaskDefinition', {

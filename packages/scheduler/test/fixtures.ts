@@ -1,5 +1,8 @@
 // Test fixtures: a catalog and a scheduler in-process on port 0, a temp credentials file,
-// an AWS SDK ECS client and berth's JSON client pointed at them.
+// an AWS SDK ECS client and berth's JSON client pointed at them. Every client reaches the
+// scheduler through a recording proxy (the scheduler advertises it, so forwarded requests
+// pass it too), and close() fails when any ECS answer breaks the CLI's botocore output
+// shapes (issue 18: a strict client must see only ECS's members and types).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +10,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { startCatalog, type RunningCatalog } from '@berth/catalog';
 import { startScheduler, type RunningScheduler, type StartSchedulerOptions } from '../src/index.js';
 import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { ResponseRecorder } from './response-recorder.js';
 
 export const CREDS = {
   accessKeyId: 'AKIDBERTHTEST0001',
@@ -19,7 +23,10 @@ export const CREDS2 = {
 
 export interface Stack {
   catalog: RunningCatalog;
+  /** The scheduler, its `url` being the recording proxy's. */
   scheduler: RunningScheduler;
+  /** The answers recorded so far (checked against botocore's shapes at close()). */
+  recorder: ResponseRecorder;
   dir: string;
   credentialsFile: string;
   sdk: ECSClient;
@@ -41,12 +48,16 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
   const dir = await mkdtemp(join(tmpdir(), 'berth-sched-'));
   const credentialsFile = await writeCredentials(dir);
   const catalog = await startCatalog({ listen: '127.0.0.1:0', sessionTtlMultiplier: 1 });
-  const scheduler = await startScheduler({
+  const recorder = await ResponseRecorder.start();
+  const real = await startScheduler({
     consul: catalog.url,
     listen: '127.0.0.1:0',
     credentials: credentialsFile,
+    advertise: recorder.url,
     ...opts,
   });
+  recorder.target = real.url;
+  const scheduler: RunningScheduler = { ...real, url: recorder.url };
   await waitFor(() => scheduler.replica.isLeader, 10_000);
   const sdk = new ECSClient({
     endpoint: scheduler.url,
@@ -58,6 +69,7 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
   return {
     catalog,
     scheduler,
+    recorder,
     dir,
     credentialsFile,
     sdk,
@@ -66,8 +78,15 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
       sdk.destroy();
       json.close();
       await scheduler.close();
+      await recorder.close();
       await catalog.close();
       await rm(dir, { recursive: true, force: true });
+      const faults = recorder.faults();
+      if (faults.length > 0) {
+        throw new Error(
+          `${faults.length} answers break botocore's ECS output shapes:\n  ${faults.join('\n  ')}`,
+        );
+      }
     },
   };
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { SimulatedAgent } from '../src/index.js';
 import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
 import { CREDS, waitFor, webTaskDef, writeCredentials } from './fixtures.js';
+import { recordAnswers } from './response-recorder.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -83,7 +84,14 @@ const urlB = await b.url;
 await waitFor(async () => (await fetch(`${urlB}/health`)).status === 200, 15_000);
 const leader = a;
 const follower = b;
-const viaFollower = new EcsJsonClient({ endpoint: urlB, credentials: CREDS, maxSockets: 16 });
+// Every answer the clients get passes a recorder and is checked against botocore's shapes.
+const answers = await recordAnswers(urlB);
+t.teardown(() => answers.close());
+const viaFollower = new EcsJsonClient({
+  endpoint: answers.url,
+  credentials: CREDS,
+  maxSockets: 16,
+});
 t.teardown(() => viaFollower.close());
 void urlA;
 
@@ -105,7 +113,7 @@ t.test(
     const agents: SimulatedAgent[] = [];
     for (let i = 0; i < 3; i++) {
       const ag = new SimulatedAgent({
-        endpoint: urlB,
+        endpoint: answers.url,
         credentials: CREDS,
         cluster: 'ha',
         instanceId: `i-ha-${i}`,

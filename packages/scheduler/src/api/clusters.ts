@@ -1,20 +1,20 @@
 /**
  * CreateCluster, DeleteCluster, DescribeClusters, ListClusters. Must never delete a cluster
- * that still holds container instances or tasks.
+ * that still holds container instances, services (ACTIVE or DRAINING) or tasks.
  */
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
 import type { ClusterRec } from '../state/records.js';
 import { clusterArn, clusterNameOf } from '../wire/arn.js';
-import {
-  optEnum,
-  optInt,
-  optObjectList,
-  optString,
-  optStringList,
-  optTags,
-  reqString,
-} from '../wire/input.js';
+import { optInt, optString, optStringList, optTags, reqString } from '../wire/input.js';
 import { paginate } from '../wire/pagination.js';
+import { effectiveSetting } from './account-settings.js';
+import {
+  CLUSTER_ANSWER_FIELDS,
+  readClusterConfiguration,
+  readClusterSettings,
+  refuseServiceConnect,
+  saveCluster,
+} from './cluster-settings.js';
 import type { ApiContext, Handler } from './context.js';
 import { renderCluster } from './render.js';
 
@@ -27,14 +27,7 @@ export function activeCluster(ctx: ApiContext, value: string | undefined): Clust
   return c;
 }
 
-async function save(ctx: ApiContext, c: ClusterRec): Promise<void> {
-  ctx.state.clusters.set(c.name, c);
-  await ctx.persist.write([
-    { verb: 'set', key: ctx.layout.cluster(c.name), value: JSON.stringify(c) },
-  ]);
-}
-
-export const createCluster: Handler = async (ctx, body) => {
+export const createCluster: Handler = async (ctx, body, caller) => {
   const name = optString(body, 'clusterName') ?? 'default';
   if (!NAME_RE.test(name)) {
     throw invalidParameter(
@@ -42,24 +35,24 @@ export const createCluster: Handler = async (ctx, body) => {
     );
   }
   const tags = optTags(body) ?? [];
-  const settings = (optObjectList(body, 'settings') ?? []).map((s, i) => {
-    const n = optEnum(s, 'name', ['containerInsights'] as const, `settings[${i}].name`);
-    const v = optString(s, 'value', `settings[${i}].value`);
-    if (!n || v === undefined) throw invalidParameter(`settings[${i}] needs a name and a value.`);
-    return { name: n, value: v };
-  });
+  const settings = readClusterSettings(body) ?? [];
+  const configuration = readClusterConfiguration(body);
+  refuseServiceConnect(body);
   const existing = ctx.state.clusters.get(name);
-  if (existing?.status === 'ACTIVE')
-    return { cluster: renderCluster(ctx.state, existing, ['TAGS']) };
+  if (existing?.status === 'ACTIVE') {
+    return { cluster: renderCluster(ctx.state, existing, CLUSTER_ANSWER_FIELDS) };
+  }
+  // Without a containerInsights setting, the caller's account setting decides (ECS).
+  const insights = effectiveSetting(ctx, caller?.principalArn ?? '', 'containerInsights').value;
   const c: ClusterRec = {
     name,
     status: 'ACTIVE',
     createdAt: ctx.now(),
     tags,
-    settings: settings.length ? settings : [{ name: 'containerInsights', value: 'disabled' }],
+    settings: settings.length ? settings : [{ name: 'containerInsights', value: insights }],
+    ...(configuration ? { configuration } : {}),
   };
-  await save(ctx, c);
-  return { cluster: renderCluster(ctx.state, c, ['TAGS']) };
+  return saveCluster(ctx, c);
 };
 
 export const deleteCluster: Handler = async (ctx, body) => {
@@ -70,6 +63,17 @@ export const deleteCluster: Handler = async (ctx, body) => {
       'The Cluster cannot be deleted while Container Instances are active or draining.',
     );
   }
+  const inactive: string[] = [];
+  for (const [key, svc] of ctx.state.services) {
+    if (!key.startsWith(`${c.name}\0`)) continue;
+    if (svc.status !== 'INACTIVE') {
+      throw new EcsError(
+        'ClusterContainsServicesException',
+        'The Cluster cannot be deleted while Services are active.',
+      );
+    }
+    inactive.push(svc.serviceName);
+  }
   for (const t of ctx.state.tasks.values()) {
     if (t.rec.cluster === c.name && !t.rec.done) {
       throw new EcsError(
@@ -78,8 +82,15 @@ export const deleteCluster: Handler = async (ctx, body) => {
       );
     }
   }
+  // INACTIVE services go with the cluster: a new cluster of the same name starts empty.
+  // The view first: a CreateService racing this call finds no ACTIVE cluster.
   const gone: ClusterRec = { ...c, status: 'INACTIVE' };
-  await save(ctx, gone);
+  ctx.state.clusters.set(c.name, gone);
+  for (const n of inactive) ctx.state.services.delete(`${c.name}\0${n}`);
+  await ctx.persist.writeMany([
+    ...inactive.map((n) => ({ verb: 'delete' as const, key: ctx.layout.service(c.name, n) })),
+    { verb: 'set', key: ctx.layout.cluster(c.name), value: JSON.stringify(gone) },
+  ]);
   return { cluster: renderCluster(ctx.state, gone, ['TAGS']) };
 };
 

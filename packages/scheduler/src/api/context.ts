@@ -22,5 +22,11 @@ export interface ApiContext {
   readonly signal: AbortSignal;
 }
 
+/** Who signed the request. */
+export interface Caller {
+  /** The IAM principal its access key stands for; undefined: the account's root. */
+  readonly principalArn?: string | undefined;
+}
+
 /** One action's handler. */
-export type Handler = (ctx: ApiContext, body: Body) => Promise<unknown>;
+export type Handler = (ctx: ApiContext, body: Body, caller?: Caller) => Promise<unknown>;

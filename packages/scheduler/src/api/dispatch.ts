@@ -3,8 +3,15 @@
  * `AmazonEC2ContainerServiceV20141113.`, berth's agent actions under `BerthAgentV1.`.
  * Must never hold logic beyond the lookup.
  */
+import {
+  deleteAccountSetting,
+  listAccountSettings,
+  putAccountSetting,
+  putAccountSettingDefault,
+} from './account-settings.js';
 import { pollAssignments, submitContainerStateChange, submitTaskStateChange } from './agent.js';
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
+import { updateCluster, updateClusterSettings } from './cluster-settings.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
 import type { Handler } from './context.js';
 import {
@@ -29,6 +36,15 @@ import {
   listTaskDefinitions,
   registerTaskDefinition,
 } from './task-definitions.js';
+import { deleteTaskDefinitions } from './task-definitions-delete.js';
+import { getTaskProtection, updateTaskProtection } from './task-protection.js';
+import {
+  createTaskSet,
+  deleteTaskSet,
+  describeTaskSets,
+  updateServicePrimaryTaskSet,
+  updateTaskSet,
+} from './task-sets.js';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './tasks.js';
 
 export const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
@@ -68,6 +84,21 @@ export const ecsActions: Readonly<Record<string, Handler>> = {
   ListServices: listServices,
   SubmitTaskStateChange: submitTaskStateChange,
   SubmitContainerStateChange: submitContainerStateChange,
+  // Issue 18: what a deployment pipeline reaches for next.
+  DeleteTaskDefinitions: deleteTaskDefinitions,
+  UpdateCluster: updateCluster,
+  UpdateClusterSettings: updateClusterSettings,
+  PutAccountSetting: putAccountSetting,
+  PutAccountSettingDefault: putAccountSettingDefault,
+  ListAccountSettings: listAccountSettings,
+  DeleteAccountSetting: deleteAccountSetting,
+  GetTaskProtection: getTaskProtection,
+  UpdateTaskProtection: updateTaskProtection,
+  CreateTaskSet: createTaskSet,
+  DescribeTaskSets: describeTaskSets,
+  UpdateTaskSet: updateTaskSet,
+  DeleteTaskSet: deleteTaskSet,
+  UpdateServicePrimaryTaskSet: updateServicePrimaryTaskSet,
 };
 
 /** berth's own agent actions. */

@@ -40,6 +40,26 @@ export function renderCluster(
       else pending++;
     }
   }
+  let active = 0;
+  let draining = 0;
+  if (c.status === 'ACTIVE') {
+    for (const [key, svc] of state.services) {
+      if (!key.startsWith(`${c.name}\0`)) continue;
+      if (svc.status === 'ACTIVE') active++;
+      else if (svc.status === 'DRAINING') draining++;
+    }
+  }
+  // ECS's statistics, per launch type (berth runs EC2 only).
+  const statistics = Object.entries({
+    runningEC2TasksCount: running,
+    runningFargateTasksCount: 0,
+    pendingEC2TasksCount: pending,
+    pendingFargateTasksCount: 0,
+    activeEC2ServiceCount: active,
+    activeFargateServiceCount: 0,
+    drainingEC2ServiceCount: draining,
+    drainingFargateServiceCount: 0,
+  }).map(([name, value]) => ({ name, value: String(value) }));
   return compact({
     clusterArn: clusterArn(state.scope, c.name),
     clusterName: c.name,
@@ -47,10 +67,11 @@ export function renderCluster(
     registeredContainerInstancesCount: registered,
     runningTasksCount: running,
     pendingTasksCount: pending,
-    activeServicesCount: 0,
-    statistics: [],
+    activeServicesCount: active,
+    statistics: include.includes('STATISTICS') ? statistics : [],
     tags: include.includes('TAGS') ? c.tags : [],
-    settings: c.settings,
+    settings: include.includes('SETTINGS') ? c.settings : undefined,
+    configuration: include.includes('CONFIGURATIONS') ? c.configuration : undefined,
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
   });
@@ -129,9 +150,11 @@ export function renderInstance(
 }
 
 export function renderTaskDef(scope: ArnScope, td: TaskDefRec): Record<string, unknown> {
+  // Tags are the response's own member, never the TaskDefinition's (older records kept them).
+  const { tags: _tags, ...body } = td.body;
   return compact({
     taskDefinitionArn: taskDefinitionArn(scope, td.family, td.revision),
-    ...td.body,
+    ...body,
     family: td.family,
     revision: td.revision,
     status: td.status,

@@ -102,22 +102,31 @@ export function renderService(
   return serviceToEcs(s, tasks, ctx.now(), include);
 }
 
+/**
+ * Stores the record in the view at once (so a concurrent call, or a service loop pass already
+ * under way, sees it was replaced), then in KV; the caller answers after the commit.
+ */
 async function save(ctx: ApiContext, cluster: string, s: Service): Promise<void> {
-  await ctx.persist.write([
+  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
+  const written = ctx.persist.write([
     { verb: 'set', key: ctx.layout.service(cluster, s.serviceName), value: JSON.stringify(s) },
   ]);
-  ctx.state.services.set(serviceKey(cluster, s.serviceName), s);
   ctx.state.changed(cluster);
+  await written;
 }
 
 export const createService: Handler = async (ctx, body) => {
   const cluster = activeCluster(ctx, optString(body, 'cluster'));
-  validateServiceRequest('create', body, { validatePlacement: checkPlacement });
-  const td = resolveForService(ctx, reqString(body, 'taskDefinition'));
-  const input = validateServiceRequest('create', body, {
-    validatePlacement: checkPlacement,
-    containerPorts: containerPorts(td),
-  });
+  const checked = validateServiceRequest('create', body, { validatePlacement: checkPlacement });
+  // An EXTERNAL service has no task definition of its own: its task sets bring theirs.
+  const external = checked.deploymentController === 'EXTERNAL';
+  const td = external ? undefined : resolveForService(ctx, reqString(body, 'taskDefinition'));
+  const input = td
+    ? validateServiceRequest('create', body, {
+        validatePlacement: checkPlacement,
+        containerPorts: containerPorts(td),
+      })
+    : checked;
   const existing = ctx.state.services.get(serviceKey(cluster.name, input.serviceName));
   if (existing && existing.status !== 'INACTIVE') {
     throw invalidParameter('Creation of service was not idempotent.');
@@ -127,7 +136,7 @@ export const createService: Handler = async (ctx, body) => {
     now,
     serviceArn: serviceArn(ctx, cluster.name, input.serviceName),
     clusterArn: clusterArn(ctx.state.scope, cluster.name),
-    taskDefinitionArn: tdArn(ctx, td),
+    taskDefinitionArn: td ? tdArn(ctx, td) : '',
     deploymentId: newDeploymentId(ctx.random),
   });
   await save(ctx, cluster.name, s);
@@ -138,6 +147,9 @@ export const updateService: Handler = async (ctx, body) => {
   const cluster = activeCluster(ctx, optString(body, 'cluster'));
   const current = findService(ctx, cluster.name, reqString(body, 'service'));
   if (!current) throw serviceNotFound();
+  if (current.deploymentController === 'EXTERNAL') {
+    validateServiceRequest('update', body, { current, validatePlacement: checkPlacement });
+  }
   const tdRef = optString(body, 'taskDefinition');
   const td = tdRef !== undefined ? resolveForService(ctx, tdRef) : undefined;
   const currentTd = ctx.state.taskDef(

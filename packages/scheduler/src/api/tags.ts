@@ -1,10 +1,14 @@
 /**
- * TagResource, UntagResource, ListTagsForResource for clusters, container instances, tasks
- * and task definitions. Must never leave more than 50 tags on a resource.
+ * TagResource, UntagResource, ListTagsForResource for clusters, container instances, tasks,
+ * task definitions, services (a service's `berth:rebalance` tag is its rebalance option) and
+ * task sets.
+ * Must never leave more than 50 tags on a resource.
  */
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
 import type { Tag } from '../state/records.js';
 import { encodeTask } from '../state/records.js';
+import { REBALANCE_TAG, rebalanceOfTags } from '../services/service-request-fields.js';
+import { serviceKey } from '../service-scheduler/service-view.js';
 import { parseArn } from '../wire/arn.js';
 import { optStringList, optTags, reqString } from '../wire/input.js';
 import type { ApiContext, Handler } from './context.js';
@@ -17,7 +21,34 @@ interface Target {
 const notFound = (): EcsError =>
   new EcsError('ResourceNotFoundException', 'The specified resource could not be found.');
 
+/** A task set (`task-set/<cluster>/<service>/<id>`, the id holding a slash) of a service. */
+function taskSetTarget(ctx: ApiContext, arn: string): Target | undefined {
+  const m = /^arn:aws[a-z-]*:ecs:[^:]*:\d*:task-set\/([^/]+)\/([^/]+)\/(.+)$/.exec(arn);
+  if (!m) return undefined;
+  const [, cluster = '', name = ''] = m;
+  const key = serviceKey(cluster, name);
+  const set = ctx.state.services.get(key)?.taskSets?.find((x) => x.taskSetArn === arn);
+  if (!set) throw notFound();
+  return {
+    tags: set.tags,
+    save: async (tags) => {
+      const svc = ctx.state.services.get(key);
+      if (!svc) throw notFound();
+      const next = {
+        ...svc,
+        taskSets: (svc.taskSets ?? []).map((x) => (x.taskSetArn === arn ? { ...x, tags } : x)),
+      };
+      ctx.state.services.set(key, next);
+      await ctx.persist.write([
+        { verb: 'set', key: ctx.layout.service(cluster, name), value: JSON.stringify(next) },
+      ]);
+    },
+  };
+}
+
 function target(ctx: ApiContext, arn: string): Target {
+  const set = taskSetTarget(ctx, arn);
+  if (set) return set;
   const p = parseArn(arn);
   if (!p) throw invalidParameter(`resourceArn ${arn} is not a valid ECS ARN.`);
   const { state, layout, persist } = ctx;
@@ -67,7 +98,7 @@ function target(ctx: ApiContext, arn: string): Target {
     case 'task-definition': {
       const colon = p.name.lastIndexOf(':');
       const td = state.taskDefs.get(p.name.slice(0, colon))?.get(Number(p.name.slice(colon + 1)));
-      if (!td) throw notFound();
+      if (!td || td.status === 'DELETED') throw notFound();
       return {
         tags: td.tags,
         save: async (tags) => {
@@ -80,6 +111,36 @@ function target(ctx: ApiContext, arn: string): Target {
               value: JSON.stringify(next),
             },
           ]);
+        },
+      };
+    }
+    case 'service': {
+      const key = serviceKey(p.cluster ?? 'default', p.name);
+      const svc = state.services.get(key);
+      if (!svc || svc.status === 'INACTIVE') throw notFound();
+      return {
+        tags: svc.tags,
+        save: async (tags) => {
+          const current = state.services.get(key) ?? svc;
+          // The rebalance option follows its tag; services without it keep theirs.
+          const tagged = [...tags, ...current.tags].some((t) => t.key === REBALANCE_TAG);
+          const rebalance = tagged
+            ? (rebalanceOfTags(tags, current.schedulingStrategy, current.placementStrategy) ?? {
+                enable: false,
+                maxSkew: 1,
+              })
+            : current.rebalance;
+          const next = { ...current, tags, rebalance };
+          state.services.set(key, next);
+          const written = persist.write([
+            {
+              verb: 'set',
+              key: layout.service(p.cluster ?? 'default', p.name),
+              value: JSON.stringify(next),
+            },
+          ]);
+          state.changed(p.cluster ?? 'default');
+          await written;
         },
       };
     }

@@ -50,7 +50,7 @@ export function resolveTaskDef(ctx: ApiContext, ref: string, forRun = false): Ta
     }
     td = ctx.state.taskDefs.get(text.slice(0, colon))?.get(rev);
   }
-  if (!td) throw clientError('Unable to describe task definition.');
+  if (!td || td.status === 'DELETED') throw clientError('Unable to describe task definition.');
   if (forRun && td.status !== 'ACTIVE') {
     throw clientError(`TaskDefinition is inactive (${td.family}:${td.revision}).`);
   }
@@ -72,7 +72,7 @@ async function save(ctx: ApiContext, td: TaskDefRec): Promise<void> {
 export const registerTaskDefinition: Handler = async (ctx, body) => {
   const { tags: _t, ...input } = body;
   const tags = optTags(body) ?? [];
-  const normalized = validateTaskDefinition(input) as unknown as Body;
+  const { tags: _tags, ...normalized } = validateTaskDefinition(input) as unknown as Body;
   const family = String(normalized['family']);
   const revision = ctx.state.lastRevision(family) + 1;
   const td: TaskDefRec = {
@@ -98,7 +98,7 @@ export const deregisterTaskDefinition: Handler = async (ctx, body) => {
     throw invalidParameter('taskDefinition: a revision must be specified (family:revision).');
   }
   const td = resolveTaskDef(ctx, ref);
-  if (td.status === 'INACTIVE') return { taskDefinition: renderTaskDef(ctx.state.scope, td) };
+  if (td.status !== 'ACTIVE') return { taskDefinition: renderTaskDef(ctx.state.scope, td) };
   const next: TaskDefRec = { ...td, status: 'INACTIVE', deregisteredAt: ctx.now() };
   await save(ctx, next);
   return { taskDefinition: renderTaskDef(ctx.state.scope, next) };
@@ -121,7 +121,8 @@ function allDefs(ctx: ApiContext): TaskDefRec[] {
 
 export const listTaskDefinitions: Handler = async (ctx, body: Body) => {
   const family = optString(body, 'familyPrefix');
-  const status = optEnum(body, 'status', ['ACTIVE', 'INACTIVE'] as const) ?? 'ACTIVE';
+  const status =
+    optEnum(body, 'status', ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] as const) ?? 'ACTIVE';
   const sort = optEnum(body, 'sort', ['ASC', 'DESC'] as const) ?? 'ASC';
   const max = optInt(body, 'maxResults', 1, 100);
   const defs = allDefs(ctx).filter(
@@ -147,7 +148,8 @@ export const listTaskDefinitionFamilies: Handler = async (ctx, body) => {
   for (const [family, revs] of ctx.state.taskDefs) {
     if (!family.startsWith(prefix)) continue;
     const active = [...revs.values()].some((td) => td.status === 'ACTIVE');
-    if (status === 'ALL' || (status === 'ACTIVE') === active) families.push(family);
+    const shown = [...revs.values()].some((td) => td.status !== 'DELETED');
+    if (shown && (status === 'ALL' || (status === 'ACTIVE') === active)) families.push(family);
   }
   const page = paginate(families, (f) => f, optString(body, 'nextToken'), max);
   return { families: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };

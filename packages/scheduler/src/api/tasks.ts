@@ -5,7 +5,7 @@
  * answered. Must never answer a placement before its write committed.
  */
 import type { TxnOp } from '@berth/consul';
-import { clientError, invalidParameter, serverError } from '../errors.js';
+import { clientError, EcsError, invalidParameter, serverError } from '../errors.js';
 import {
   place,
   placeOn,
@@ -20,6 +20,7 @@ import { requestStop } from '../lifecycle/task-transitions.js';
 import { idOf, instanceArn, newId, parseArn, taskArn } from '../wire/arn.js';
 import {
   type Body,
+  optBool,
   optEnum,
   optInt,
   optObject,
@@ -30,10 +31,13 @@ import {
   reqString,
 } from '../wire/input.js';
 import { paginate } from '../wire/pagination.js';
+import { checkLaunchFields } from '../services/launch-fields.js';
+import { newTaskTags } from '../services/task-tags.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { findInstance } from './instances.js';
 import { renderTask } from './render.js';
+import { findService } from './services.js';
 import { resolveTaskDef, resourcesOf } from './task-definitions.js';
 
 /** The task named by an ID or ARN in `cluster`, if committed. */
@@ -74,13 +78,15 @@ export interface Common {
   tags: { key: string; value: string }[] | undefined;
 }
 
-function parseCommon(ctx: ApiContext, body: Body): Common {
+function parseCommon(ctx: ApiContext, body: Body, cluster: string): Common {
   const td = resolveTaskDef(ctx, reqString(body, 'taskDefinition'), true);
   const overrides = optObject(body, 'overrides');
   validateOverrides(td, overrides);
   const startedBy = optString(body, 'startedBy');
-  if (startedBy !== undefined && startedBy.length > 128) {
-    throw invalidParameter('startedBy can be up to 128 characters.');
+  if (startedBy !== undefined && !/^[A-Za-z0-9_-]{1,36}$/.test(startedBy)) {
+    throw invalidParameter(
+      'startedBy: up to 36 letters (uppercase and lowercase), numbers, hyphens (-), and underscores (_) are allowed.',
+    );
   }
   const group = optString(body, 'group');
   if (group !== undefined && (group.length === 0 || group.length > 255)) {
@@ -90,7 +96,23 @@ function parseCommon(ctx: ApiContext, body: Body): Common {
   if (launchType !== undefined && launchType !== 'EC2') {
     throw invalidParameter(`launchType ${launchType} is not supported by berth (EC2 only).`);
   }
-  return { td, overrides, startedBy, group, tags: optTags(body) };
+  checkLaunchFields((f) => body[f]);
+  const propagateTags = optEnum(body, 'propagateTags', [
+    'TASK_DEFINITION',
+    'SERVICE',
+    'NONE',
+  ] as const);
+  if (propagateTags === 'SERVICE') {
+    throw invalidParameter('propagateTags SERVICE is only valid for tasks a service starts.');
+  }
+  const tags = newTaskTags({
+    propagateTags,
+    enableECSManagedTags: optBool(body, 'enableECSManagedTags'),
+    taskDefinitionTags: td.tags,
+    requestTags: optTags(body),
+    cluster,
+  });
+  return { td, overrides, startedBy, group, tags };
 }
 
 /** Reserves placed tasks, writes them, and commits them into the view; answers ECS-style. */
@@ -170,7 +192,7 @@ function parsePlacement(
 export const runTask: Handler = async (ctx, body) => {
   const cluster = activeCluster(ctx, optString(body, 'cluster'));
   const count = optInt(body, 'count', 1, 10) ?? 1;
-  const c = parseCommon(ctx, body);
+  const c = parseCommon(ctx, body, cluster.name);
   const { strategies, constraints } = parsePlacement(body, c.td);
   const clientToken = optString(body, 'clientToken');
   if (clientToken !== undefined) {
@@ -207,7 +229,7 @@ export const startTask: Handler = async (ctx, body) => {
     throw invalidParameter('containerInstances can not be null or empty.');
   }
   if (refs.length > 10) throw invalidParameter('containerInstances can have at most 10 items.');
-  const c = parseCommon(ctx, body);
+  const c = parseCommon(ctx, body, cluster.name);
   const fromTd = (c.td.body['placementConstraints'] as PlacementConstraint[] | undefined) ?? [];
   const now = ctx.now();
   const arns: string[] = [];
@@ -263,8 +285,21 @@ export const listTasks: Handler = async (ctx, body) => {
   const desired = optEnum(body, 'desiredStatus', ['RUNNING', 'PENDING', 'STOPPED'] as const);
   const launchType = optEnum(body, 'launchType', ['EC2', 'FARGATE', 'EXTERNAL'] as const);
   const max = optInt(body, 'maxResults', 1, 100);
-  if (family !== undefined && serviceName !== undefined) {
-    throw invalidParameter('family and serviceName can not be specified together.');
+  // ECS: "When you specify startedBy as the filter, it must be the only filter that you use."
+  // desiredStatus (which defaults to RUNNING) is not counted as one.
+  if (startedBy !== undefined) {
+    const others = { containerInstance: instRef, family, serviceName, launchType };
+    const with_ = Object.entries(others)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    if (with_.length > 0) {
+      throw invalidParameter(
+        `startedBy must be the only filter when listing tasks; remove ${with_.join(', ')}.`,
+      );
+    }
+  }
+  if (serviceName !== undefined && !findService(ctx, cluster.name, serviceName)) {
+    throw new EcsError('ServiceNotFoundException', 'Service not found.');
   }
   let instanceId: string | undefined;
   if (instRef !== undefined) {

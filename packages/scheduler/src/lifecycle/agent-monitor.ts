@@ -1,11 +1,13 @@
 /**
  * The leader's periodic sweep: tasks on instances whose agent stayed away past --lost-after
  * are marked STOPPED with the lost reason (services replace them), and tasks confirmed STOPPED
- * longer than the retention are deleted from KV. Must never sweep on a follower: it only runs
+ * longer than the retention are deleted from KV, and so are deleted task definitions nothing
+ * uses any more. Must never sweep on a follower: it only runs
  * with the leader's ApiContext and stops when leadership ends.
  */
 import type { TxnOp } from '@berth/consul';
 import type { ApiContext } from '../api/context.js';
+import { purgeDeletedTaskDefinitions } from '../api/task-definitions-delete.js';
 import { encodeTask } from '../state/records.js';
 import type { InstanceRt, TaskRt } from '../state/scheduler-state.js';
 import { markLost } from './task-transitions.js';
@@ -53,6 +55,8 @@ export class AgentMonitor {
       if (now - this.#lastGc >= Math.min(60_000, this.#o.stoppedTaskTtlMs)) {
         this.#lastGc = now;
         await this.#gc(now);
+        // Deleted task definitions no task uses any more go with the tasks (issue 18).
+        await purgeDeletedTaskDefinitions(this.#ctx);
       }
     } catch (e) {
       if (!this.#ctx.signal.aborted) this.#o.onError(e);

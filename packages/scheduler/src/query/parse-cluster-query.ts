@@ -183,7 +183,16 @@ class Parser {
 
   private operator(): QueryOperator {
     for (const sym of ['==', '!=', '>=', '<=', '=~', '!~', '>', '<'] as const) {
-      if (this.symbol(sym)) return sym;
+      if (!this.symbol(sym)) continue;
+      // `===`, `=>`, `<>`... are no operators: never read the rest as the value.
+      if (/[=!<>~]/.test(this.src[this.pos] ?? '')) {
+        const at = this.pos - sym.length;
+        throw new QueryError(
+          at,
+          `position ${at}: invalid operator ${JSON.stringify(sym + this.src.slice(this.pos).split(/[^=!<>~]/)[0])}; expected one of ${OPERATOR_LIST}`,
+        );
+      }
+      return sym;
     }
     if (this.src.startsWith('!exists', this.pos) && this.boundary(this.pos + 7)) {
       this.pos += 7;
@@ -229,6 +238,11 @@ class Parser {
     } else {
       text = this.bare(inList);
       if (text === '') this.fail('a value');
+      // A bare value never starts with an operator character (`== =x`): quote it if meant.
+      if (/^[=!<>~]/.test(text)) {
+        this.pos = start;
+        this.fail('a value (quote a value that starts with =, !, <, > or ~)');
+      }
     }
     return compileValue(subject, op, text, quoted, start);
   }

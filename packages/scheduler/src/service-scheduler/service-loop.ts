@@ -1,7 +1,8 @@
 /**
  * The leader's service loop: on every committed change of a cluster (task report, placement,
  * instance join / drain / loss, service write), at the reconciler's `scheduleRetry` times and
- * every `intervalMs`, it runs the pure `reconcileService` for each service of the cluster and
+ * every `intervalMs`, it runs the pure `reconcileService` (`reconcileTaskSets` for EXTERNAL
+ * services) for each service of the cluster and
  * executes its actions through the existing placement and task paths (tasks `startedBy` the
  * deployment, group `service:<name>`, stops with ServiceSchedulerInitiated), ELB target
  * calls, then persists the folded service record. Runs only with a leader's ApiContext and
@@ -17,9 +18,7 @@ import type { EventHub } from '../events/event-hub.js';
 import { requestStop } from '../lifecycle/task-transitions.js';
 import { place, placeOn } from '../placement/index.js';
 import {
-  applyServiceActions,
   DEFAULT_DEREGISTRATION_DELAY_MS,
-  reconcileService,
   startOutcomeEvents,
   type Action,
   type Service,
@@ -27,6 +26,12 @@ import {
   type ServiceTask,
   type TargetHealth,
 } from '../services/index.js';
+import {
+  applyAnyActions,
+  reconcileAny,
+  serviceLoadBalancers,
+} from '../services/task-set-record.js';
+import { newTaskTags } from '../services/task-tags.js';
 import { encodeTask } from '../state/records.js';
 import { idOf } from '../wire/arn.js';
 import type { PlacementConstraint, PlacementFailure } from '../placement/types.js';
@@ -158,14 +163,14 @@ export class ServiceLoop {
     let health = this.#targets.get(key);
     if (!health) this.#targets.set(key, (health = new Map()));
     let delay = this.#o.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS;
-    if (service.loadBalancers.length > 0 && this.#o.elb) {
+    if (serviceLoadBalancers(service).length > 0 && this.#o.elb) {
       await this.#pollHealth(service, tasks, health, now);
       if (this.#o.deregistrationDelayMs === undefined) {
-        const tg = service.loadBalancers[0]?.targetGroupArn;
+        const tg = serviceLoadBalancers(service)[0]?.targetGroupArn;
         if (tg) delay = await this.#o.elb.deregistrationDelayMs(tg).catch(() => delay);
       }
     }
-    const actions = reconcileService(
+    const actions = reconcileAny(
       {
         service,
         tasks,
@@ -233,7 +238,7 @@ export class ServiceLoop {
       }
     }
     const known = new Set(rts.map((t) => toServiceTask(ctx.state, t).taskArn));
-    const next = applyServiceActions(service, [...actions, ...extra], {
+    const next = applyAnyActions(service, [...actions, ...extra], {
       now,
       newEventId: randomUUID,
       knownTaskArns: known,
@@ -256,9 +261,19 @@ export class ServiceLoop {
         value: JSON.stringify(next),
       },
     ]);
-    // Only store when nobody (UpdateService) replaced the record meanwhile.
-    if (ctx.state.services.get(key) === service) ctx.state.services.set(key, next);
-    else this.kick(cluster);
+    // Only store when nobody (UpdateService, a task set action) replaced the record meanwhile;
+    // if someone did, their record is written again after ours, so KV keeps theirs.
+    const current = ctx.state.services.get(key);
+    if (current === service) ctx.state.services.set(key, next);
+    else {
+      if (current) {
+        const value = JSON.stringify(current);
+        await ctx.persist.write([
+          { verb: 'set', key: ctx.layout.service(cluster, current.serviceName), value },
+        ]);
+      }
+      this.kick(cluster);
+    }
     this.#publish(cluster, service, next);
   }
 
@@ -306,7 +321,14 @@ export class ServiceLoop {
       overrides: undefined,
       startedBy: a.startedBy,
       group: a.group,
-      tags: undefined,
+      tags: newTaskTags({
+        propagateTags: service.propagateTags,
+        enableECSManagedTags: service.enableECSManagedTags,
+        serviceTags: service.tags,
+        taskDefinitionTags: td.tags,
+        cluster,
+        serviceName: service.serviceName,
+      }),
     };
     const placed: string[] = [];
     let unplaced = 0;
@@ -373,7 +395,7 @@ export class ServiceLoop {
     if (!settling) return;
     const ec2 = new Map<string, string>();
     for (const i of this.#ctx.state.instances.values()) ec2.set(i.rec.id, i.rec.ec2InstanceId);
-    for (const lb of service.loadBalancers) {
+    for (const lb of serviceLoadBalancers(service)) {
       const tg = lb.targetGroupArn;
       const last = this.#lastElbPoll.get(tg) ?? 0;
       const every = this.#o.elbPollMs ?? 1000;

@@ -61,6 +61,7 @@ export function toServiceTask(state: SchedulerState, t: TaskRt): ServiceTask {
     stopCode: r.stopCode,
     stoppedReason: r.stoppedReason,
     bindings,
+    protectedUntil: r.protectedUntil,
   };
 }
 

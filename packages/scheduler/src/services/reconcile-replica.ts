@@ -6,6 +6,7 @@
  */
 import { serviceMessages, stopReasons } from './messages.js';
 import { type Planner, targetUnhealthyMessage } from './planner.js';
+import { isProtected } from './task-protection.js';
 import { type Bounds, isLive, isOccupying } from './task-view.js';
 import type { Deployment, PlacementStrategy, ServiceTask } from './types.js';
 
@@ -141,6 +142,11 @@ export function planReplica(p: Planner, input: ReplicaInput): ReplicaOutcome {
     const inst = p.instance(t.instanceArn);
     const onDraining = inst === undefined || inst.status === 'DRAINING';
     if (failed && !onDraining && !unhealthy.has(t)) continue;
+    // Protection never keeps a task that fails its health checks or sits on a draining instance.
+    if (!onDraining && !unhealthy.has(t) && isProtected(t, p.now)) {
+      p.wakeAt(t.protectedUntil);
+      continue;
+    }
     retireCounted(
       t,
       inst === undefined ? stopReasons.orphaned : onDraining ? stopReasons.draining : scaling,
@@ -190,9 +196,10 @@ function scaleIn(
     Number(p.health.healthy(a)) - Number(p.health.healthy(b)) ||
     b.createdAt - a.createdAt ||
     (a.taskArn < b.taskArn ? -1 : 1);
-  // zone -> instance -> tasks in retirement order
+  // zone -> instance -> tasks in retirement order; protected tasks are never candidates.
   const zones = new Map<string, Map<string, ServiceTask[]>>();
-  for (const t of kept) {
+  const candidates = kept.filter((t) => !isProtected(t, p.now));
+  for (const t of candidates) {
     const z = zones.get(zoneOf(t)) ?? new Map<string, ServiceTask[]>();
     zones.set(zoneOf(t), z);
     const list = z.get(t.instanceArn) ?? [];
@@ -238,15 +245,24 @@ function scaleIn(
     gone.add(victim);
     left--;
   }
-  // Blocked by minHealthy: not-yet-healthy tasks can still go, wherever they are.
+  // Blocked by minHealthy: not-yet-healthy tasks can still go, wherever they are; except, on a
+  // rebalancing service, one on a less busy instance (the rebalancing move itself: it must
+  // turn healthy so the busiest instance can give up a task).
   if (left > 0) {
-    for (const t of [...kept].sort(order)) {
+    const perInstance = new Map<string, number>();
+    for (const t of kept) perInstance.set(t.instanceArn, (perInstance.get(t.instanceArn) ?? 0) + 1);
+    const most = Math.max(...perInstance.values());
+    for (const t of [...candidates].sort(order)) {
       if (left === 0 || p.health.healthy(t)) break;
+      if (p.state.service.rebalance.enable && (perInstance.get(t.instanceArn) ?? 0) < most)
+        continue;
       if (gone.has(t) || !retire(t, reason)) continue;
       gone.add(t);
       left--;
     }
   }
+  // Still too many: look again when the first protection ends.
+  if (left > 0) for (const t of kept) if (isProtected(t, p.now)) p.wakeAt(t.protectedUntil);
   return kept.filter((t) => !gone.has(t));
 }
 
@@ -293,7 +309,7 @@ function rebalance(
   }
   if (!canRetireHealthy()) return;
   const victim = kept
-    .filter((t) => t.instanceArn === busiest.arn)
+    .filter((t) => t.instanceArn === busiest.arn && !isProtected(t, p.now))
     .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!victim) return;
   p.event(serviceMessages.notBalanced(service.serviceName, busiest.arn, most, emptiest.arn, least));

@@ -6,6 +6,7 @@
 import { ServiceRequestError } from './errors.js';
 import { rolloutReasons } from './messages.js';
 import { invalid } from './request-reader.js';
+import { withRebalanceTag } from './service-request-fields.js';
 import type { CreateServiceInput, UpdateServiceInput } from './validate-service-request.js';
 import type { Deployment, Service } from './types.js';
 
@@ -48,10 +49,21 @@ export function createServiceRecord(input: CreateServiceInput, ctx: CreateContex
     createdAt: ctx.now,
     createdBy: ctx.createdBy,
     clientToken: input.clientToken,
-    deployments: [newDeployment(ctx.deploymentId, ctx.taskDefinitionArn, ctx.now)],
+    // An EXTERNAL service has no deployments: its task sets come with CreateTaskSet.
+    deployments:
+      input.deploymentController === 'EXTERNAL'
+        ? []
+        : [newDeployment(ctx.deploymentId, ctx.taskDefinitionArn, ctx.now)],
     events: [],
     backoff: { failures: 0, lastFailureAt: 0 },
     countedStops: [],
+    ...(input.propagateTags !== undefined ? { propagateTags: input.propagateTags } : {}),
+    ...(input.enableECSManagedTags !== undefined
+      ? { enableECSManagedTags: input.enableECSManagedTags }
+      : {}),
+    ...(input.deploymentController === 'EXTERNAL'
+      ? { deploymentController: 'EXTERNAL' as const, taskSets: [] }
+      : {}),
   };
 }
 
@@ -81,7 +93,9 @@ export function updateServiceRecord(
     );
   }
   const td = ctx.taskDefinitionArn ?? current.taskDefinition;
-  const fresh = td !== current.taskDefinition || input.forceNewDeployment;
+  const fresh =
+    current.deploymentController !== 'EXTERNAL' &&
+    (td !== current.taskDefinition || input.forceNewDeployment);
   const deployments: Deployment[] = fresh
     ? [
         newDeployment(ctx.deploymentId, td, ctx.now),
@@ -99,6 +113,9 @@ export function updateServiceRecord(
     healthCheckGracePeriodSeconds:
       input.healthCheckGracePeriodSeconds ?? current.healthCheckGracePeriodSeconds,
     rebalance: input.rebalance ?? current.rebalance,
+    tags: input.rebalance ? withRebalanceTag(current.tags, input.rebalance) : current.tags,
+    propagateTags: input.propagateTags ?? current.propagateTags,
+    enableECSManagedTags: input.enableECSManagedTags ?? current.enableECSManagedTags,
     deployments,
   };
   return { service, newDeployment: fresh };

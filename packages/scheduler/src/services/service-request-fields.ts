@@ -136,6 +136,71 @@ export function readTags(r: RequestReader): Tag[] {
   });
 }
 
+/**
+ * The service tag that carries berth's rebalance option, where ECS's shapes have room for it:
+ * `enabled` (maxSkew 1), `maxSkew=N` (1-1000) or `disabled`. The request field `rebalance` (not
+ * in ECS's model) is still read, and mirrored into this tag.
+ */
+export const REBALANCE_TAG = 'berth:rebalance';
+
+/** The rebalance option a `berth:rebalance` tag value stands for. */
+export function rebalanceFromTag(value: string, field = 'tags'): RebalanceOption {
+  const v = value.trim();
+  if (v === '' || v === 'enabled' || v === 'true') return { enable: true, maxSkew: 1 };
+  if (v === 'disabled' || v === 'false') return { enable: false, maxSkew: 1 };
+  const m = /^maxSkew=(\d{1,4})$/.exec(v);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n <= 1000)) {
+    throw invalid(
+      field,
+      `The ${REBALANCE_TAG} tag takes enabled, disabled or maxSkew=N (1-1000), got '${value}'.`,
+    );
+  }
+  return { enable: true, maxSkew: n };
+}
+
+/** The tag value of a rebalance option. */
+export function rebalanceTagValue(o: RebalanceOption): string {
+  return o.enable ? `maxSkew=${o.maxSkew}` : 'disabled';
+}
+
+/** `tags` with the `berth:rebalance` tag set to `o` (replacing one already there). */
+export function withRebalanceTag(tags: readonly Tag[], o: RebalanceOption): Tag[] {
+  return [
+    ...tags.filter((t) => t.key !== REBALANCE_TAG),
+    { key: REBALANCE_TAG, value: rebalanceTagValue(o) },
+  ];
+}
+
+/**
+ * The rebalance option of a set of service tags (undefined without the tag), checked against
+ * the service's strategy and placement strategies.
+ */
+export function rebalanceOfTags(
+  tags: readonly Tag[],
+  strategy: SchedulingStrategy,
+  strategies: readonly PlacementStrategy[],
+  field = 'tags',
+): RebalanceOption | undefined {
+  const tag = tags.find((t) => t.key === REBALANCE_TAG);
+  if (!tag) return undefined;
+  const o = rebalanceFromTag(tag.value, field);
+  checkRebalance(o, field, strategy, strategies);
+  return o;
+}
+
+function checkRebalance(
+  o: RebalanceOption,
+  field: string,
+  strategy: SchedulingStrategy,
+  strategies: readonly PlacementStrategy[],
+): void {
+  if (o.enable && strategy === 'DAEMON') {
+    throw invalid(field, 'rebalance applies to the REPLICA scheduling strategy only.');
+  }
+  if (o.enable) assertRebalanceCompatible(field, strategies);
+}
+
 /** berth's `rebalance` option: `{enable, maxSkew?}`, REPLICA only, never with binpack. */
 export function readRebalance(
   r: RequestReader,
@@ -146,10 +211,7 @@ export function readRebalance(
   if (!rb) return undefined;
   const enable = rb.requiredBoolean('enable');
   const maxSkew = rb.integer('maxSkew', 1, 1000) ?? 1;
-  if (enable && strategy === 'DAEMON') {
-    throw invalid('rebalance', 'rebalance applies to the REPLICA scheduling strategy only.');
-  }
-  if (enable) assertRebalanceCompatible('rebalance', strategies);
+  checkRebalance({ enable, maxSkew }, 'rebalance', strategy, strategies);
   return { enable, maxSkew };
 }
 

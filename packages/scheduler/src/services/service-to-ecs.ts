@@ -4,6 +4,7 @@
  * timestamps as AWS JSON 1.1 sends them. Pure; must never change the record.
  */
 import { MAX_EVENTS } from './apply-service-actions.js';
+import { taskSetToEcs } from './task-set-to-ecs.js';
 import type { Service, ServiceTask } from './types.js';
 
 /** ms -> AWS JSON timestamp (seconds). */
@@ -76,12 +77,25 @@ export function serviceToEcs(
     runningCount: total.runningCount,
     pendingCount: total.pendingCount,
     launchType: service.launchType,
-    taskDefinition: service.taskDefinition,
+    // An EXTERNAL service without a PRIMARY task set has none (ECS: "the task set fields are null").
+    ...(service.taskDefinition !== '' ? { taskDefinition: service.taskDefinition } : {}),
     deploymentConfiguration: {
       deploymentCircuitBreaker: { ...deploymentCircuitBreaker },
       maximumPercent,
       minimumHealthyPercent,
     },
+    ...(service.taskSets
+      ? {
+          taskSets: service.taskSets.map((set) =>
+            taskSetToEcs(
+              service,
+              set,
+              tasks.filter((t) => t.deploymentId === set.id),
+              include,
+            ),
+          ),
+        }
+      : {}),
     deployments,
     events: [...service.events]
       .sort((a, b) => b.createdAt - a.createdAt)
@@ -95,11 +109,10 @@ export function serviceToEcs(
     placementConstraints: service.placementConstraints.map((c) => ({ ...c })),
     placementStrategy: service.placementStrategy.map((s) => ({ ...s })),
     schedulingStrategy: service.schedulingStrategy,
-    deploymentController: { type: 'ECS' },
-    enableECSManagedTags: false,
-    propagateTags: 'NONE',
+    deploymentController: { type: service.deploymentController ?? 'ECS' },
+    enableECSManagedTags: service.enableECSManagedTags ?? false,
+    propagateTags: service.propagateTags ?? 'NONE',
     enableExecuteCommand: false,
-    rebalance: { ...service.rebalance },
   };
   if (service.healthCheckGracePeriodSeconds !== undefined) {
     out['healthCheckGracePeriodSeconds'] = service.healthCheckGracePeriodSeconds;

@@ -9,7 +9,10 @@ import type {
   PlacementStrategy,
 } from '../placement/types.js';
 
+import type { DeploymentControllerType, PropagateTags, TaskSet } from './task-set-types.js';
+
 export type { PlacementConstraint, PlacementFailure, PlacementStrategy };
+export type { DeploymentControllerType, PropagateTags, TaskSet };
 
 /** REPLICA keeps `desiredCount` tasks; DAEMON keeps one task per matching instance. */
 export type SchedulingStrategy = 'REPLICA' | 'DAEMON';
@@ -115,6 +118,14 @@ export interface Service {
   backoff: BackoffState;
   /** Task ARNs whose STOPPED state the service already accounted for (see `recordStop`). */
   countedStops: string[];
+  /** How tags reach the service's tasks (absent: NONE). */
+  propagateTags?: PropagateTags | undefined;
+  /** ECS managed tags (`aws:ecs:clusterName`, `aws:ecs:serviceName`) on its tasks. */
+  enableECSManagedTags?: boolean | undefined;
+  /** Absent: ECS (rolling updates). EXTERNAL services have task sets and no deployments. */
+  deploymentController?: DeploymentControllerType | undefined;
+  /** EXTERNAL services: their task sets, the PRIMARY one first. */
+  taskSets?: TaskSet[] | undefined;
 }
 
 /** A container's port binding as the agent reported it. */
@@ -141,6 +152,8 @@ export interface ServiceTask {
   stopCode?: string | undefined;
   stoppedReason?: string | undefined;
   bindings?: PortBinding[] | undefined;
+  /** Task scale-in protection (UpdateTaskProtection) holds until this time (ms). */
+  protectedUntil?: number | undefined;
 }
 
 /** A container instance of the service's cluster as the reconciler sees it. */

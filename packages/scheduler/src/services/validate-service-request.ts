@@ -7,19 +7,29 @@
 import { ServiceRequestError } from './errors.js';
 import { invalid, RequestReader } from './request-reader.js';
 import {
+  checkExternalCreate,
+  checkExternalUpdate,
+  readDeploymentController,
+  readTagPropagation,
+} from './service-request-controller.js';
+import {
   assertRebalanceCompatible,
   readConstraints,
   readLoadBalancers,
   readRebalance,
   readStrategies,
   readTags,
+  rebalanceOfTags,
+  withRebalanceTag,
 } from './service-request-fields.js';
 import type {
   CircuitBreaker,
   DeploymentConfiguration,
+  DeploymentControllerType,
   LoadBalancer,
   PlacementConstraint,
   PlacementStrategy,
+  PropagateTags,
   RebalanceOption,
   SchedulingStrategy,
   Service,
@@ -54,6 +64,10 @@ export interface CreateServiceInput {
   tags: Tag[];
   clientToken: string | undefined;
   rebalance: RebalanceOption;
+  /** EXTERNAL: no task definition (''), task sets bring it. */
+  deploymentController: DeploymentControllerType;
+  propagateTags: PropagateTags | undefined;
+  enableECSManagedTags: boolean | undefined;
 }
 
 /** An UpdateService request, normalized against the current service; absent = unchanged. */
@@ -70,6 +84,8 @@ export interface UpdateServiceInput {
   healthCheckGracePeriodSeconds?: number | undefined;
   rebalance?: RebalanceOption | undefined;
   forceNewDeployment: boolean;
+  propagateTags?: PropagateTags | undefined;
+  enableECSManagedTags?: boolean | undefined;
 }
 
 const SERVICE_NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -113,8 +129,13 @@ function validateCreate(r: RequestReader, ctx: ServiceRequestContext): CreateSer
         `and hyphens are allowed. Name: ${serviceName}`,
     );
   }
-  const taskDefinition = r.requiredString('taskDefinition', 'taskDefinition can not be blank.');
   const strategy = r.enumOf('schedulingStrategy', ['REPLICA', 'DAEMON'] as const) ?? 'REPLICA';
+  const controller = readDeploymentController(r);
+  if (controller === 'EXTERNAL') checkExternalCreate(r, strategy);
+  const taskDefinition =
+    controller === 'EXTERNAL'
+      ? ''
+      : r.requiredString('taskDefinition', 'taskDefinition can not be blank.');
   r.enumOf('launchType', ['EC2'] as const);
   const desired = r.integer('desiredCount', 0, MAX_INT);
   if (strategy === 'DAEMON' && desired !== undefined) {
@@ -123,14 +144,21 @@ function validateCreate(r: RequestReader, ctx: ServiceRequestContext): CreateSer
       'The daemon scheduling strategy does not support a desiredCount for services.',
     );
   }
-  if (strategy === 'REPLICA' && desired === undefined) {
+  if (strategy === 'REPLICA' && desired === undefined && controller === 'ECS') {
     throw invalid('desiredCount', 'desiredCount is required for the REPLICA scheduling strategy.');
   }
   const placementStrategy = readStrategies(r, strategy) ?? [];
   const placementConstraints = readConstraints(r) ?? [];
   ctx.validatePlacement?.(placementStrategy, placementConstraints);
   const loadBalancers = readLoadBalancers(r, ctx.containerPorts) ?? [];
-  const rebalance = readRebalance(r, strategy, placementStrategy) ?? { enable: false, maxSkew: 1 };
+  // berth's rebalance option lives in the `berth:rebalance` tag (ECS's shapes have no member
+  // for it); the `rebalance` request field is mirrored into that tag.
+  const requested = readRebalance(r, strategy, placementStrategy);
+  let tags = readTags(r);
+  const rebalance = requested ??
+    rebalanceOfTags(tags, strategy, placementStrategy) ?? { enable: false, maxSkew: 1 };
+  if (requested) tags = withRebalanceTag(tags, requested);
+  if (tags.length > 50) throw invalid('tags', 'tags can have at most 50 entries. Count: 51.');
   const clientToken = r.string('clientToken');
   if (clientToken !== undefined && !/^[\x21-\x7e]{1,36}$/.test(clientToken)) {
     throw invalid(
@@ -150,9 +178,11 @@ function validateCreate(r: RequestReader, ctx: ServiceRequestContext): CreateSer
     placementConstraints,
     loadBalancers,
     healthCheckGracePeriodSeconds: r.integer('healthCheckGracePeriodSeconds', 0, MAX_INT),
-    tags: readTags(r),
+    tags,
     clientToken,
     rebalance,
+    deploymentController: controller,
+    ...readTagPropagation(r),
   };
 }
 
@@ -162,6 +192,7 @@ function validateUpdate(
   current: Service,
 ): UpdateServiceInput {
   const service = r.requiredString('service', 'service can not be blank.');
+  if (current.deploymentController === 'EXTERNAL') checkExternalUpdate(r);
   const strategy = current.schedulingStrategy;
   const desired = r.integer('desiredCount', 0, MAX_INT);
   if (strategy === 'DAEMON' && desired !== undefined) {
@@ -201,6 +232,7 @@ function validateUpdate(
     healthCheckGracePeriodSeconds: r.integer('healthCheckGracePeriodSeconds', 0, MAX_INT),
     rebalance,
     forceNewDeployment: r.boolean('forceNewDeployment') ?? false,
+    ...readTagPropagation(r),
   };
 }
 
@@ -223,18 +255,6 @@ function rejectUnsupported(r: RequestReader): void {
       'networkConfiguration (awsvpc) is not supported by berth.',
     );
   }
-  const controller = r.object('deploymentController');
-  if (controller) {
-    const t = controller.enumOf('type', ['ECS', 'CODE_DEPLOY', 'EXTERNAL'] as const);
-    if (t !== undefined && t !== 'ECS') {
-      throw invalid(
-        'deploymentController.type',
-        `The ${t} deployment controller is not supported.`,
-      );
-    }
-  }
-  r.enumOf('propagateTags', ['TASK_DEFINITION', 'SERVICE', 'NONE'] as const);
-  r.boolean('enableECSManagedTags');
   r.boolean('enableExecuteCommand');
 }
 

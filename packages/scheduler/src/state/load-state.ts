@@ -58,6 +58,10 @@ export async function loadState(
     const cluster = e.key.slice(layout.services.length).split('/')[0] ?? '';
     state.services.set(`${cluster}\0${svc.serviceName}`, svc);
   }
+  for (const e of await kv.getTree(layout.allAccountSettings)) {
+    const principal = decodeURIComponent(e.key.slice(layout.allAccountSettings.length));
+    state.accountSettings.set(principal, parse<Record<string, string>>(e));
+  }
   const instances: InstanceRec[] = [];
   for (const e of await kv.getTree(layout.instances)) {
     const rec = parse<InstanceRec>(e);

@@ -24,12 +24,18 @@ export interface ClusterRec {
   createdAt: number;
   tags: Tag[];
   settings: { name: string; value: string }[];
+  /** ECS's ClusterConfiguration (executeCommandConfiguration), as given. */
+  configuration?: Record<string, unknown> | undefined;
 }
 
 export interface TaskDefRec {
   family: string;
   revision: number;
-  status: 'ACTIVE' | 'INACTIVE';
+  /**
+   * DELETE_IN_PROGRESS after DeleteTaskDefinitions, until nothing uses it; DELETED is berth's
+   * tombstone of a family's highest revision (never shown), so no revision is ever reused.
+   */
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS' | 'DELETED';
   registeredAt: number;
   deregisteredAt?: number | undefined;
   /** The task definition as DescribeTaskDefinition returns it, minus status fields. */
@@ -94,6 +100,8 @@ export interface TaskRec {
   containers?: ContainerRec[] | undefined;
   /** The agent confirmed STOPPED (or the instance is gone): resources are free, not assigned. */
   done?: boolean | undefined;
+  /** Task scale-in protection (UpdateTaskProtection) holds until this time (ms). */
+  protectedUntil?: number | undefined;
 }
 
 /** KV key layout under `<prefix>scheduler/`. */
@@ -137,6 +145,13 @@ export class KvLayout {
   }
   get services(): string {
     return `${this.root}services/`;
+  }
+  /** One key per IAM principal: its ECS account settings, `{name: value}`. */
+  accountSettings(principalArn: string): string {
+    return `${this.root}account-settings/${encodeURIComponent(principalArn)}`;
+  }
+  get allAccountSettings(): string {
+    return `${this.root}account-settings/`;
   }
 }
 

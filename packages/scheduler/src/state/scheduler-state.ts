@@ -72,6 +72,8 @@ export class SchedulerState {
   readonly clientTokens = new Map<string, string[]>();
   /** Services by `<cluster>\0<name>` (ACTIVE, DRAINING and INACTIVE ones still stored). */
   readonly services = new Map<string, Service>();
+  /** ECS account settings set explicitly: principal ARN -> setting name -> value. */
+  readonly accountSettings = new Map<string, Readonly<Record<string, string>>>();
   /** Called with a cluster name after a committed change of its tasks or instances. */
   readonly #listeners = new Set<(cluster: string) => void>();
   /** Cached PlacementInstance lists per cluster, dropped when an instance comes or goes. */

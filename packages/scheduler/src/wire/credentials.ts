@@ -45,6 +45,12 @@ export function parseCredentialsFile(text: string): ProfileKeys[] {
 
 /** Reads the file at `path` into access key ID -> secret access key. */
 export async function loadCredentialsFile(path: string): Promise<Map<string, string>> {
+  const profiles = await loadCredentialProfiles(path);
+  return new Map(profiles.map((p) => [p.accessKeyId, p.secretAccessKey]));
+}
+
+/** Reads the file at `path` into its profiles (at least one). */
+export async function loadCredentialProfiles(path: string): Promise<ProfileKeys[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -62,5 +68,5 @@ export async function loadCredentialsFile(path: string): Promise<Map<string, str
       `credentials file ${path} holds no profile with aws_access_key_id and aws_secret_access_key`,
     );
   }
-  return new Map(profiles.map((p) => [p.accessKeyId, p.secretAccessKey]));
+  return profiles;
 }

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminHandler } from '@berth/daemon';
-import type { Handler } from '../api/context.js';
+import type { Caller, Handler } from '../api/context.js';
 import { lookupAction } from '../api/dispatch.js';
 import { EcsError } from '../errors.js';
 import { FORWARDED_HEADER, NO_LEADER_HEADER, forwardRequest } from '../ha/forward.js';
 import type { Replica } from '../ha/replica.js';
 import type { Body } from './input.js';
+import { checkArnScope, checkRequestTypes } from './check-request.js';
 import { verifySigV4 } from './sigv4.js';
 import type { EventHub } from '../events/event-hub.js';
 import { serveEvents } from '../events/sse.js';
@@ -31,6 +32,8 @@ export interface EcsServerOptions {
   readonly onError?: (error: unknown, action: string) => void;
   /** Served as `GET /v1/events` (Server-Sent Events) when given. */
   readonly events?: EventHub | undefined;
+  /** Access key ID -> the IAM principal ARN it stands for (account settings); default: root. */
+  readonly principals?: ReadonlyMap<string, string> | undefined;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -71,6 +74,34 @@ export function toEcsError(e: unknown): { error: EcsError; fault: boolean } {
   };
 }
 
+/** How long the rest of a refused body may take to arrive before the connection is cut. */
+const LINGER_MS = 5000;
+
+/**
+ * Reads and drops the rest of a refused request body (as nginx's lingering close does), so the
+ * answer can go out with `connection: close` once the client has sent it all: closing with
+ * the body still arriving would reset the connection and lose the answer under the client.
+ * Resolves false, having cut the connection, when the body does not end within LINGER_MS.
+ */
+function dropBody(req: IncomingMessage): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      req.socket.destroy();
+      resolve(false);
+    }, LINGER_MS);
+    req.once('end', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    req.once('close', () => {
+      clearTimeout(timer);
+      resolve(req.complete);
+    });
+    req.resume();
+  });
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -100,21 +131,22 @@ async function dispatch(
   res: ServerResponse,
 ): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > o.maxBodyBytes) {
-    res.setHeader('connection', 'close');
-    throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
-  }
-  const raw = await readBody(req, o.maxBodyBytes);
+  const raw = declared > o.maxBodyBytes ? undefined : await readBody(req, o.maxBodyBytes);
   if (raw === undefined) {
+    await dropBody(req);
     res.setHeader('connection', 'close');
     throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
   }
+  let accessKeyId: string | undefined;
   if (o.keys) {
-    verifySigV4(
+    accessKeyId = verifySigV4(
       { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
       { keys: o.keys, region: o.region, service: 'ecs', maxSkewMs: o.maxSkewMs },
     );
   }
+  const caller: Caller = {
+    principalArn: accessKeyId === undefined ? undefined : o.principals?.get(accessKeyId),
+  };
   const target = String(req.headers['x-amz-target'] ?? '');
   const found = lookupAction(target);
   if (!found) {
@@ -136,14 +168,15 @@ async function dispatch(
       `Cannot parse the request body: ${(e as Error).message}`,
     );
   }
-  await runOrForward(o, found.handler, body, req, res, raw);
+  await runOrForward(o, found, body, caller, req, res, raw);
   return found.action;
 }
 
 async function runOrForward(
   o: EcsServerOptions,
-  handler: Handler,
+  found: { action: string; handler: Handler },
   body: Body,
+  caller: Caller,
   req: IncomingMessage,
   res: ServerResponse,
   raw: Buffer,
@@ -152,7 +185,9 @@ async function runOrForward(
   for (;;) {
     const ctx = o.replica.context;
     if (ctx) {
-      send(res, 200, await handler(ctx, body));
+      checkRequestTypes(found.action, body);
+      checkArnScope(found.action, body, ctx.state.scope);
+      send(res, 200, await found.handler(ctx, body, caller));
       return;
     }
     const leader = o.replica.leaderUrl;
