@@ -1,6 +1,7 @@
 // Runs berth dns (built @berth/dns) on 127.0.0.1:PORT serving the benchmark records from an
 // in-memory catalog source, until SIGTERM. Usage: node serve-berth.mjs PORT
-import { MemoryCatalogSource, startDns } from '@berth/dns';
+import { startDns } from '@berth/dns';
+import { MemoryCatalogSource } from '@berth/dns/testing';
 import { benchRecords } from './records.mjs';
 
 const port = Number(process.argv[2] ?? 8600);

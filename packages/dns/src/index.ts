@@ -1,25 +1,28 @@
 /**
  * @berth/dns: `*.service.consul` answered from an in-memory, wire-form snapshot of the
- * catalog. Re-exports only.
+ * catalog. Re-exports only; in-memory fakes for tests are in `@berth/dns/testing`.
  */
 export * from './errors.js';
-export * from './wire.js';
-export * from './zone.js';
-export * from './zone-options.js';
-export * from './zone-fragments.js';
-export * from './zone-assembler.js';
-export * from './build-zone.js';
-export * from './name-map.js';
-export * from './table-builder.js';
-export * from './compile-table.js';
-export * from './parse-query.js';
-export * from './respond.js';
-export * from './resolve.js';
-export * from './stats.js';
-export * from './catalog-source.js';
-export * from './consul-source.js';
-export * from './forwarder.js';
-export * from './dns-server.js';
-export * from './metrics.js';
-export * from './options.js';
-export * from './command.js';
+export * from './core/wire.js';
+export * from './core/zone.js';
+export * from './core/zone-options.js';
+export * from './core/zone-fragments.js';
+export * from './core/zone-assembler.js';
+export * from './core/build-zone.js';
+export * from './core/name-map.js';
+export * from './core/table-builder.js';
+export * from './core/compile-table.js';
+export * from './core/parse-query.js';
+export * from './core/respond.js';
+export * from './core/resolve.js';
+export * from './core/stats.js';
+export * from './core/server-options.js';
+export * from './core/catalog-source.js';
+export * from './adapters/consul-source.js';
+export * from './adapters/forwarder.js';
+export * from './engine.js';
+export * from './daemon/metrics.js';
+export * from './daemon/health.js';
+export * from './daemon/options.js';
+export * from './daemon/start.js';
+export * from './daemon/command.js';

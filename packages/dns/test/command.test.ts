@@ -6,15 +6,16 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
 import { Health, Shutdown, createLogger, createRegistry, loadConfig } from '@berth/daemon';
+import { eventually } from '@berth/daemon/testing';
 import {
   DnsOptionError,
-  MemoryCatalogSource,
   command,
   dnsOptions,
   healthOf,
   parseServiceTtls,
   runDns,
 } from '@berth/dns';
+import { MemoryCatalogSource } from '@berth/dns/testing';
 import { digAt, snapshot } from './fixtures.js';
 
 function context(): { ctx: Parameters<typeof runDns>[1]; lines: string[] } {
@@ -157,7 +158,7 @@ t.test('the daemon: /health flips with the source, /metrics counts queries', asy
   t.equal(h.body.details?.index, '7');
 
   source.markStale(Date.now() - 60_000);
-  await new Promise((r) => setTimeout(r, 1200));
+  await eventually('/health degraded', async () => (await health()).body.status === 'degraded');
   h = await health();
   t.equal(h.status, 503);
   t.equal(h.body.status, 'degraded');
@@ -173,8 +174,10 @@ t.test('the daemon: /health flips with the source, /metrics counts queries', asy
   );
 
   source.markFresh();
-  await new Promise((r) => setTimeout(r, 1200));
-  t.equal((await health()).body.status, 'ok', 'ok again once fresh');
+  await eventually(
+    '/health ok again once fresh',
+    async () => (await health()).body.status === 'ok',
+  );
 
   await digAt(port, ['nope.service.consul']);
   await digAt(port, ['+tcp', 'web.service.consul', 'SRV']);

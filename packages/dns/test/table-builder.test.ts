@@ -7,7 +7,6 @@
 import t from 'tap';
 import { buildIncremental, type Registration, type SnapshotInput } from '@berth/consul';
 import {
-  MemoryCatalogSource,
   TableBuilder,
   buildZone,
   startDns,
@@ -17,6 +16,7 @@ import {
   type ZoneName,
   type ZoneOptions,
 } from '@berth/dns';
+import { MemoryCatalogSource } from '@berth/dns/testing';
 import { snapshot, type Inst } from './fixtures.js';
 
 const opts: ZoneOptions = {
@@ -142,7 +142,14 @@ function consulCatalog(services: number) {
     regs.push(
       [0, 1, 2].map((k) => {
         const id = `svc${s}-${k}`;
-        checks.push({ Node: `h${k}`, CheckID: `c-${id}`, Name: `c-${id}`, Status: 'passing', ServiceID: id, ServiceName: `svc${s}` });
+        checks.push({
+          Node: `h${k}`,
+          CheckID: `c-${id}`,
+          Name: `c-${id}`,
+          Status: 'passing',
+          ServiceID: id,
+          ServiceName: `svc${s}`,
+        });
         return {
           id,
           service: `svc${s}`,

@@ -9,7 +9,7 @@ import {
   type CatalogWatch,
   type WatchCatalogOptions,
 } from '@berth/consul';
-import type { CatalogSource } from './catalog-source.js';
+import type { CatalogSource } from '../core/catalog-source.js';
 
 /** A CatalogSource over a live catalog watch; close() stops the watch. */
 export interface ConsulCatalogSource extends CatalogSource {

@@ -4,8 +4,8 @@
  * prom-client. Must never be called per query.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
-import type { DnsServer } from './dns-server.js';
-import { DnsStats, LATENCY_RING, SAMPLE_EVERY } from './stats.js';
+import { DnsStats, LATENCY_RING, SAMPLE_EVERY } from '../core/stats.js';
+import type { DnsServer } from '../engine.js';
 
 /** Latency buckets in seconds: a DNS answer from memory takes microseconds. */
 export const LATENCY_BUCKETS = [

@@ -1,11 +1,10 @@
 /**
- * The options of `berth dns`, one definition per key (flags, env, defaults, help), and their
- * translation into startDns options. Must never read process.env or argv itself.
+ * The options of `berth dns`, one definition per key (flags, env, defaults, help). The keys
+ * that configure the responder are named as startDns's options, so the command passes the
+ * config through instead of copying fields; `admin` and `maxStale` are the daemon's own.
+ * Must never read process.env or argv itself.
  */
 import { defineOptions, type ConfigOf } from '@berth/daemon';
-import type { ServiceTtl } from './zone-options.js';
-import type { DnsOptions } from './dns-server.js';
-import { DnsOptionError } from './errors.js';
 
 /** Every option of `berth dns`. */
 export const dnsOptions = defineOptions({
@@ -71,6 +70,17 @@ export const dnsOptions = defineOptions({
     help: 'Most A/AAAA records per answer after rotation (0: all that fit)',
     arg: 'N',
   },
+  tcpIdleTimeout: {
+    type: 'duration',
+    default: '10s',
+    help: 'Close a TCP connection idle (no query in progress) this long',
+  },
+  maxTcpConnections: {
+    type: 'int',
+    default: 1000,
+    help: 'Most TCP connections at once',
+    arg: 'N',
+  },
   maxStale: {
     type: 'duration',
     default: '30s',
@@ -80,29 +90,3 @@ export const dnsOptions = defineOptions({
 
 /** The typed config of `berth dns`. */
 export type DnsConfig = ConfigOf<typeof dnsOptions>;
-
-/** Parses `--service-ttl` values: `web=30`, `web*=10`, `*=5`. */
-export function parseServiceTtls(values: readonly string[]): ServiceTtl[] {
-  return values.map((v) => {
-    const m = /^([^=\s]+)=(\d+)$/.exec(v.trim());
-    if (!m) throw new DnsOptionError('serviceTtl', `${JSON.stringify(v)} is not NAME=SECONDS`);
-    return { pattern: (m[1] ?? '').toLowerCase(), ttl: Number(m[2]) };
-  });
-}
-
-/** startDns options from the config. */
-export function dnsOptionsFrom(config: DnsConfig): DnsOptions {
-  return {
-    listen: config.listen,
-    domain: config.domain,
-    altDomain: config.altDomain,
-    recursors: config.recursor,
-    recursorTimeoutMs: config.recursorTimeout,
-    onlyPassing: config.onlyPassing,
-    serviceTtl: parseServiceTtls(config.serviceTtl ?? []),
-    nodeTtl: config.nodeTtl,
-    aRecordLimit: config.aRecordLimit,
-    consul: config.consul,
-    consulToken: config.consulToken,
-  };
-}

@@ -1,40 +1,20 @@
 /**
- * `berth dns` as a DaemonCommand: starts the responder and its admin listener, turns the
- * server's events into logs and metrics, and keeps /health honest (starting until the first
- * snapshot, degraded while Consul has been unreachable past --max-stale). Must never contain
- * DNS logic; that lives in the pure modules.
+ * runDns: berth dns as a daemon. Starts the responder with the config as it is, its admin
+ * listener, turns the responder's events into logs and metrics, and keeps /health honest.
+ * Must never contain DNS logic; that lives in the engine and the pure core.
  */
 import {
   adminHandler,
   startAdminServer,
-  type DaemonCommand,
   type DaemonContext,
   type AdminServer,
   formatListen,
 } from '@berth/daemon';
-import type { CatalogSource } from './catalog-source.js';
-import { startDns, type DnsServer, type DnsStatus } from './dns-server.js';
+import type { CatalogSource } from '../core/catalog-source.js';
+import { startDns, type DnsServer } from '../engine.js';
+import { healthOf } from './health.js';
 import { bindDnsMetrics } from './metrics.js';
-import { dnsOptions, dnsOptionsFrom, type DnsConfig } from './options.js';
-
-/** The health verdict for a status: `ok`, or the reasons it is not. */
-export function healthOf(
-  s: DnsStatus,
-  maxStaleMs: number,
-): { status: 'starting' | 'ok' | 'degraded'; reasons: string[] } {
-  if (!s.ready) return { status: 'starting', reasons: ['waiting for the first catalog snapshot'] };
-  if (s.staleForMs !== undefined && s.staleForMs > maxStaleMs) {
-    const age =
-      s.snapshotAgeMs === undefined ? '' : `, fetched ${Math.round(s.snapshotAgeMs / 1000)}s ago`;
-    return {
-      status: 'degraded',
-      reasons: [
-        `catalog unreachable for ${Math.round(s.staleForMs / 1000)}s; answering from the snapshot at index ${s.index}${age}`,
-      ],
-    };
-  }
-  return { status: 'ok', reasons: [] };
-}
+import type { DnsConfig } from './options.js';
 
 /** A running `berth dns`: the responder and its admin listener. */
 export interface RunningDns {
@@ -50,7 +30,7 @@ export async function runDns(
 ): Promise<RunningDns> {
   const { log, registry, health, shutdown } = ctx;
   health.starting();
-  const server = await startDns(dnsOptionsFrom(config), source);
+  const server = await startDns(config, source);
   shutdown.add('dns listeners', () => server.close());
   bindDnsMetrics(server, registry);
   server.on('table', (t) =>
@@ -106,13 +86,3 @@ export async function runDns(
   );
   return { server, admin };
 }
-
-/** `berth dns`. */
-export const command: DaemonCommand<typeof dnsOptions> = {
-  name: 'dns',
-  summary: 'Answer *.service.consul from an in-memory catalog snapshot, round-robin',
-  options: dnsOptions,
-  async start(config, ctx) {
-    await runDns(config, ctx);
-  },
-};

@@ -10,8 +10,8 @@ import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { connect, isIP, isIPv6 } from 'node:net';
 import { randomInt } from 'node:crypto';
-import { DnsOptionError, DnsRecursorError } from './errors.js';
-import { MAX_TCP_MESSAGE, RCODE } from './wire.js';
+import { DnsOptionError, DnsRecursorError } from '../errors.js';
+import { MAX_TCP_MESSAGE, RCODE } from '../core/wire.js';
 
 /** One upstream resolver. */
 export interface Recursor {

@@ -1,20 +1,9 @@
 /**
- * The one narrow interface between berth dns and the catalog: the latest snapshot, a
- * callback per new snapshot, and since when the source has been cut off from Consul. The
- * in-memory implementation here serves unit tests and benchmarks; consul-source.ts wraps
- * the real watch. Must never block: `current()` returns what is already there.
+ * MemoryCatalogSource: a CatalogSource fed by hand, for tests and benchmarks (exported only
+ * from `@berth/dns/testing`). Never used by the daemon.
  */
 import type { CatalogSnapshot } from '@berth/consul';
-
-/** Where berth dns gets catalog snapshots from. */
-export interface CatalogSource {
-  /** The latest snapshot, or undefined before the first. */
-  current(): CatalogSnapshot | undefined;
-  /** Calls `cb` with every new snapshot (and at once with the current one, if any). */
-  onSnapshot(cb: (snapshot: CatalogSnapshot) => void): () => void;
-  /** Wall-clock ms since when the source cannot reach Consul; undefined while in sync. */
-  readonly staleSince: number | undefined;
-}
+import type { CatalogSource } from '../core/catalog-source.js';
 
 /** A CatalogSource fed by hand: tests and benchmarks push snapshots and staleness. */
 export class MemoryCatalogSource implements CatalogSource {

@@ -1,0 +1,323 @@
+/**
+ * startDns: the responder's orchestrator. Follows a CatalogSource (rebuilding on every
+ * snapshot only the parts of the wire table that changed, keeping the old table if a build
+ * fails), answers each message from `const table = this.#table` without ever waiting on
+ * Consul, forwards other names to the recursors, and binds the UDP and TCP listeners that
+ * carry the bytes. Emits events; never logs.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { CatalogSnapshot } from '@berth/consul';
+import { consulSource, type ConsulCatalogSource } from './adapters/consul-source.js';
+import { Forwarder, parseRecursor } from './adapters/forwarder.js';
+import { TcpListener, type TcpAnswer } from './adapters/tcp-listener.js';
+import { bindUdp, type UdpListener } from './adapters/udp-listener.js';
+import type { CatalogSource } from './core/catalog-source.js';
+import type { DnsTable } from './core/compile-table.js';
+import { DROP, parseQuery, type Query } from './core/parse-query.js';
+import { FORWARD, resolve } from './core/resolve.js';
+import { writeEmpty, writeHeaderOnly } from './core/respond.js';
+import { serverSettings, type DnsOptions, type ServerSettings } from './core/server-options.js';
+import { DnsStats, SAMPLE_EVERY } from './core/stats.js';
+import { TableBuilder, type TableBuild } from './core/table-builder.js';
+import { MAX_TCP_MESSAGE, MAX_UDP_PAYLOAD, RCODE } from './core/wire.js';
+import { nameLines, zoneDiff, zoneLines, type ZoneName } from './core/zone.js';
+import { DnsListenError, DnsTableError, type DnsRecursorError } from './errors.js';
+
+/** A bound socket. */
+export interface DnsAddress {
+  readonly protocol: 'udp' | 'tcp';
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Payload of `table`: a new table is in use. */
+export interface TableInfo {
+  readonly index: bigint;
+  readonly names: number;
+  readonly buildMs: number;
+  /** Names whose entries the build replaced (all of them on the first build). */
+  readonly touched: number;
+  /** Service fragments rebuilt or removed; the others were reused. */
+  readonly servicesRebuilt: number;
+}
+
+/** Events of a DnsServer. */
+export interface DnsServerEvents {
+  table: [TableInfo];
+  /**
+   * Zone lines added and removed by the last rebuild (computed only when listened to, and
+   * only over the names the rebuild touched: all of them for the first table).
+   */
+  diff: [{ readonly index: bigint; readonly added: string[]; readonly removed: string[] }];
+  /** A snapshot could not be built; the previous table stays in use. */
+  'table-error': [DnsTableError];
+  /** One recursor attempt failed (the next one is tried). */
+  'recursor-error': [DnsRecursorError];
+  /** A socket error that did not stop the server. */
+  'socket-error': [Error];
+}
+
+/** Facts for /health and /metrics. */
+export interface DnsStatus {
+  /** A table is in use (a first snapshot arrived). */
+  readonly ready: boolean;
+  readonly index: bigint | undefined;
+  /** ms since the snapshot in use was fetched. */
+  readonly snapshotAgeMs: number | undefined;
+  /** ms since the source lost Consul, undefined while in sync. */
+  readonly staleForMs: number | undefined;
+  readonly names: number;
+}
+
+/** A running responder. */
+export interface DnsServer extends EventEmitter<DnsServerEvents> {
+  readonly addresses: readonly DnsAddress[];
+  readonly stats: DnsStats;
+  /** The table in use (undefined before the first snapshot). */
+  readonly table: DnsTable | undefined;
+  /** The canonical text form of the zone in use. */
+  zoneLines(): string[];
+  status(now?: number): DnsStatus;
+  /** Number of open TCP connections. */
+  readonly tcpConnections: number;
+  close(): Promise<void>;
+}
+
+const FORWARD_FLAGS = { aa: false, ra: true };
+
+class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
+  readonly stats = new DnsStats();
+  readonly addresses: DnsAddress[] = [];
+  readonly #settings: ServerSettings;
+  readonly #builder: TableBuilder;
+  readonly #forwarder: Forwarder | undefined;
+  readonly #source: CatalogSource;
+  readonly #ownSource: ConsulCatalogSource | undefined;
+  readonly #udp: UdpListener[] = [];
+  readonly #tcp: TcpListener[] = [];
+  #table: DnsTable | undefined;
+  #snapshot: CatalogSnapshot | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #tick = 0;
+  #closed = false;
+
+  constructor(options: DnsOptions, source: CatalogSource | undefined) {
+    super();
+    const s = serverSettings(options);
+    this.#settings = s;
+    this.#builder = new TableBuilder(s.zone);
+    const recursors = s.recursors.map(parseRecursor);
+    if (recursors.length) {
+      this.#forwarder = new Forwarder({ recursors, timeoutMs: s.recursorTimeoutMs });
+      this.#forwarder.on('failure', (e) => this.emit('recursor-error', e));
+    }
+    if (source) this.#source = source;
+    else {
+      this.#ownSource = consulSource({
+        url: options.consul,
+        token: options.consulToken,
+        env: options.env,
+      });
+      this.#source = this.#ownSource;
+    }
+  }
+
+  get table(): DnsTable | undefined {
+    return this.#table;
+  }
+
+  get tcpConnections(): number {
+    return this.#tcp.reduce((n, l) => n + l.connections, 0);
+  }
+
+  zoneLines(): string[] {
+    const names = new Map<string, ZoneName>();
+    for (const [name, w] of this.#table?.names.entries() ?? []) names.set(name, w.zone);
+    return zoneLines({ names });
+  }
+
+  status(now = Date.now()): DnsStatus {
+    const since = this.#source.staleSince;
+    return {
+      ready: this.#table !== undefined,
+      index: this.#table?.index,
+      snapshotAgeMs: this.#snapshot ? Math.max(0, now - this.#snapshot.fetchedAt) : undefined,
+      staleForMs: since === undefined ? undefined : Math.max(0, now - since),
+      names: this.#table?.names.size ?? 0,
+    };
+  }
+
+  subscribe(): void {
+    this.#unsubscribe = this.#source.onSnapshot((s) => this.#rebuild(s));
+  }
+
+  #rebuild(snapshot: CatalogSnapshot): void {
+    if (snapshot === this.#snapshot) return;
+    const t0 = performance.now();
+    let build: TableBuild;
+    try {
+      build = this.#builder.build(snapshot);
+    } catch (e) {
+      this.emit(
+        'table-error',
+        new DnsTableError(`snapshot at index ${snapshot.index}: ${String(e)}`, { cause: e }),
+      );
+      return;
+    }
+    const before = this.#table;
+    const { table, touched } = build;
+    // The swap: one assignment; queries in flight keep the table they read.
+    this.#table = table;
+    this.#snapshot = snapshot;
+    this.emit('table', {
+      index: table.index,
+      names: table.names.size,
+      buildMs: performance.now() - t0,
+      touched: touched.length,
+      servicesRebuilt: build.servicesRebuilt,
+    });
+    if (this.listenerCount('diff') > 0) {
+      const lines = (t: DnsTable | undefined): string[] =>
+        [...touched].sort().flatMap((name) => {
+          const e = t?.names.get(name);
+          return e ? nameLines(name, e.zone) : [];
+        });
+      const d = zoneDiff(lines(before), lines(table));
+      if (d.added.length || d.removed.length) this.emit('diff', { index: table.index, ...d });
+    }
+  }
+
+  /** The reply to one message: bytes now, undefined to drop it, or a forwarded reply later. */
+  #answer(msg: Buffer, tcp: boolean): TcpAnswer {
+    const q = parseQuery(msg);
+    if (typeof q === 'number') {
+      if (q === DROP) {
+        this.stats.dropped++;
+        return undefined;
+      }
+      this.stats.count(tcp, 0, q);
+      return writeHeaderOnly(msg, q);
+    }
+    const limit = tcp ? MAX_TCP_MESSAGE : q.udpSize < MAX_UDP_PAYLOAD ? q.udpSize : MAX_UDP_PAYLOAD;
+    const out = resolve(this.#table, this.#settings.domains, q, msg, limit, !!this.#forwarder);
+    if (out === FORWARD) return this.#forward(Buffer.from(msg), q, tcp, limit);
+    const rc = q.ednsVersion > 0 ? RCODE.BADVERS : (out[3] as number) & 0x0f;
+    this.stats.count(tcp, q.qtype, rc);
+    return out;
+  }
+
+  async #forward(msg: Buffer, q: Query, tcp: boolean, limit: number): Promise<Buffer | undefined> {
+    const f = this.#forwarder as Forwarder;
+    if (f.full) {
+      this.stats.forwardOverload++;
+      this.stats.count(tcp, q.qtype, RCODE.SERVFAIL);
+      return writeEmpty(msg, q, FORWARD_FLAGS, RCODE.SERVFAIL);
+    }
+    this.stats.forwarded++;
+    const reply = await f.forward(msg, q.questionEnd, limit);
+    if (this.#closed) return undefined;
+    if (!reply) this.stats.forwardFailures++;
+    const out = reply ?? writeEmpty(msg, q, FORWARD_FLAGS, RCODE.SERVFAIL);
+    this.stats.count(tcp, q.qtype, (out[3] as number) & 0x0f);
+    return out;
+  }
+
+  #onUdp = (msg: Buffer, port: number, address: string, from: UdpListener): void => {
+    const sampled = ++this.#tick % SAMPLE_EVERY === 0;
+    const t0 = sampled ? performance.now() : 0;
+    const out = this.#answer(msg, false);
+    if (out === undefined) return;
+    if (out instanceof Promise) {
+      out.then(
+        (reply) => {
+          if (reply && !this.#closed) from.send(reply, port, address);
+        },
+        (e: unknown) => this.#socketError(e),
+      );
+      return;
+    }
+    from.send(out, port, address);
+    if (sampled) this.stats.sample((performance.now() - t0) / 1000);
+  };
+
+  #onTcp = (msg: Buffer): TcpAnswer => {
+    const sampled = ++this.#tick % SAMPLE_EVERY === 0;
+    const t0 = sampled ? performance.now() : 0;
+    const out = this.#answer(msg, true);
+    if (sampled && Buffer.isBuffer(out)) this.stats.sample((performance.now() - t0) / 1000);
+    return out;
+  };
+
+  #socketError = (e: unknown): void => {
+    this.emit('socket-error', e instanceof Error ? e : new Error(String(e)));
+  };
+
+  async listen(): Promise<void> {
+    const s = this.#settings;
+    for (const l of s.listen) {
+      let lastError: unknown;
+      // With port 0 the TCP port must match the UDP one; retry if another process holds it.
+      for (let attempt = 0; attempt < (l.port === 0 ? 8 : 1); attempt++) {
+        const udp = await bindUdp(l.host, l.port, this.#onUdp, this.#socketError).catch(
+          (e: unknown) => {
+            lastError = e;
+            return undefined;
+          },
+        );
+        if (!udp) continue;
+        const tcp = await TcpListener.listen(
+          l.host,
+          udp.port,
+          {
+            idleTimeoutMs: s.tcpIdleTimeoutMs,
+            maxConnections: s.maxTcpConnections,
+            onGarbage: () => this.stats.dropped++,
+            onError: this.#socketError,
+          },
+          this.#onTcp,
+        ).catch((e: unknown) => {
+          lastError = e;
+          return undefined;
+        });
+        if (!tcp) {
+          udp.close();
+          continue;
+        }
+        this.#udp.push(udp);
+        this.#tcp.push(tcp);
+        const { host, port } = udp;
+        this.addresses.push({ protocol: 'udp', host, port }, { protocol: 'tcp', host, port });
+        lastError = undefined;
+        break;
+      }
+      if (lastError !== undefined) throw new DnsListenError(`${l.host}:${l.port}`, lastError);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.#ownSource?.close();
+    this.#forwarder?.close();
+    for (const s of this.#udp) s.close();
+    await Promise.all(this.#tcp.map((t) => t.close()));
+  }
+}
+
+/**
+ * Starts berth dns. Without `source` it watches Consul at `options.consul`. Resolves once
+ * every listener is bound (answers in our domains are SERVFAIL until the first snapshot).
+ */
+export async function startDns(options: DnsOptions, source?: CatalogSource): Promise<DnsServer> {
+  const server = new Responder(options, source);
+  try {
+    await server.listen();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  server.subscribe();
+  return server;
+}
