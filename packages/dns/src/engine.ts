@@ -271,6 +271,7 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
           udp.port,
           {
             idleTimeoutMs: s.tcpIdleTimeoutMs,
+            readTimeoutMs: s.tcpReadTimeoutMs,
             maxConnections: s.maxTcpConnections,
             onGarbage: () => this.stats.dropped++,
             onError: this.#socketError,

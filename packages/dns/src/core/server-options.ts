@@ -36,8 +36,10 @@ export interface DnsOptions {
   readonly consulToken?: string | undefined;
   /** Environment for CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN of the built-in source. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** A TCP connection with no query in progress is closed after this, ms (default 10000). */
+  /** A TCP connection with nothing going on is closed after this, ms (default 10000). */
   readonly tcpIdleTimeout?: number | undefined;
+  /** A TCP message must arrive whole within this from its first byte, ms (default 5000). */
+  readonly tcpReadTimeout?: number | undefined;
   /** Most TCP connections at once (default 1000). */
   readonly maxTcpConnections?: number | undefined;
 }
@@ -51,6 +53,7 @@ export interface ServerSettings {
   readonly recursorTimeoutMs: number;
   readonly zone: ZoneOptions;
   readonly tcpIdleTimeoutMs: number;
+  readonly tcpReadTimeoutMs: number;
   readonly maxTcpConnections: number;
 }
 
@@ -109,6 +112,7 @@ export function serverSettings(options: DnsOptions): ServerSettings {
       nsAddresses: [...new Set(nsAddresses)],
     },
     tcpIdleTimeoutMs: positive('tcpIdleTimeout', options.tcpIdleTimeout ?? 10_000),
+    tcpReadTimeoutMs: positive('tcpReadTimeout', options.tcpReadTimeout ?? 5000),
     maxTcpConnections: nonNegativeInt('maxTcpConnections', options.maxTcpConnections ?? 1000),
   };
 }

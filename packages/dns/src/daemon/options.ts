@@ -73,7 +73,12 @@ export const dnsOptions = defineOptions({
   tcpIdleTimeout: {
     type: 'duration',
     default: '10s',
-    help: 'Close a TCP connection idle (no query in progress) this long',
+    help: 'Close a TCP connection with nothing going on (no query arriving or pending) this long',
+  },
+  tcpReadTimeout: {
+    type: 'duration',
+    default: '5s',
+    help: 'A query over TCP must arrive whole within this from its first byte',
   },
   maxTcpConnections: {
     type: 'int',
