@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { CatalogSnapshot } from '@berth/consul';
 import { consulSource, type ConsulCatalogSource } from './adapters/consul-source.js';
-import { Forwarder, parseRecursor } from './adapters/forwarder.js';
+import { Forwarder, parseRecursor, type RecursorSkip } from './adapters/forwarder.js';
 import { TcpListener, type TcpAnswer } from './adapters/tcp-listener.js';
 import { bindUdp, type UdpListener } from './adapters/udp-listener.js';
 import type { CatalogSource } from './core/catalog-source.js';
@@ -54,6 +54,10 @@ export interface DnsServerEvents {
   'table-error': [DnsTableError];
   /** One recursor attempt failed (the next one is tried). */
   'recursor-error': [DnsRecursorError];
+  /** A recursor that keeps failing is skipped for a while. */
+  'recursor-skip': [RecursorSkip];
+  /** A skipped recursor answered its probe and is used again. */
+  'recursor-back': [{ readonly recursor: string }];
   /** A socket error that did not stop the server. */
   'socket-error': [Error];
 }
@@ -111,6 +115,8 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
     if (recursors.length) {
       this.#forwarder = new Forwarder({ recursors, timeoutMs: s.recursorTimeoutMs });
       this.#forwarder.on('failure', (e) => this.emit('recursor-error', e));
+      this.#forwarder.on('skip', (e) => this.emit('recursor-skip', e));
+      this.#forwarder.on('back', (e) => this.emit('recursor-back', e));
     }
     if (source) this.#source = source;
     else {

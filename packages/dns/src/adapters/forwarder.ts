@@ -1,23 +1,21 @@
 /**
- * Forwards queries for names outside our domains to the configured recursors, in order:
- * UDP first, the same recursor again over TCP when the UDP reply is truncated, the next
- * recursor on a timeout, an error, SERVFAIL or REFUSED. Raw bytes are forwarded (EDNS options
- * and DO bit intact) under a fresh random ID, and a reply is only accepted from the recursor's
- * address with that ID and the same question. Must never forward to anyone but the configured
- * recursors, and never hold more than `maxInFlight` forwards.
+ * The recursors: forwards queries for names outside our domains to the configured
+ * recursors, in order: UDP first, the same recursor again over TCP when the UDP reply is
+ * truncated, the next recursor on a timeout, an error, SERVFAIL or REFUSED. A recursor that
+ * refuses the connection (ICMP port unreachable) fails at once; one that keeps failing is
+ * skipped for a growing time and let back by one probe query (core/recursor-health.ts).
+ * Raw bytes are forwarded (EDNS options and DO bit intact) under a fresh random ID, and a
+ * reply is only taken from the recursor, with that ID and the same question. Must never
+ * forward to anyone but the configured recursors, nor hold more than `maxInFlight` forwards.
  */
-import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { connect, isIP, isIPv6 } from 'node:net';
-import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
+import { RecursorHealth, type RecursorHealthOptions } from '../core/recursor-health.js';
+import { RCODE } from '../core/wire.js';
 import { DnsOptionError, DnsRecursorError } from '../errors.js';
-import { MAX_TCP_MESSAGE, RCODE } from '../core/wire.js';
+import { RecursorClient, type Recursor } from './recursor-client.js';
 
-/** One upstream resolver. */
-export interface Recursor {
-  readonly host: string;
-  readonly port: number;
-}
+export type { Recursor } from './recursor-client.js';
 
 /** Parses `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:53`. Hostnames are refused (no lookups). */
 export function parseRecursor(text: string): Recursor {
@@ -41,9 +39,21 @@ export function parseRecursor(text: string): Recursor {
   return { host, port };
 }
 
-/** Events: `failure` (DnsRecursorError) for each recursor attempt that failed. */
+/** Payload of `skip`: a recursor is left out for a while after failing again and again. */
+export interface RecursorSkip {
+  readonly recursor: string;
+  readonly failures: number;
+  readonly skipMs: number;
+}
+
+/** Events of a Forwarder. */
 export interface ForwarderEvents {
+  /** One attempt at one recursor failed. */
   failure: [DnsRecursorError];
+  /** A recursor is skipped for `skipMs` (it failed `failures` times in a row). */
+  skip: [RecursorSkip];
+  /** A skipped recursor answered its probe: it is used again. */
+  back: [{ readonly recursor: string }];
 }
 
 /** Options of a Forwarder. */
@@ -53,13 +63,13 @@ export interface ForwarderOptions {
   readonly timeoutMs: number;
   /** Forwards in flight beyond which queries get SERVFAIL at once. */
   readonly maxInFlight?: number;
+  readonly health?: RecursorHealthOptions;
+  /** Clock for the health bookkeeping (tests). */
+  readonly now?: () => number;
 }
 
 /** The outcome of one forward: the reply bytes (client's ID) or undefined if all failed. */
 export type ForwardResult = Buffer | undefined;
-
-const label = (r: Recursor): string =>
-  isIPv6(r.host) ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
 
 function sameQuestion(a: Buffer, b: Buffer, qend: number): boolean {
   if (b.length < qend || b.readUInt16BE(4) !== 1) return false;
@@ -73,20 +83,25 @@ function sameQuestion(a: Buffer, b: Buffer, qend: number): boolean {
   return true;
 }
 
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /** Forwards to recursors; reusable and safe for concurrent use. */
 export class Forwarder extends EventEmitter<ForwarderEvents> {
   readonly recursors: readonly Recursor[];
-  readonly #timeoutMs: number;
+  readonly #clients: readonly RecursorClient[];
+  readonly #health: RecursorHealth;
   readonly #maxInFlight: number;
+  readonly #now: () => number;
   #inFlight = 0;
-  readonly #pending = new Set<() => void>();
   #closed = false;
 
   constructor(options: ForwarderOptions) {
     super();
     this.recursors = options.recursors;
-    this.#timeoutMs = options.timeoutMs;
+    this.#clients = options.recursors.map((r) => new RecursorClient(r, options.timeoutMs));
+    this.#health = new RecursorHealth(options.recursors.length, options.health);
     this.#maxInFlight = options.maxInFlight ?? 1024;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Forwards currently waiting for a recursor. */
@@ -107,9 +122,10 @@ export class Forwarder extends EventEmitter<ForwarderEvents> {
     if (this.#closed) return undefined;
     this.#inFlight++;
     try {
-      for (const r of this.recursors) {
+      for (let i = 0; i < this.#clients.length; i++) {
         if (this.#closed) return undefined;
-        const reply = await this.#tryOne(r, msg, questionEnd, limit);
+        if (!this.#health.claim(i, this.#now())) continue;
+        const reply = await this.#tryOne(i, msg, questionEnd, limit);
         if (reply) {
           msg.copy(reply, 0, 0, 2);
           return reply;
@@ -124,110 +140,54 @@ export class Forwarder extends EventEmitter<ForwarderEvents> {
   /** Cancels every forward in flight (they resolve as failed). */
   close(): void {
     this.#closed = true;
-    for (const cancel of [...this.#pending]) cancel();
+    for (const c of this.#clients) c.close();
   }
 
-  async #tryOne(
-    r: Recursor,
-    msg: Buffer,
-    qend: number,
-    limit: number,
-  ): Promise<Buffer | undefined> {
+  #failed(i: number, client: RecursorClient, why: string, cause?: unknown): undefined {
+    this.emit('failure', new DnsRecursorError(client.label, why, { cause }));
+    const skipMs = this.#health.failed(i, this.#now());
+    if (skipMs > 0) {
+      const failures = this.#health.state(i)?.failures ?? 0;
+      this.emit('skip', { recursor: client.label, failures, skipMs });
+    }
+    return undefined;
+  }
+
+  #succeeded(i: number, client: RecursorClient): void {
+    if ((this.#health.state(i)?.skips ?? 0) > 0) this.emit('back', { recursor: client.label });
+    this.#health.succeeded(i);
+  }
+
+  async #tryOne(i: number, msg: Buffer, qend: number, limit: number): Promise<Buffer | undefined> {
+    const client = this.#clients[i] as RecursorClient;
     const query = Buffer.from(msg);
-    const id = randomInt(0, 65536);
-    query.writeUInt16BE(id, 0);
-    const fail = (why: string, cause?: unknown): undefined => {
-      this.emit('failure', new DnsRecursorError(label(r), why, { cause }));
-      return undefined;
-    };
     let udp: Buffer;
     try {
-      udp = await this.#udp(r, query, id);
+      udp = await client.udp(query);
     } catch (e) {
-      return fail(`udp: ${e instanceof Error ? e.message : String(e)}`, e);
+      return this.#failed(i, client, `udp: ${message(e)}`, e);
     }
-    if (!sameQuestion(query, udp, qend)) return fail('reply to another question');
+    if (!sameQuestion(query, udp, qend))
+      return this.#failed(i, client, 'reply to another question');
+    // The recursor is alive; SERVFAIL or REFUSED for this name sends the query on anyway.
+    this.#succeeded(i, client);
     const rcode = (udp[3] as number) & 0x0f;
-    if (rcode === RCODE.SERVFAIL || rcode === RCODE.REFUSED) return fail(`answered rcode ${rcode}`);
+    if (rcode === RCODE.SERVFAIL || rcode === RCODE.REFUSED) {
+      this.emit('failure', new DnsRecursorError(client.label, `answered rcode ${rcode}`));
+      return undefined;
+    }
     if (!((udp[2] as number) & 0x02)) return udp;
     let tcp: Buffer;
     try {
-      tcp = await this.#tcp(r, query, id);
+      tcp = await client.tcp(query);
     } catch (e) {
-      fail(`tcp after truncation: ${e instanceof Error ? e.message : String(e)}`, e);
+      this.emit(
+        'failure',
+        new DnsRecursorError(client.label, `tcp after truncation: ${message(e)}`, { cause: e }),
+      );
       return udp;
     }
-    if (!sameQuestion(query, tcp, qend)) return fail('tcp reply to another question') ?? udp;
+    if (!sameQuestion(query, tcp, qend)) return udp;
     return tcp.length <= limit ? tcp : udp;
-  }
-
-  #guard<T>(run: (done: (err: Error | undefined, value?: T) => void) => () => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let cleanup: () => void = () => undefined;
-      const finish = (err: Error | undefined, value?: T): void => {
-        clearTimeout(timer);
-        this.#pending.delete(cancel);
-        cleanup();
-        if (err) reject(err);
-        else resolve(value as T);
-      };
-      const cancel = (): void => finish(new Error('forwarder closed'));
-      const timer = setTimeout(
-        () => finish(new Error(`timeout after ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-      this.#pending.add(cancel);
-      cleanup = run(finish);
-    });
-  }
-
-  #udp(r: Recursor, query: Buffer, id: number): Promise<Buffer> {
-    return this.#guard<Buffer>((done) => {
-      const sock = createSocket(isIPv6(r.host) ? 'udp6' : 'udp4');
-      let closed = false;
-      sock.on('error', (e) => done(e));
-      sock.on('message', (reply, rinfo) => {
-        // Only the recursor itself, answering our ID, counts; anything else is ignored.
-        if (rinfo.address !== r.host || rinfo.port !== r.port) return;
-        if (reply.length < 12 || reply.readUInt16BE(0) !== id || !((reply[2] as number) & 0x80))
-          return;
-        done(undefined, reply);
-      });
-      sock.send(query, r.port, r.host, (e) => {
-        if (e) done(e);
-      });
-      return () => {
-        if (!closed) {
-          closed = true;
-          sock.close();
-        }
-      };
-    });
-  }
-
-  #tcp(r: Recursor, query: Buffer, id: number): Promise<Buffer> {
-    return this.#guard<Buffer>((done) => {
-      const sock = connect({ host: r.host, port: r.port });
-      let buf = Buffer.alloc(0);
-      sock.on('error', (e) => done(e));
-      sock.on('connect', () => {
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(query.length, 0);
-        sock.end(Buffer.concat([prefix, query]));
-      });
-      sock.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        if (buf.length > MAX_TCP_MESSAGE + 2) return done(new Error('reply too long'));
-        if (buf.length < 2) return;
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) return;
-        const reply = buf.subarray(2, 2 + len);
-        if (reply.length < 12 || reply.readUInt16BE(0) !== id)
-          return done(new Error('reply with a wrong ID'));
-        done(undefined, Buffer.from(reply));
-      });
-      sock.on('end', () => done(new Error('connection closed before a reply')));
-      return () => sock.destroy();
-    });
   }
 }

@@ -14,7 +14,11 @@ import type { CatalogSource } from '../core/catalog-source.js';
 import { startDns, type DnsServer } from '../engine.js';
 import { healthOf } from './health.js';
 import { bindDnsMetrics } from './metrics.js';
+import { LogThrottle } from './log-throttle.js';
 import type { DnsConfig } from './options.js';
+
+/** One warning line per recursor (or socket error code) per this interval, with a count. */
+const LOG_INTERVAL_MS = 10_000;
 
 /** A running `berth dns`: the responder and its admin listener. */
 export interface RunningDns {
@@ -50,10 +54,37 @@ export async function runDns(
   server.on('table-error', (e) =>
     log.warn({ err: e }, 'dns table build failed; keeping the previous table'),
   );
-  server.on('recursor-error', (e) =>
-    log.warn({ recursor: e.recursor, err: e.message }, 'recursor failed'),
+  // Anyone who can send queries can make recursors fail: one line per recursor (and per
+  // socket error code) per interval, with a count, instead of one per query.
+  const throttle = new LogThrottle(LOG_INTERVAL_MS);
+  server.on('recursor-error', (e) => {
+    if (throttle.hit(`recursor ${e.recursor}`, e.message, Date.now()))
+      log.warn({ recursor: e.recursor, err: e.message }, 'recursor failed');
+  });
+  server.on('socket-error', (e) => {
+    const code = (e as NodeJS.ErrnoException).code ?? e.name;
+    if (throttle.hit(`socket ${code}`, e.message, Date.now()))
+      log.warn({ err: e }, 'dns socket error');
+  });
+  const flushLogs = setInterval(() => {
+    for (const s of throttle.flush(Date.now())) {
+      log.warn(
+        { key: s.key, count: s.count, last: s.last, seconds: Math.round(s.intervalMs / 1000) },
+        `${s.key}: ${s.count} more in ${Math.round(s.intervalMs / 1000)}s (last: ${s.last})`,
+      );
+    }
+  }, LOG_INTERVAL_MS / 10);
+  flushLogs.unref();
+  shutdown.add('dns log throttle', async () => clearInterval(flushLogs));
+  server.on('recursor-skip', (e) =>
+    log.warn(
+      { recursor: e.recursor, failures: e.failures, skipMs: e.skipMs },
+      `recursor ${e.recursor} failed ${e.failures} times in a row; skipped for ${e.skipMs} ms`,
+    ),
   );
-  server.on('socket-error', (e) => log.warn({ err: e }, 'dns socket error'));
+  server.on('recursor-back', (e) =>
+    log.info({ recursor: e.recursor }, `recursor ${e.recursor} answers again`),
+  );
 
   const update = (): void => {
     const s = server.status();
