@@ -10,19 +10,28 @@ import { performance } from 'node:perf_hooks';
 import type { CatalogSnapshot } from '@berth/consul';
 import { consulSource, type ConsulCatalogSource } from './adapters/consul-source.js';
 import { Forwarder, parseRecursor, type RecursorSkip } from './adapters/forwarder.js';
-import { TcpListener, type TcpAnswer } from './adapters/tcp-listener.js';
-import { bindUdp, type UdpListener } from './adapters/udp-listener.js';
+import { bindPair } from './adapters/listeners.js';
+import type { TcpAnswer, TcpListener } from './adapters/tcp-listener.js';
+import type { UdpListener } from './adapters/udp-listener.js';
 import type { CatalogSource } from './core/catalog-source.js';
-import type { DnsTable } from './core/compile-table.js';
+import { CHASE_ANSWER, type DnsTable } from './core/compile-table.js';
 import { DROP, parseQuery, type Query } from './core/parse-query.js';
-import { FORWARD, resolve } from './core/resolve.js';
-import { writeEmpty, writeHeaderOnly } from './core/respond.js';
+import { Chase, FORWARD, domainOf, resolve } from './core/resolve.js';
+import { writeEmpty, writeError } from './core/respond.js';
+import {
+  answerRecords,
+  chaseTargets,
+  firstAnswerTtl,
+  spliceRecords,
+  tableAddresses,
+  type SpliceRecord,
+} from './core/splice.js';
 import { serverSettings, type DnsOptions, type ServerSettings } from './core/server-options.js';
 import { DnsStats, SAMPLE_EVERY } from './core/stats.js';
 import { TableBuilder, type TableBuild } from './core/table-builder.js';
-import { MAX_TCP_MESSAGE, MAX_UDP_PAYLOAD, RCODE } from './core/wire.js';
+import { MAX_TCP_MESSAGE, MAX_UDP_PAYLOAD, RCODE, TYPE } from './core/wire.js';
 import { nameLines, zoneDiff, zoneLines, type ZoneName } from './core/zone.js';
-import { DnsListenError, DnsTableError, type DnsRecursorError } from './errors.js';
+import { DnsTableError, type DnsRecursorError } from './errors.js';
 
 /** A bound socket. */
 export interface DnsAddress {
@@ -89,6 +98,8 @@ export interface DnsServer extends EventEmitter<DnsServerEvents> {
 }
 
 const FORWARD_FLAGS = { aa: false, ra: true };
+/** Most host names one reply chases (SRV answers may name many). */
+const MAX_CHASE = 8;
 
 class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   readonly stats = new DnsStats();
@@ -203,11 +214,16 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
         return undefined;
       }
       this.stats.count(tcp, 0, q);
-      return writeHeaderOnly(msg, q);
+      return writeError(msg, q);
     }
     const limit = tcp ? MAX_TCP_MESSAGE : q.udpSize < MAX_UDP_PAYLOAD ? q.udpSize : MAX_UDP_PAYLOAD;
-    const out = resolve(this.#table, this.#settings.domains, q, msg, limit, !!this.#forwarder);
+    let out = resolve(this.#table, this.#settings.domains, q, msg, limit, !!this.#forwarder);
     if (out === FORWARD) return this.#forward(Buffer.from(msg), q, tcp, limit);
+    if (out instanceof Chase) {
+      const names = this.#chaseable(out);
+      if (names.length > 0) return this.#chase(out, names, q, tcp, limit);
+      out = out.reply;
+    }
     const rc = q.ednsVersion > 0 ? RCODE.BADVERS : (out[3] as number) & 0x0f;
     this.stats.count(tcp, q.qtype, rc);
     return out;
@@ -227,6 +243,41 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
     const out = reply ?? writeEmpty(msg, q, FORWARD_FLAGS, RCODE.SERVFAIL);
     this.stats.count(tcp, q.qtype, (out[3] as number) & 0x0f);
     return out;
+  }
+
+  /** The host names of a reply that the table or the recursors may give addresses for. */
+  #chaseable(c: Chase): string[] {
+    const table = this.#table;
+    const names = chaseTargets(c.reply).filter(
+      (n) => this.#forwarder !== undefined || (table !== undefined && domainOf(table, n) >= 0),
+    );
+    return names.slice(0, MAX_CHASE);
+  }
+
+  /** The reply with the addresses of its host names added, as Consul adds them. */
+  async #chase(
+    c: Chase,
+    names: readonly string[],
+    q: Query,
+    tcp: boolean,
+    limit: number,
+  ): Promise<Buffer> {
+    const type = q.qtype === TYPE.AAAA ? TYPE.AAAA : TYPE.A;
+    const found = await Promise.all(names.map((n) => this.#addressesOf(n, type)));
+    const section = c.kind === CHASE_ANSWER ? 'answer' : 'additional';
+    const out = spliceRecords(c.reply, found.flat(), section, limit, firstAnswerTtl(c.reply));
+    this.stats.count(tcp, q.qtype, (out[3] as number) & 0x0f);
+    return out;
+  }
+
+  /** Addresses of `name`: from the table when it is ours, else from the recursors. */
+  async #addressesOf(name: string, type: number): Promise<SpliceRecord[]> {
+    const table = this.#table;
+    if (table !== undefined && domainOf(table, name) >= 0) return tableAddresses(table, name, type);
+    const f = this.#forwarder;
+    if (!f || f.full) return [];
+    const reply = await f.lookup(name, type);
+    return reply ? answerRecords(reply) : [];
   }
 
   #onUdp = (msg: Buffer, port: number, address: string, from: UdpListener): void => {
@@ -261,44 +312,19 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
 
   async listen(): Promise<void> {
     const s = this.#settings;
+    const tcpSettings = {
+      idleTimeoutMs: s.tcpIdleTimeoutMs,
+      readTimeoutMs: s.tcpReadTimeoutMs,
+      maxConnections: s.maxTcpConnections,
+      onGarbage: () => this.stats.dropped++,
+      onError: this.#socketError,
+    };
     for (const l of s.listen) {
-      let lastError: unknown;
-      // With port 0 the TCP port must match the UDP one; retry if another process holds it.
-      for (let attempt = 0; attempt < (l.port === 0 ? 8 : 1); attempt++) {
-        const udp = await bindUdp(l.host, l.port, this.#onUdp, this.#socketError).catch(
-          (e: unknown) => {
-            lastError = e;
-            return undefined;
-          },
-        );
-        if (!udp) continue;
-        const tcp = await TcpListener.listen(
-          l.host,
-          udp.port,
-          {
-            idleTimeoutMs: s.tcpIdleTimeoutMs,
-            readTimeoutMs: s.tcpReadTimeoutMs,
-            maxConnections: s.maxTcpConnections,
-            onGarbage: () => this.stats.dropped++,
-            onError: this.#socketError,
-          },
-          this.#onTcp,
-        ).catch((e: unknown) => {
-          lastError = e;
-          return undefined;
-        });
-        if (!tcp) {
-          udp.close();
-          continue;
-        }
-        this.#udp.push(udp);
-        this.#tcp.push(tcp);
-        const { host, port } = udp;
-        this.addresses.push({ protocol: 'udp', host, port }, { protocol: 'tcp', host, port });
-        lastError = undefined;
-        break;
-      }
-      if (lastError !== undefined) throw new DnsListenError(`${l.host}:${l.port}`, lastError);
+      const { udp, tcp } = await bindPair(l.host, l.port, this.#onUdp, this.#onTcp, tcpSettings);
+      this.#udp.push(udp);
+      this.#tcp.push(tcp);
+      const { host, port } = udp;
+      this.addresses.push({ protocol: 'udp', host, port }, { protocol: 'tcp', host, port });
     }
   }
 

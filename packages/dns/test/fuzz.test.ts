@@ -9,6 +9,7 @@ import { eventually } from '@berth/daemon/testing';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import {
+  Chase,
   DROP,
   FORWARD,
   TYPE,
@@ -17,7 +18,7 @@ import {
   parseQuery,
   resolve,
   startDns,
-  writeHeaderOnly,
+  writeError,
 } from '@berth/dns';
 import { MemoryCatalogSource } from '@berth/dns/testing';
 import { decode, query } from './decode.js';
@@ -126,9 +127,9 @@ t.test(
           tally.dropped++;
           continue;
         }
-        const reply =
+        const res =
           typeof q === 'number'
-            ? writeHeaderOnly(msg, q)
+            ? writeError(msg, q)
             : resolve(
                 table,
                 table.domains,
@@ -137,10 +138,11 @@ t.test(
                 tcp ? 65535 : Math.min(q.udpSize, 4096),
                 i % 3 === 0,
               );
-        if (reply === FORWARD) {
+        if (res === FORWARD) {
           tally.forwarded++;
           continue;
         }
+        const reply = res instanceof Chase ? res.reply : res;
         if (typeof q === 'number') tally.headerOnly++;
         else tally.replies++;
         const limit = typeof q === 'number' || tcp ? 65535 : Math.min(q.udpSize, 4096);

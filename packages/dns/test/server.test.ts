@@ -314,7 +314,7 @@ t.test('forwarding to recursors in order, TCP retry on TC, SERVFAIL when all fai
     {
       listen: [{ host: '127.0.0.1', port: 0 }],
       recursor: [dead.address, good.address],
-      recursorTimeout: 500,
+      recursorTimeout: 2000,
     },
     source,
   );

@@ -17,7 +17,7 @@ import {
   type ZoneOptions,
 } from '@berth/dns';
 import { MemoryCatalogSource } from '@berth/dns/testing';
-import { snapshot, type Inst } from './fixtures.js';
+import { snapshot, type Inst, type NodeSpec } from './fixtures.js';
 
 const opts: ZoneOptions = {
   domains: ['consul', 'berth.test'],
@@ -47,7 +47,7 @@ const critical = (i: Inst): Inst => ({ ...i, status: 'critical' });
 
 const steps: {
   name: string;
-  input: { instances: Inst[]; nodes?: Record<string, string>; dc?: string };
+  input: { instances: Inst[]; nodes?: Record<string, NodeSpec>; dc?: string };
   want: { servicesRebuilt: number; nodesRebuilt: boolean };
 }[] = [
   {
@@ -108,6 +108,22 @@ const steps: {
     name: 'every instance of a service critical: NXDOMAIN',
     input: { instances: [...web.map(critical), db], nodes: { ...nodes, node3: '127.0.0.11' } },
     want: { servicesRebuilt: 1, nodesRebuilt: false },
+  },
+  {
+    name: 'node metadata set: the services on that node are rebuilt (their SRV carry its TXT)',
+    input: {
+      instances: [...web.map(critical), db],
+      nodes: { ...nodes, node3: '127.0.0.11', node2: { address: '127.0.0.9', meta: { a: '1' } } },
+    },
+    want: { servicesRebuilt: 1, nodesRebuilt: true },
+  },
+  {
+    name: 'node metadata changes',
+    input: {
+      instances: [...web.map(critical), db],
+      nodes: { ...nodes, node3: '127.0.0.11', node2: { address: '127.0.0.9', meta: { a: '2' } } },
+    },
+    want: { servicesRebuilt: 1, nodesRebuilt: true },
   },
   {
     name: 'the datacenter changes: a full build',

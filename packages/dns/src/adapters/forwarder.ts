@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { RecursorHealth, type RecursorHealthOptions } from '../core/recursor-health.js';
-import { RCODE } from '../core/wire.js';
+import { CLASS_IN, MAX_TCP_MESSAGE, RCODE, nameToWire } from '../core/wire.js';
 import { DnsOptionError, DnsRecursorError } from '../errors.js';
 import { RecursorClient, type Recursor } from './recursor-client.js';
 
@@ -135,6 +135,21 @@ export class Forwarder extends EventEmitter<ForwarderEvents> {
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Asks the recursors for `name` (type `type`, recursion desired), as a CNAME chase does;
+   * resolves with their reply or undefined.
+   */
+  lookup(name: string, type: number): Promise<ForwardResult> {
+    const qname = nameToWire(name);
+    const msg = Buffer.alloc(12 + qname.length + 4);
+    msg[2] = 0x01;
+    msg.writeUInt16BE(1, 4);
+    qname.copy(msg, 12);
+    msg.writeUInt16BE(type, 12 + qname.length);
+    msg.writeUInt16BE(CLASS_IN, 14 + qname.length);
+    return this.forward(msg, msg.length, MAX_TCP_MESSAGE);
   }
 
   /** Cancels every forward in flight (they resolve as failed). */

@@ -31,6 +31,8 @@ export interface DnsOptions {
   readonly nodeTtl?: number | undefined;
   /** 0 = no limit (default). */
   readonly aRecordLimit?: number | undefined;
+  /** Node metadata as TXT in the additional section of node and SRV answers (default true). */
+  readonly nodeMetaTxt?: boolean | undefined;
   /** Consul address for the built-in source (used when startDns gets no source). */
   readonly consul?: string | undefined;
   readonly consulToken?: string | undefined;
@@ -110,6 +112,7 @@ export function serverSettings(options: DnsOptions): ServerSettings {
       nodeTtl: nonNegativeInt('nodeTtl', options.nodeTtl ?? 0),
       aRecordLimit: nonNegativeInt('aRecordLimit', options.aRecordLimit ?? 0),
       nsAddresses: [...new Set(nsAddresses)],
+      nodeMetaTxt: options.nodeMetaTxt ?? true,
     },
     tcpIdleTimeoutMs: positive('tcpIdleTimeout', options.tcpIdleTimeout ?? 10_000),
     tcpReadTimeoutMs: positive('tcpReadTimeout', options.tcpReadTimeout ?? 5000),

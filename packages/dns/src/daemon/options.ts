@@ -70,6 +70,11 @@ export const dnsOptions = defineOptions({
     help: 'Most A/AAAA records per answer after rotation (0: all that fit)',
     arg: 'N',
   },
+  nodeMetaTxt: {
+    type: 'boolean',
+    default: true,
+    help: 'Node metadata as TXT in the additional section of node and SRV answers (--no-node-meta-txt: off)',
+  },
   tcpIdleTimeout: {
     type: 'duration',
     default: '10s',
