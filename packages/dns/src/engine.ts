@@ -69,6 +69,10 @@ export interface DnsServerEvents {
   'recursor-back': [{ readonly recursor: string }];
   /** A socket error that did not stop the server. */
   'socket-error': [Error];
+  /** The catalog source lost Consul: answers continue from the last table. */
+  'catalog-unreachable': [{ readonly since: number; readonly error?: Error | undefined }];
+  /** The catalog source is in sync again after `outageMs`. */
+  'catalog-back': [{ readonly outageMs: number }];
 }
 
 /** Facts for /health and /metrics. */
@@ -80,6 +84,10 @@ export interface DnsStatus {
   readonly snapshotAgeMs: number | undefined;
   /** ms since the source lost Consul, undefined while in sync. */
   readonly staleForMs: number | undefined;
+  /** When the source lost Consul (wall-clock ms), undefined while in sync. */
+  readonly staleSince?: number | undefined;
+  /** When the snapshot in use was fetched (wall-clock ms). */
+  readonly fetchedAt?: number | undefined;
   readonly names: number;
 }
 
@@ -161,12 +169,22 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
       index: this.#table?.index,
       snapshotAgeMs: this.#snapshot ? Math.max(0, now - this.#snapshot.fetchedAt) : undefined,
       staleForMs: since === undefined ? undefined : Math.max(0, now - since),
+      staleSince: since,
+      fetchedAt: this.#snapshot?.fetchedAt,
       names: this.#table?.names.size ?? 0,
     };
   }
 
   subscribe(): void {
-    this.#unsubscribe = this.#source.onSnapshot((s) => this.#rebuild(s));
+    const offStale = this.#source.onStale((c) => {
+      if (c.stale) this.emit('catalog-unreachable', { since: c.since, error: c.error });
+      else this.emit('catalog-back', { outageMs: c.staleForMs });
+    });
+    const offSnapshot = this.#source.onSnapshot((s) => this.#rebuild(s));
+    this.#unsubscribe = () => {
+      offStale();
+      offSnapshot();
+    };
   }
 
   #rebuild(snapshot: CatalogSnapshot): void {

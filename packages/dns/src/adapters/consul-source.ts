@@ -36,6 +36,18 @@ export function catalogWatchSource(watch: CatalogWatch): ConsulCatalogSource {
     get staleSince() {
       return watch.staleSince;
     },
+    onStale: (cb) => {
+      const stale = (e: { since: number; error: Error }): void =>
+        cb({ stale: true, since: e.since, error: e.error });
+      const fresh = (e: { staleForMs: number }): void =>
+        cb({ stale: false, staleForMs: e.staleForMs });
+      watch.on('stale', stale);
+      watch.on('fresh', fresh);
+      return () => {
+        watch.off('stale', stale);
+        watch.off('fresh', fresh);
+      };
+    },
     close: () => watch.close(),
   };
 }

@@ -8,6 +8,7 @@ import {
   startAdminServer,
   type DaemonContext,
   type AdminServer,
+  formatDuration,
   formatListen,
 } from '@berth/daemon';
 import type { CatalogSource } from '../core/catalog-source.js';
@@ -76,6 +77,18 @@ export async function runDns(
   }, LOG_INTERVAL_MS / 10);
   flushLogs.unref();
   shutdown.add('dns log throttle', async () => clearInterval(flushLogs));
+  server.on('catalog-unreachable', (e) =>
+    log.warn(
+      { since: new Date(e.since).toISOString(), err: e.error?.message },
+      'catalog unreachable; answering from the last snapshot',
+    ),
+  );
+  server.on('catalog-back', (e) =>
+    log.info(
+      { outageMs: e.outageMs },
+      `catalog reachable again after ${formatDuration(Math.round(e.outageMs))}`,
+    ),
+  );
   server.on('recursor-skip', (e) =>
     log.warn(
       { recursor: e.recursor, failures: e.failures, skipMs: e.skipMs },
