@@ -29,6 +29,7 @@ export * from './adapters/consul-source.js';
 export * from './adapters/forwarder.js';
 export * from './adapters/listeners.js';
 export * from './adapters/recursor-client.js';
+export * from './engine-api.js';
 export * from './engine.js';
 export * from './daemon/metrics.js';
 export * from './daemon/health.js';

@@ -148,7 +148,7 @@ t.test('the daemon: /health flips with the source, /metrics counts queries', asy
   );
   const { server, admin } = await runDns(cfg, ctx, source);
   t.teardown(() => ctx.shutdown.run());
-  const base = `http://127.0.0.1:${admin.address.port}`;
+  const base = `http://127.0.0.1:${admin?.address.port ?? 0}`;
   const health = async (): Promise<{
     status: number;
     body: { status: string; reasons: string[]; details?: Record<string, unknown> };

@@ -44,6 +44,8 @@ export interface DnsOptions {
   readonly tcpReadTimeout?: number | undefined;
   /** Most TCP connections at once (default 1000). */
   readonly maxTcpConnections?: number | undefined;
+  /** Share the sockets with other cluster workers instead of binding them alone. */
+  readonly shared?: boolean | undefined;
 }
 
 /** DnsOptions validated and filled with defaults. */
@@ -57,6 +59,7 @@ export interface ServerSettings {
   readonly tcpIdleTimeoutMs: number;
   readonly tcpReadTimeoutMs: number;
   readonly maxTcpConnections: number;
+  readonly shared: boolean;
 }
 
 function normDomain(option: string, d: string): string {
@@ -117,5 +120,6 @@ export function serverSettings(options: DnsOptions): ServerSettings {
     tcpIdleTimeoutMs: positive('tcpIdleTimeout', options.tcpIdleTimeout ?? 10_000),
     tcpReadTimeoutMs: positive('tcpReadTimeout', options.tcpReadTimeout ?? 5000),
     maxTcpConnections: nonNegativeInt('maxTcpConnections', options.maxTcpConnections ?? 1000),
+    shared: options.shared ?? false,
   };
 }

@@ -4,7 +4,7 @@
  * fixed moments, not durations, so they stay the same while the outage lasts and the
  * verdict only changes (and is logged) when the state does. Pure.
  */
-import type { DnsStatus } from '../engine.js';
+import type { DnsStatus } from '../engine-api.js';
 
 /** The health verdict for a status: `ok`, or the reasons it is not. */
 export function healthOf(

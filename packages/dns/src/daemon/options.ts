@@ -1,7 +1,8 @@
 /**
  * The options of `berth dns`, one definition per key (flags, env, defaults, help). The keys
  * that configure the responder are named as startDns's options, so the command passes the
- * config through instead of copying fields; `admin` and `maxStale` are the daemon's own.
+ * config through instead of copying fields; `admin`, `maxStale` and `workers` are the
+ * daemon's own.
  * Must never read process.env or argv itself.
  */
 import { defineOptions, type ConfigOf } from '@berth/daemon';
@@ -89,6 +90,12 @@ export const dnsOptions = defineOptions({
     type: 'int',
     default: 1000,
     help: 'Most TCP connections at once',
+    arg: 'N',
+  },
+  workers: {
+    type: 'int',
+    default: 1,
+    help: 'Processes answering on the same sockets (cluster module; each follows the catalog)',
     arg: 'N',
   },
   maxStale: {

@@ -12,10 +12,12 @@ import {
   formatListen,
 } from '@berth/daemon';
 import type { CatalogSource } from '../core/catalog-source.js';
-import { startDns, type DnsServer } from '../engine.js';
+import type { DnsServer } from '../engine-api.js';
+import { startDns } from '../engine.js';
 import { healthOf } from './health.js';
 import { bindDnsMetrics } from './metrics.js';
 import { LogThrottle } from './log-throttle.js';
+import { reportToPrimary } from './workers.js';
 import type { DnsConfig } from './options.js';
 
 /** One warning line per recursor (or socket error code) per this interval, with a count. */
@@ -24,18 +26,29 @@ const LOG_INTERVAL_MS = 10_000;
 /** A running `berth dns`: the responder and its admin listener. */
 export interface RunningDns {
   readonly server: DnsServer;
-  readonly admin: AdminServer;
+  /** Undefined in a worker of `--workers N` (the primary serves /health and /metrics). */
+  readonly admin: AdminServer | undefined;
 }
 
-/** Starts berth dns with a context; `source` replaces the Consul watch (tests). */
+/** How runDns runs. */
+export interface RunMode {
+  /** A worker of `--workers N`: shared sockets, health to the primary, no admin listener. */
+  readonly worker?: boolean;
+}
+
+/**
+ * Starts berth dns with a context; `source` replaces the Consul watch (tests). A worker
+ * returns no admin server.
+ */
 export async function runDns(
   config: DnsConfig,
   ctx: DaemonContext,
   source?: CatalogSource,
+  mode: RunMode = {},
 ): Promise<RunningDns> {
   const { log, registry, health, shutdown } = ctx;
   health.starting();
-  const server = await startDns(config, source);
+  const server = await startDns({ ...config, shared: mode.worker === true }, source);
   shutdown.add('dns listeners', () => server.close());
   bindDnsMetrics(server, registry);
   server.on('table', (t) =>
@@ -118,11 +131,21 @@ export async function runDns(
   timer.unref();
   shutdown.add('dns health timer', async () => clearInterval(timer));
 
+  const listen = server.addresses.map((a) => `${a.protocol}://${formatListen(a)}`);
+  if (mode.worker) {
+    const stop = reportToPrimary(ctx);
+    shutdown.add('dns worker reports', async () => stop());
+    log.info(
+      { listen, recursors: config.recursor, pid: process.pid },
+      'berth dns worker listening',
+    );
+    return { server, admin: undefined };
+  }
   const admin = await startAdminServer(config.admin, adminHandler({ health, registry }));
   shutdown.add('dns admin', () => admin.close());
   log.info(
     {
-      listen: server.addresses.map((a) => `${a.protocol}://${formatListen(a)}`),
+      listen,
       admin: formatListen({ host: admin.address.address, port: admin.address.port }),
       recursors: config.recursor,
     },
