@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { MAX_TCP_MESSAGE } from '../core/wire.js';
 
 /** One upstream resolver. */
@@ -20,6 +20,17 @@ export interface Recursor {
 
 /** Queries one UDP socket carries before it is replaced (its source port with it). */
 const QUERIES_PER_SOCKET = 128;
+
+// Query IDs from the CSPRNG, drawn in blocks (one call per 2,048 IDs, not one per query).
+const ids = new Uint16Array(2048);
+let nextId = ids.length;
+function randomId(): number {
+  if (nextId === ids.length) {
+    randomFillSync(ids);
+    nextId = 0;
+  }
+  return ids[nextId++] as number;
+}
 
 interface Waiter {
   readonly resolve: (reply: Buffer) => void;
@@ -130,7 +141,7 @@ export class RecursorClient {
     const c = this.#take();
     await c.ready;
     if (c.closed) throw new Error('socket closed');
-    let id = randomInt(0, 65536);
+    let id = randomId();
     while (c.waiting.has(id)) id = (id + 1) & 0xffff;
     query.writeUInt16BE(id, 0);
     return new Promise<Buffer>((resolve, reject) => {

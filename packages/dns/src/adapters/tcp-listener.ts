@@ -153,6 +153,8 @@ export class TcpListener {
   /** Takes whole messages from `c.buf` while the connection may go on; then decides reading. */
   #take(c: Conn): void {
     const socket = c.socket;
+    // Replies to the messages of one read go out in one write.
+    socket.cork();
     while (c.buf.length >= 2 && !socket.destroyed) {
       if (socket.writableLength > this.#maxQueued || c.pending >= this.#maxPending) break;
       const len = c.buf.readUInt16BE(0);
@@ -187,6 +189,7 @@ export class TcpListener {
         );
       } else this.#send(c, out);
     }
+    socket.uncork();
     if (socket.destroyed) return;
     const blocked = socket.writableLength > this.#maxQueued || c.pending >= this.#maxPending;
     const whole = c.buf.length >= 2 && c.buf.length >= 2 + c.buf.readUInt16BE(0);

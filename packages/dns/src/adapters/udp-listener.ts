@@ -19,13 +19,14 @@ export interface UdpListener {
 /** Called for every datagram. */
 export type UdpHandler = (msg: Buffer, port: number, address: string, from: UdpListener) => void;
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
 // Replies go to the literal address the query came from: skip dgram's default lookup, which
-// defers every send by a tick even for an IP literal.
-const literal = (
-  address: string,
-  _options: LookupOneOptions,
-  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void => cb(null, address, isIPv6(address) ? 6 : 4);
+// defers every send by a tick even for an IP literal (and the family is the socket's own).
+const literal4 = (address: string, _options: LookupOneOptions, cb: LookupCallback): void =>
+  cb(null, address, 4);
+const literal6 = (address: string, _options: LookupOneOptions, cb: LookupCallback): void =>
+  cb(null, address, 6);
 
 /**
  * Binds `host`:`port` (port 0 picks one). `exclusive: false` lets cluster workers share the
@@ -41,10 +42,11 @@ export function bindUdp(
   return new Promise((resolve, reject) => {
     // A large receive buffer rides out GC pauses without dropping queries (capped by the
     // kernel's net.core.rmem_max).
+    const v6 = isIPv6(host);
     const sock: Socket = createSocket({
-      type: isIPv6(host) ? 'udp6' : 'udp4',
+      type: v6 ? 'udp6' : 'udp4',
       recvBufferSize: 4 << 20,
-      lookup: literal,
+      lookup: v6 ? literal6 : literal4,
     });
     sock.once('error', reject);
     sock.bind({ port, address: host || undefined, exclusive }, () => {

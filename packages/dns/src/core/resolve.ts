@@ -164,7 +164,7 @@ export function resolve(
   }
   if (table === undefined) return writeEmpty(msg, q, noauth, RCODE.SERVFAIL);
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return writeEmpty(msg, q, noauth, RCODE.REFUSED);
-  if (!q.oddLabel) {
+  if (!q.oddLabel && q.name.includes('.addr.')) {
     const addr = addrAnswer(msg, q, table, domain, auth);
     if (addr) return addr;
   }
