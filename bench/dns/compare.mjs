@@ -320,9 +320,9 @@ async function maxRate(name, port, cpus, pid, guess) {
   let best;
   const load = loadavg()[0];
   for (let step = 0; step < STEPS; step++) {
-    const r = await perf(port, rate, cpus);
+    const r = await perf(port, rate, cpus, pid);
     log(
-      `  ${name} @ ${Math.round(rate)}: ${r.ok ? 'ok' : 'FAIL'} completed ${r.completed} lost ${r.lost} (tcp ${(r.tcpShare * 100).toFixed(1)}%)`,
+      `  ${name} @ ${Math.round(rate)}: ${r.ok ? 'ok' : 'FAIL'} completed ${r.completed} lost ${r.lost} (tcp ${(r.tcpShare * 100).toFixed(1)}%, ${r.cpuUs.toFixed(1)} µs CPU/query)`,
     );
     if (r.ok) {
       lo = rate;
