@@ -29,8 +29,8 @@ const ROUNDS = Number(env.ROUNDS ?? 3);
 const DURATION = Number(env.DURATION ?? 5);
 const STEPS = Number(env.STEPS ?? 7);
 const SCALING_ROUNDS = Number(env.SCALING_ROUNDS ?? 2);
-/** The fixed rate at which the CPU per query of both servers is compared. */
-const CPU_RATE = Number(env.CPU_RATE ?? 8000);
+/** The fixed rates at which the CPU per query of both servers is compared. */
+const CPU_RATES = (env.CPU_RATES ?? '5000,10000').split(',').map(Number);
 const SERVER_CPUS = env.SERVER_CPU ?? '1';
 const CLIENT_CPUS = env.CLIENT_CPU ?? '0';
 const ALL_CPUS = env.ALL_CPUS ?? '0-1';
@@ -185,9 +185,8 @@ async function startCatalog() {
   return { handle: c, url };
 }
 
-async function startBerth(catalogUrl, cpus, workers) {
-  const nodeArgs =
-    PROFILE && workers === 1 ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'prof')}`] : [];
+async function startBerth(catalogUrl, cpus, workers, profile = false) {
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'prof')}`] : [];
   const b = start(`berth (${workers} worker${workers > 1 ? 's' : ''})`, cpus, process.execPath, [
     ...nodeArgs,
     join(root, 'packages/dns/dist/daemon/main.js'),
@@ -364,11 +363,12 @@ function topFunctions(n = 12) {
       total += t;
     }
   }
+  const idle = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, t]) => a + t, 0);
   return [...self]
     .filter(([k]) => !k.startsWith('(idle)'))
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([k, t]) => ({ fn: k, share: t / total }));
+    .map(([k, t]) => ({ fn: k, share: t / (total - idle) }));
 }
 
 // --- main --------------------------------------------------------------------------------
@@ -414,16 +414,18 @@ async function main() {
   }
   // CPU per query at one fixed rate, alternating: what a core costs each server per query,
   // far less sensitive to the other processes on the machine than the highest rate is.
-  const cpu = { berth: [], dnsmasq: [] };
+  const cpu = Object.fromEntries(CPU_RATES.map((rate) => [rate, { berth: [], dnsmasq: [] }]));
   for (let round = 1; round <= ROUNDS; round++) {
     const order = round % 2 ? ['dnsmasq', 'berth'] : ['berth', 'dnsmasq'];
-    for (const who of order) {
-      const pid = who === 'berth' ? berth.pid : dnsmasq.pid;
-      const r = await perf(PORTS[who], CPU_RATE, CLIENT_CPUS, pid);
-      cpu[who].push(r);
-      log(
-        `cpu round ${round}: ${who} ${r.cpuUs.toFixed(2)} µs CPU/query at ${CPU_RATE} qps (lost ${r.lost})`,
-      );
+    for (const rate of CPU_RATES) {
+      for (const who of order) {
+        const pid = who === 'berth' ? berth.pid : dnsmasq.pid;
+        const r = await perf(PORTS[who], rate, CLIENT_CPUS, pid);
+        cpu[rate][who].push(r);
+        log(
+          `cpu round ${round}: ${who} ${r.cpuUs.toFixed(2)} µs CPU/query at ${rate} qps (lost ${r.lost})`,
+        );
+      }
     }
   }
   const bMed = median(perCore.berth.map((r) => r.rate));
@@ -450,7 +452,14 @@ async function main() {
   }
   loads.push(['after per-core', loadavg()]);
   await berth.stop();
-  const profile = PROFILE ? topFunctions() : [];
+  // The profiler costs berth CPU: a separate run, never one of the measurements above.
+  let profile = [];
+  if (PROFILE) {
+    const profiled = await startBerth(catalog.url, SERVER_CPUS, 1, true);
+    await perf(PORTS.berth, Math.round(bMed * 0.8) || CPU_RATES[0], CLIENT_CPUS, profiled.pid);
+    await profiled.stop();
+    profile = topFunctions();
+  }
 
   // Scaling: every core for everyone (the clients included).
   await dnsmasq.stop();
@@ -494,7 +503,7 @@ function writeReport(r) {
     `- records: 100 services x 3 instances on 10 hosts (berth: from a berth catalog; dnsmasq: addn-hosts + srv-host); query mix per 100: 38 service A, 38 RFC 2782 SRV (target addresses in the additional section), 19 NXDOMAIN, 5 forwarded to a local dnsmasq recursor (neither server caches them); 10% of queries over 4 persistent TCP connections (dnsperf -m tcp -c 4), 90% UDP`,
     `- berth: \`berth dns --recursor … --no-node-meta-txt\` (node metadata TXT off so both answers hold the same records)`,
     `- a rate passes when both dnsperfs complete ≥ 99% of rate × ${DURATION} s with 0 lost (-t 2 s); search of ≤ ${STEPS} steps of ${DURATION} s from the previous best`,
-    `- command: \`ROUNDS=${ROUNDS} DURATION=${DURATION} STEPS=${STEPS} SCALING_ROUNDS=${SCALING_ROUNDS}${PROFILE ? ' PROFILE=1' : ''} bench/dns/run\``,
+    `- command: \`ROUNDS=${ROUNDS} DURATION=${DURATION} STEPS=${STEPS} SCALING_ROUNDS=${SCALING_ROUNDS} CPU_RATES=${CPU_RATES.join(',')}${env.GUESS ? ` GUESS=${env.GUESS}` : ''}${PROFILE ? ' PROFILE=1' : ''} bench/dns/run\``,
     '',
     `## Per core (servers on CPU ${SERVER_CPUS}, clients on CPU ${CLIENT_CPUS}), alternating rounds`,
     '',
@@ -512,16 +521,21 @@ function writeReport(r) {
     '',
     `**berth / dnsmasq (median max qps per core): ${ratio(r.bMed, r.dMed)}** (${q(r.bMed)} vs ${q(r.dMed)}; goal ≥ 1.0)`,
     '',
-    `CPU per query at ${q(CPU_RATE)} qps offered (the server and its children, from /proc; alternating rounds):`,
+    'CPU per query at fixed rates (the server and its children, from /proc; alternating rounds):',
     '',
-    '| server | µs CPU per query, per round | median | queries per CPU-second |',
-    '|---|---|---|---|',
-    ...['berth', 'dnsmasq'].map((w) => {
-      const m = median(r.cpu[w].map((x) => x.cpuUs));
-      return `| ${w} | ${r.cpu[w].map((x) => x.cpuUs.toFixed(2)).join(', ')} | ${m.toFixed(2)} | ${q(1e6 / m)} |`;
-    }),
+    '| rate offered | server | µs CPU per query, per round | median | queries per CPU-second |',
+    '|---|---|---|---|---|',
+    ...CPU_RATES.flatMap((rate) =>
+      ['berth', 'dnsmasq'].map((w) => {
+        const m = median(r.cpu[rate][w].map((x) => x.cpuUs));
+        return `| ${q(rate)} | ${w} | ${r.cpu[rate][w].map((x) => x.cpuUs.toFixed(2)).join(', ')} | ${m.toFixed(2)} | ${q(1e6 / m)} |`;
+      }),
+    ),
     '',
-    `**berth / dnsmasq (queries per CPU-second at ${q(CPU_RATE)} qps): ${ratio(median(r.cpu.dnsmasq.map((x) => x.cpuUs)), median(r.cpu.berth.map((x) => x.cpuUs)))}**`,
+    ...CPU_RATES.map(
+      (rate) =>
+        `**berth / dnsmasq, queries per CPU-second at ${q(rate)} qps: ${ratio(median(r.cpu[rate].dnsmasq.map((x) => x.cpuUs)), median(r.cpu[rate].berth.map((x) => x.cpuUs)))}**`,
+    ),
     '',
     `At half of berth's rate (${q(r.half)} qps offered, ${DURATION} s; latency as dnsperf sees it on the client core):`,
     '',
@@ -550,7 +564,7 @@ function writeReport(r) {
   if (r.profile.length) {
     lines.push(
       '',
-      `## Where berth's core goes (node --cpu-prof over the per-core runs, self time)`,
+      `## Where berth's core goes (node --cpu-prof, a separate run at 80% of its rate; share of busy time, self)`,
       '',
       '| share | function |',
       '|---|---|',

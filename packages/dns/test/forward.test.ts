@@ -88,6 +88,24 @@ t.test('only a closed-port recursor: SERVFAIL at once', async (t) => {
   const ms = Date.now() - t0;
   t.equal(r.status, 'SERVFAIL');
   t.ok(ms < 1500, `SERVFAIL in ${ms} ms, not after the 3 s timeout`);
+
+  // A burst: every query is already waiting on the recursor when the first refusal arrives
+  // (the kernel reports it once per socket, and rate-limits ICMP machine-wide).
+  const sock = createSocket('udp4');
+  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+  t.teardown(() => sock.close());
+  let replies = 0;
+  sock.on('message', () => replies++);
+  const t1 = Date.now();
+  for (let i = 0; i < 200; i++)
+    sock.send(
+      query(`b${i}.example.com`, TYPE.A, { id: i }),
+      server.addresses[0]?.port ?? 0,
+      '127.0.0.1',
+    );
+  await eventually('200 replies', () => replies === 200);
+  const burst = Date.now() - t1;
+  t.ok(burst < 1500, `200 concurrent queries answered in ${burst} ms, not after the 3 s timeout`);
 });
 
 t.test('a recursor that keeps failing is skipped; one probe lets it back', async (t) => {

@@ -35,7 +35,8 @@ function randomId(): number {
 interface Waiter {
   readonly resolve: (reply: Buffer) => void;
   readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** Date.now() after which the query has timed out. */
+  readonly deadline: number;
 }
 
 /** One connected UDP socket and the queries waiting on it. */
@@ -47,7 +48,11 @@ class Channel {
   readonly #onEmpty: (c: Channel) => void;
   #closed = false;
 
-  constructor(r: Recursor, onEmpty: (c: Channel) => void) {
+  constructor(
+    r: Recursor,
+    onEmpty: (c: Channel) => void,
+    onError: (c: Channel, e: NodeJS.ErrnoException) => void,
+  ) {
     this.#onEmpty = onEmpty;
     this.sock = createSocket(isIPv6(r.host) ? 'udp6' : 'udp4');
     this.ready = new Promise<void>((resolve, reject) => {
@@ -59,24 +64,30 @@ class Channel {
     });
     this.ready.catch(() => this.close());
     // Errors of a connected UDP socket (ECONNREFUSED above all) cannot be tied to one
-    // query: every query waiting on it fails, and the socket is dropped.
-    this.sock.on('error', (e) => this.fail(e));
+    // query: the client fails every query waiting on it (on every socket, for a refusal).
+    this.sock.on('error', (e) => onError(this, e));
     this.sock.on('message', (reply) => {
       if (reply.length < 12 || !((reply[2] as number) & 0x80)) return;
       const w = this.waiting.get(reply.readUInt16BE(0));
       if (!w) return;
       this.waiting.delete(reply.readUInt16BE(0));
-      clearTimeout(w.timer);
       w.resolve(reply);
       if (this.waiting.size === 0) onEmpty(this);
     });
   }
 
-  fail(e: Error): void {
-    for (const w of this.waiting.values()) {
-      clearTimeout(w.timer);
-      w.reject(e);
+  /** Fails the queries whose deadline passed. */
+  expire(now: number, timeoutMs: number): void {
+    for (const [id, w] of this.waiting) {
+      if (w.deadline > now) continue;
+      this.waiting.delete(id);
+      w.reject(new Error(`timeout after ${timeoutMs} ms`));
     }
+    if (this.waiting.size === 0) this.#onEmpty(this);
+  }
+
+  fail(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
     this.waiting.clear();
     this.close();
     this.#onEmpty(this);
@@ -106,6 +117,8 @@ export class RecursorClient {
   /** Retired channels that still have queries waiting. */
   readonly #draining = new Set<Channel>();
   readonly #cancels = new Set<() => void>();
+  /** One timer for every UDP query's timeout (not one per query), while any waits. */
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(recursor: Recursor, timeoutMs: number) {
     this.recursor = recursor;
@@ -122,6 +135,32 @@ export class RecursorClient {
     }
   };
 
+  /**
+   * A socket error. ECONNREFUSED (the recursor's port is closed) holds for every socket to
+   * it: all their queries fail at once. The kernel reports the ICMP error once per socket,
+   * and sends the global ICMP rate limit lets through, so the others would time out.
+   */
+  #onError = (c: Channel, e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'ECONNREFUSED') {
+      c.fail(e);
+      return;
+    }
+    for (const d of [...this.#draining]) d.fail(e);
+    this.#channel?.fail(e);
+    c.fail(e);
+  };
+
+  #sweep = (): void => {
+    const now = Date.now();
+    const c = this.#channel;
+    c?.expire(now, this.#timeoutMs);
+    for (const d of [...this.#draining]) d.expire(now, this.#timeoutMs);
+    if ((c?.waiting.size ?? 0) === 0 && this.#draining.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  };
+
   #take(): Channel {
     let c = this.#channel;
     if (!c || c.closed || c.used >= QUERIES_PER_SOCKET) {
@@ -129,7 +168,7 @@ export class RecursorClient {
         if (c.waiting.size > 0) this.#draining.add(c);
         else c.close();
       }
-      c = new Channel(this.recursor, this.#onEmpty);
+      c = new Channel(this.recursor, this.#onEmpty, this.#onError);
       this.#channel = c;
     }
     c.used++;
@@ -137,25 +176,34 @@ export class RecursorClient {
   }
 
   /** Sends `query` (its ID is overwritten) over UDP; resolves with the reply. */
-  async udp(query: Buffer): Promise<Buffer> {
+  udp(query: Buffer): Promise<Buffer> {
     const c = this.#take();
-    await c.ready;
-    if (c.closed) throw new Error('socket closed');
     let id = randomId();
     while (c.waiting.has(id)) id = (id + 1) & 0xffff;
     query.writeUInt16BE(id, 0);
-    return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (c.waiting.get(id)?.timer !== timer) return;
-        c.waiting.delete(id);
-        reject(new Error(`timeout after ${this.#timeoutMs} ms`));
-        if (c.waiting.size === 0) this.#onEmpty(c);
-      }, this.#timeoutMs);
-      c.waiting.set(id, { resolve, reject, timer });
-      c.sock.send(query, (e) => {
-        if (e) c.fail(e);
-      });
+    if (this.#sweeper === undefined) {
+      // Timeouts land up to a quarter late: one timer instead of one per query.
+      const every = Math.min(500, Math.max(10, this.#timeoutMs / 4));
+      this.#sweeper = setInterval(this.#sweep, every);
+      this.#sweeper.unref();
+    }
+    // Registered at once, so a channel retired before it connected still counts this query
+    // as waiting (and is drained, not closed under it).
+    const reply = new Promise<Buffer>((resolve, reject) => {
+      c.waiting.set(id, { resolve, reject, deadline: Date.now() + this.#timeoutMs });
     });
+    c.ready.then(
+      () => {
+        // A send can return the refusal an earlier query's ICMP left on the socket; without
+        // a callback dgram would drop that error.
+        if (!c.closed && c.waiting.has(id))
+          c.sock.send(query, (e) => {
+            if (e) this.#onError(c, e);
+          });
+      },
+      () => undefined, // the socket's 'error' already failed every query waiting on it
+    );
+    return reply;
   }
 
   /** Sends `query` (ID as it is) over a new TCP connection; resolves with the reply. */
@@ -200,6 +248,8 @@ export class RecursorClient {
 
   /** Fails everything waiting and closes the sockets. */
   close(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
     const closed = new Error('forwarder closed');
     this.#channel?.fail(closed);
     for (const c of this.#draining) c.fail(closed);
