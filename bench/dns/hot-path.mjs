@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { buildZone, compileTable, parseQuery, resolve } from '@berth/dns';
 
 const iter = Number(process.argv[2] ?? 100000);
-// dns2 is a dependency of @berth/dns (nested under packages/dns/node_modules).
+// dns2 is a devDependency of @berth/dns (nested under packages/dns/node_modules).
 const dns2 = createRequire(new URL('../../packages/dns/package.json', import.meta.url))('dns2');
 const { Packet } = dns2;
 

@@ -18,9 +18,16 @@ import { commit, machineLine, summarize } from '../lib/report.mjs';
 // DNS_MODULE: another build of @berth/dns to measure (a reference run, e.g. an older commit
 // compiled elsewhere), as a path to its dist/index.js.
 const dnsModule = process.env.DNS_MODULE ?? '@berth/dns';
-const { MemoryCatalogSource, startDns } = await import(
-  dnsModule.startsWith('/') ? new URL(`file://${dnsModule}`).href : dnsModule
-);
+const dnsUrl = dnsModule.startsWith('/') ? new URL(`file://${dnsModule}`).href : dnsModule;
+const { startDns, MemoryCatalogSource: older } = await import(dnsUrl);
+// Builds before the house layout exported the in-memory source from the main entry.
+const MemoryCatalogSource =
+  older ??
+  (
+    await import(
+      dnsUrl === '@berth/dns' ? '@berth/dns/testing' : new URL('testing/index.js', dnsUrl).href
+    )
+  ).MemoryCatalogSource;
 
 const scales = (process.env.SCALES ?? '1000,10000').split(',').map(Number);
 const rounds = Number(process.env.ROUNDS ?? 40);

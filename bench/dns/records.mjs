@@ -1,5 +1,10 @@
 // The record set both servers serve in the DNS benchmark: S services with I instances each,
-// spread over N loopback "hosts" (127.10.0.x) on distinct ports. Pure: no I/O.
+// spread over N loopback "hosts" (127.10.0.x) on distinct ports, and the query mix. Pure.
+
+/** The forwarded names live under this domain, answered by the local recursor. */
+export const FORWARDED_DOMAIN = 'fwd.test';
+/** What the recursor answers for every forwarded name. */
+export const FORWARDED_ADDRESS = '127.0.0.9';
 
 /** @param {{ services?: number, instances?: number, nodes?: number }} [o] */
 export function benchRecords(o = {}) {
@@ -27,15 +32,20 @@ export function benchRecords(o = {}) {
   return { nodes, services: list };
 }
 
-/** dnsperf query lines: 40% service A, 40% RFC 2782 SRV, 20% NXDOMAIN. */
+/**
+ * dnsperf query lines, per 100: 5 forwarded (names outside consul, to the recursor), 38
+ * service A, 38 RFC 2782 SRV (with target addresses), 19 NXDOMAIN: the old 40/40/20 mix
+ * with 5% forwarded.
+ */
 export function benchQueries(recs, count = 10000) {
   const lines = [];
   const n = recs.services.length;
   for (let i = 0; i < count; i++) {
     const s = recs.services[(i * 7919) % n].service;
-    const r = i % 5;
-    if (r < 2) lines.push(`${s}.service.consul A`);
-    else if (r < 4) lines.push(`_${s}._tcp.service.consul SRV`);
+    const r = i % 100;
+    if (r < 5) lines.push(`f${i % 500}.${FORWARDED_DOMAIN} A`);
+    else if (r < 43) lines.push(`${s}.service.consul A`);
+    else if (r < 81) lines.push(`_${s}._tcp.service.consul SRV`);
     else lines.push(`nosuch${i}.service.consul A`);
   }
   return lines.join('\n') + '\n';

@@ -218,7 +218,7 @@ const cases: {
     },
     want: [
       '1.0.0.127.in-addr.arpa. 0 IN PTR node1.node.dc1.consul.',
-      '7.0.0.127.in-addr.arpa. 0 IN PTR web.service.consul.',
+      '7.0.0.127.in-addr.arpa. 0 IN PTR web.service.dc1.consul.',
       '9.0.0.127.in-addr.arpa. 0 IN PTR node-2.node.dc1.consul.',
     ],
   },
@@ -236,15 +236,24 @@ const cases: {
     ],
   },
   {
-    name: 'names that cannot be one label are skipped',
+    name: 'service names that cannot be one label are skipped; dotted tags are not',
     input: {
-      instances: [{ service: 'a.b' }, { service: 'ok', tags: ['x.y', 'good'] }],
-      names: ['a.b.service.consul', 'x.y.ok.service.consul', 'good.ok.service.consul'],
+      instances: [{ service: 'a.b' }, { service: 'ok', tags: ['x.y', 'good', 'bad..tag'] }],
+      names: [
+        'a.b.service.consul',
+        'x.y.ok.service.consul',
+        'y.ok.service.consul',
+        'good.ok.service.consul',
+      ],
     },
     want: [
       'good.ok.service.consul. 0 IN A 127.0.0.1',
       'good.ok.service.consul. 0 IN SRV 1 1 8001 node1.node.dc1.consul.',
       'good.ok.service.consul. +extra node1.node.dc1.consul. 0 IN A 127.0.0.1',
+      'x.y.ok.service.consul. 0 IN A 127.0.0.1',
+      'x.y.ok.service.consul. 0 IN SRV 1 1 8001 node1.node.dc1.consul.',
+      'x.y.ok.service.consul. +extra node1.node.dc1.consul. 0 IN A 127.0.0.1',
+      'y.ok.service.consul. NODATA',
     ],
   },
 ];

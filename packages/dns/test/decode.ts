@@ -9,7 +9,7 @@ export interface DecodedRecord {
   type: number;
   class: number;
   ttl: number;
-  /** A/AAAA address, name for NS/PTR, `prio weight port target` for SRV, fields for SOA. */
+  /** A/AAAA address; name for NS, CNAME, PTR; quoted strings for TXT; SRV and SOA fields. */
   data: string;
 }
 
@@ -88,6 +88,7 @@ function readRecord(buf: Buffer, pos: number): { rr: DecodedRecord; end: number 
       data = ip(buf.subarray(rd, end));
       break;
     case 2:
+    case 5:
     case 12: {
       const n = readName(buf, rd);
       if (n.end !== end) throw new Error('name rdata length mismatch');
@@ -108,6 +109,17 @@ function readRecord(buf: Buffer, pos: number): { rr: DecodedRecord; end: number 
       if (r.end + 20 !== end) throw new Error('SOA rdata length mismatch');
       const nums = [0, 4, 8, 12, 16].map((o) => buf.readUInt32BE(r.end + o));
       data = `${m.name} ${r.name} ${nums.join(' ')}`;
+      break;
+    }
+    case 16: {
+      const parts: string[] = [];
+      for (let p = rd; p < end;) {
+        const l = buf[p] as number;
+        if (p + 1 + l > end) throw new Error('TXT string past its record');
+        parts.push(buf.toString('utf8', p + 1, p + 1 + l));
+        p += 1 + l;
+      }
+      data = parts.map((x) => JSON.stringify(x)).join(' ');
       break;
     }
     default:

@@ -18,15 +18,22 @@ export interface Inst {
   maintenance?: boolean;
 }
 
-/** A snapshot from instances and nodes (`name=address`). */
+/** A node in test notation: its address, or its address and metadata. */
+export type NodeSpec = string | { address: string; meta: Record<string, string> };
+
+/** A snapshot from instances and nodes (`name: address` or `name: { address, meta }`). */
 export function snapshot(
   instances: readonly Inst[],
-  nodes: Record<string, string> = { node1: '127.0.0.1' },
+  nodeSpecs: Record<string, NodeSpec> = { node1: '127.0.0.1' },
   opts: { dc?: string; index?: bigint; fetchedAt?: number } = {},
 ): CatalogSnapshot {
   const nodeMap = new Map<string, NodeInfo>();
-  for (const [name, address] of Object.entries(nodes)) {
-    nodeMap.set(name, { name, address, datacenter: opts.dc ?? 'dc1', meta: {} });
+  const nodes: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(nodeSpecs)) {
+    const address = typeof spec === 'string' ? spec : spec.address;
+    const meta = typeof spec === 'string' ? {} : spec.meta;
+    nodes[name] = address;
+    nodeMap.set(name, { name, address, datacenter: opts.dc ?? 'dc1', meta });
   }
   const services = new Map<string, ServiceInstance[]>();
   instances.forEach((i, n) => {
@@ -86,6 +93,8 @@ export interface DigResult {
   authority: string[];
   additional: string[];
   size: number;
+  /** The reply carried an OPT record. */
+  opt: boolean;
 }
 
 /** Runs dig against 127.0.0.1:`port` and parses its sections (records as `name ttl class type data`). */
@@ -116,5 +125,6 @@ export async function digAt(port: number, args: readonly string[]): Promise<DigR
     authority: section('AUTHORITY'),
     additional: section('ADDITIONAL'),
     size,
+    opt: out.includes('OPT PSEUDOSECTION'),
   };
 }

@@ -4,20 +4,23 @@
  * over real UDP and TCP sockets, after which the server must still answer correctly.
  */
 import t from 'tap';
+import { sleep } from '@berth/daemon';
+import { eventually } from '@berth/daemon/testing';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import {
+  Chase,
   DROP,
   FORWARD,
-  MemoryCatalogSource,
   TYPE,
   buildZone,
   compileTable,
   parseQuery,
   resolve,
   startDns,
-  writeHeaderOnly,
+  writeError,
 } from '@berth/dns';
+import { MemoryCatalogSource } from '@berth/dns/testing';
 import { decode, query } from './decode.js';
 import { dig, snapshot } from './fixtures.js';
 
@@ -124,9 +127,9 @@ t.test(
           tally.dropped++;
           continue;
         }
-        const reply =
+        const res =
           typeof q === 'number'
-            ? writeHeaderOnly(msg, q)
+            ? writeError(msg, q)
             : resolve(
                 table,
                 table.domains,
@@ -135,10 +138,11 @@ t.test(
                 tcp ? 65535 : Math.min(q.udpSize, 4096),
                 i % 3 === 0,
               );
-        if (reply === FORWARD) {
+        if (res === FORWARD) {
           tally.forwarded++;
           continue;
         }
+        const reply = res instanceof Chase ? res.reply : res;
         if (typeof q === 'number') tally.headerOnly++;
         else tally.replies++;
         const limit = typeof q === 'number' || tcp ? 65535 : Math.min(q.udpSize, 4096);
@@ -158,7 +162,7 @@ t.test(
 t.test('fuzz over real UDP and TCP: the server keeps serving', async (t) => {
   const source = new MemoryCatalogSource(snapshot([{ service: 'web', address: '127.0.0.2' }]));
   const server = await startDns(
-    { listen: [{ host: '127.0.0.1', port: 0 }], recursors: ['127.0.0.1:9'], recursorTimeoutMs: 50 },
+    { listen: [{ host: '127.0.0.1', port: 0 }], recursor: ['127.0.0.1:9'], recursorTimeout: 50 },
     source,
   );
   t.teardown(() => server.close());
@@ -170,7 +174,7 @@ t.test('fuzz over real UDP and TCP: the server keeps serving', async (t) => {
   udp.on('message', () => answered++);
   for (let i = 0; i < 3000; i++) {
     udp.send(packet(r), port, '127.0.0.1');
-    if (i % 20 === 0) await new Promise((res) => setTimeout(res, 1));
+    if (i % 20 === 0) await sleep(1); // pacing, so the socket buffers do not overflow
   }
   // One TCP connection carrying framed garbage, another with a bad length prefix.
   await new Promise<void>((res) => {
@@ -187,9 +191,9 @@ t.test('fuzz over real UDP and TCP: the server keeps serving', async (t) => {
     c.on('close', () => res());
     c.on('error', () => res());
   });
-  await new Promise((res) => setTimeout(res, 200));
+  await eventually('UDP replies', () => answered > 100);
   udp.close();
-  t.ok(answered > 100, `${answered} UDP replies`);
+  t.comment(`${answered} UDP replies`);
   const out = await dig([
     '@127.0.0.1',
     '-p',

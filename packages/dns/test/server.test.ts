@@ -5,7 +5,8 @@
  */
 import t from 'tap';
 import { Resolver } from 'node:dns/promises';
-import { MemoryCatalogSource, startDns, type DnsServer } from '@berth/dns';
+import { startDns, type DnsServer } from '@berth/dns';
+import { MemoryCatalogSource } from '@berth/dns/testing';
 import { digAt, snapshot, type Inst } from './fixtures.js';
 import { startTestResolver } from './test-resolver.js';
 
@@ -312,8 +313,8 @@ t.test('forwarding to recursors in order, TCP retry on TC, SERVFAIL when all fai
   const fwd = await startDns(
     {
       listen: [{ host: '127.0.0.1', port: 0 }],
-      recursors: [dead.address, good.address],
-      recursorTimeoutMs: 500,
+      recursor: [dead.address, good.address],
+      recursorTimeout: 2000,
     },
     source,
   );
@@ -360,8 +361,8 @@ t.test('forwarding to recursors in order, TCP retry on TC, SERVFAIL when all fai
   const none = await startDns(
     {
       listen: [{ host: '127.0.0.1', port: 0 }],
-      recursors: [dead.address, '127.0.0.1:9'],
-      recursorTimeoutMs: 200,
+      recursor: [dead.address, '127.0.0.1:9'],
+      recursorTimeout: 200,
     },
     source,
   );

@@ -7,7 +7,6 @@
 import t from 'tap';
 import { buildIncremental, type Registration, type SnapshotInput } from '@berth/consul';
 import {
-  MemoryCatalogSource,
   TableBuilder,
   buildZone,
   startDns,
@@ -17,7 +16,8 @@ import {
   type ZoneName,
   type ZoneOptions,
 } from '@berth/dns';
-import { snapshot, type Inst } from './fixtures.js';
+import { MemoryCatalogSource } from '@berth/dns/testing';
+import { snapshot, type Inst, type NodeSpec } from './fixtures.js';
 
 const opts: ZoneOptions = {
   domains: ['consul', 'berth.test'],
@@ -47,7 +47,7 @@ const critical = (i: Inst): Inst => ({ ...i, status: 'critical' });
 
 const steps: {
   name: string;
-  input: { instances: Inst[]; nodes?: Record<string, string>; dc?: string };
+  input: { instances: Inst[]; nodes?: Record<string, NodeSpec>; dc?: string };
   want: { servicesRebuilt: number; nodesRebuilt: boolean };
 }[] = [
   {
@@ -110,6 +110,22 @@ const steps: {
     want: { servicesRebuilt: 1, nodesRebuilt: false },
   },
   {
+    name: 'node metadata set: the services on that node are rebuilt (their SRV carry its TXT)',
+    input: {
+      instances: [...web.map(critical), db],
+      nodes: { ...nodes, node3: '127.0.0.11', node2: { address: '127.0.0.9', meta: { a: '1' } } },
+    },
+    want: { servicesRebuilt: 1, nodesRebuilt: true },
+  },
+  {
+    name: 'node metadata changes',
+    input: {
+      instances: [...web.map(critical), db],
+      nodes: { ...nodes, node3: '127.0.0.11', node2: { address: '127.0.0.9', meta: { a: '2' } } },
+    },
+    want: { servicesRebuilt: 1, nodesRebuilt: true },
+  },
+  {
     name: 'the datacenter changes: a full build',
     input: { instances: [...web, db], nodes: { ...nodes, node3: '127.0.0.11' }, dc: 'dc2' },
     want: { servicesRebuilt: 2, nodesRebuilt: true },
@@ -142,7 +158,14 @@ function consulCatalog(services: number) {
     regs.push(
       [0, 1, 2].map((k) => {
         const id = `svc${s}-${k}`;
-        checks.push({ Node: `h${k}`, CheckID: `c-${id}`, Name: `c-${id}`, Status: 'passing', ServiceID: id, ServiceName: `svc${s}` });
+        checks.push({
+          Node: `h${k}`,
+          CheckID: `c-${id}`,
+          Name: `c-${id}`,
+          Status: 'passing',
+          ServiceID: id,
+          ServiceName: `svc${s}`,
+        });
         return {
           id,
           service: `svc${s}`,

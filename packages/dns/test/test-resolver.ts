@@ -46,22 +46,31 @@ export async function startTestResolver(
       response.header.ra = 1;
       send(response);
     };
-  const udp = dns2.createUDPServer(handler(udpQueries));
-  await udp.listen(0, '127.0.0.1');
-  const port = (udp.address() as AddressInfo).port;
-  const tcp = dns2.createTCPServer(handler(tcpQueries));
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1');
-    tcp.once('listening', () => resolve());
-  });
-  return {
-    address: `127.0.0.1:${port}`,
-    udpQueries,
-    tcpQueries,
-    close: async () => {
+  // UDP picks the port; TCP must get the same one, which another process may hold: retry.
+  for (let attempt = 1; ; attempt++) {
+    const udp = dns2.createUDPServer(handler(udpQueries));
+    await udp.listen(0, '127.0.0.1');
+    const port = (udp.address() as AddressInfo).port;
+    const tcp = dns2.createTCPServer(handler(tcpQueries));
+    const bound = await new Promise<boolean>((resolve, reject) => {
+      tcp.once('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'EADDRINUSE' && attempt < 8 ? resolve(false) : reject(e),
+      );
+      tcp.listen(port, '127.0.0.1');
+      tcp.once('listening', () => resolve(true));
+    });
+    if (!bound) {
       await new Promise<void>((r) => udp.close(() => r()));
-      await new Promise<void>((r) => tcp.close(() => r()));
-    },
-  };
+      continue;
+    }
+    return {
+      address: `127.0.0.1:${port}`,
+      udpQueries,
+      tcpQueries,
+      close: async () => {
+        await new Promise<void>((r) => udp.close(() => r()));
+        await new Promise<void>((r) => tcp.close(() => r()));
+      },
+    };
+  }
 }

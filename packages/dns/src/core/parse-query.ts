@@ -160,3 +160,63 @@ export function suffixOffset(msg: Buffer, labels: number, count: number): number
   for (let skip = labels - count; skip > 0; skip--) pos += (msg[pos] as number) + 1;
   return pos;
 }
+
+/** What scanRefused found. */
+export interface RefusedScan {
+  /** End of the question when the packet has exactly one readable question, else 0. */
+  readonly questionEnd: number;
+  /** The DO flag byte of the first OPT record (0x80 or 0), or -1 when there is none. */
+  readonly opt: number;
+}
+
+/**
+ * Skips a name at `pos`; returns the offset after it, or -1. A pointer ends the name, or
+ * fails it when `plain` (a question to echo must not point into the rest of the packet).
+ */
+function skipName(msg: Buffer, pos: number, plain = false): number {
+  for (let labels = 0; labels < 128; labels++) {
+    if (pos >= msg.length) return -1;
+    const l = msg[pos] as number;
+    if (l === 0) return pos + 1;
+    if ((l & 0xc0) === 0xc0) return !plain && pos + 2 <= msg.length ? pos + 2 : -1;
+    if (l > 63) return -1;
+    pos += l + 1;
+  }
+  return -1;
+}
+
+/**
+ * A lenient look at a packet parseQuery refused: where its one question ends and whether it
+ * carries an OPT, so the error reply can echo both. Never throws; gives up at the first
+ * unreadable byte.
+ */
+export function scanRefused(msg: Buffer): RefusedScan {
+  const len = msg.length;
+  if (len < 12) return { questionEnd: 0, opt: -1 };
+  const qd = msg.readUInt16BE(4);
+  let pos = 12;
+  let questionEnd = 0;
+  if (qd === 1) {
+    const end = skipName(msg, 12, true);
+    if (end > 0 && end + 4 <= len && end - 12 <= 255) questionEnd = end + 4;
+  }
+  for (let i = 0; i < qd; i++) {
+    pos = skipName(msg, pos);
+    if (pos < 0 || pos + 4 > len) return { questionEnd: 0, opt: -1 };
+    pos += 4;
+  }
+  const an = msg.readUInt16BE(6);
+  const records = an + msg.readUInt16BE(8) + msg.readUInt16BE(10);
+  for (let i = 0; i < records; i++) {
+    const owner = pos;
+    pos = skipName(msg, pos);
+    if (pos < 0 || pos + 10 > len) break;
+    const type = msg.readUInt16BE(pos);
+    const rdlen = msg.readUInt16BE(pos + 8);
+    if (pos + 10 + rdlen > len) break;
+    if (type === TYPE.OPT && pos === owner + 1)
+      return { questionEnd, opt: (msg[pos + 6] as number) & 0x80 };
+    pos += 10 + rdlen;
+  }
+  return { questionEnd, opt: -1 };
+}

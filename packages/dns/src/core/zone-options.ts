@@ -23,6 +23,11 @@ export interface ZoneOptions {
   readonly aRecordLimit: number;
   /** Addresses answered for `ns.<domain>` and given as NS glue (may be empty). */
   readonly nsAddresses: readonly string[];
+  /**
+   * Node metadata as TXT in the additional section of node and SRV answers, as Consul does
+   * by default (default true). TXT queries for a node are answered either way.
+   */
+  readonly nodeMetaTxt?: boolean;
 }
 
 /** The TTL for a service: the exact rule, else the longest matching prefix rule, else `*`. */

@@ -8,7 +8,14 @@
  * table). Pure: no sockets, no clock, no Consul; never logs.
  */
 import type { CatalogSnapshot, NodeInfo, ServiceInstance } from '@berth/consul';
-import { APEX_OWNER, NODES_OWNER, plainMakers, serviceKey, serviceOwner } from './build-zone.js';
+import {
+  APEX_OWNER,
+  NODES_OWNER,
+  nodeMetaOf,
+  plainMakers,
+  serviceKey,
+  serviceOwner,
+} from './build-zone.js';
 import {
   compileFragment,
   makeTable,
@@ -18,16 +25,9 @@ import {
 } from './compile-table.js';
 import { NameMap } from './name-map.js';
 import { ZoneAssembler, type EntryMakers } from './zone-assembler.js';
-import {
-  apexFragment,
-  fragmentContext,
-  nodesFragment,
-  serviceFragment,
-  soaRecords,
-  soaSerial,
-  type FragmentContext,
-  type Fragment,
-} from './zone-fragments.js';
+import { fragmentContext, type Fragment, type FragmentContext } from './fragment-builder.js';
+import { apexFragment, nodesFragment, soaRecords, soaSerial } from './node-fragments.js';
+import { serviceFragment } from './service-fragment.js';
 import { srvWeight, type ZoneOptions } from './zone-options.js';
 
 /** What one build did. */
@@ -50,8 +50,10 @@ interface State {
   readonly ctx: FragmentContext;
   readonly assembler: ZoneAssembler<WireName>;
   readonly services: Map<string, ServiceState>;
-  /** `name address` of every node, in snapshot order. */
+  /** `name address meta` of every node, in snapshot order. */
   nodes: readonly string[];
+  /** Node name → its metadata key, for the services whose SRV answers carry it. */
+  metaKeys: ReadonlyMap<string, string>;
   names: NameMap<WireName>;
 }
 
@@ -92,9 +94,34 @@ function sameLists(
   return { identical, equal: true };
 }
 
-function nodeKeys(nodes: ReadonlyMap<string, NodeInfo>): string[] {
-  const out: string[] = [];
-  for (const [name, n] of nodes) out.push(`${name} ${n.address}`);
+function metaKey(n: NodeInfo): string {
+  const keys = Object.keys(n.meta);
+  if (keys.length === 0) return '';
+  return JSON.stringify(keys.sort().map((k) => [k, n.meta[k]]));
+}
+
+function nodeKeys(nodes: ReadonlyMap<string, NodeInfo>): {
+  keys: string[];
+  meta: Map<string, string>;
+} {
+  const keys: string[] = [];
+  const meta = new Map<string, string>();
+  for (const [name, n] of nodes) {
+    const m = metaKey(n);
+    keys.push(`${name} ${n.address} ${m}`);
+    meta.set(name, m);
+  }
+  return { keys, meta };
+}
+
+/** Nodes whose metadata differs between two builds. */
+function metaChanged(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const [name, m] of after) if ((before.get(name) ?? '') !== m) out.add(name);
+  for (const [name, m] of before) if (!after.has(name) && m !== '') out.add(name);
   return out;
 }
 
@@ -169,17 +196,29 @@ export class TableBuilder {
     const groups = this.#groups(snapshot);
     const updates: [string, ServiceState | undefined][] = [];
     const changed: [string, Fragment<WireName> | undefined][] = [];
+    const nodes = nodeKeys(snapshot.nodes);
+    const nodesRebuilt = !base || !sameStrings(base.nodes, nodes.keys);
+    // SRV answers carry the metadata of their instances' nodes: a change there rebuilds them.
+    const metaNodes =
+      base && nodesRebuilt && this.#opts.nodeMetaTxt !== false
+        ? metaChanged(base.metaKeys, nodes.meta)
+        : undefined;
+    const touchesMeta = (lists: readonly (readonly ServiceInstance[])[]): boolean =>
+      metaNodes !== undefined &&
+      metaNodes.size > 0 &&
+      lists.some((l) => l.some((i) => metaNodes.has(i.node)));
+    const meta = nodeMetaOf(snapshot);
     let kept = 0;
     for (const [key, lists] of groups) {
       const old = base?.services.get(key);
       if (old) kept++;
-      const same = old ? sameLists(old.lists, lists) : undefined;
+      const same = old && !touchesMeta(lists) ? sameLists(old.lists, lists) : undefined;
       if (same?.identical) continue;
       if (old && same?.equal) {
         updates.push([key, { lists, fragment: old.fragment }]);
         continue;
       }
-      const fragment = compileFragment(serviceFragment(key, lists.flat(), ctx), domains);
+      const fragment = compileFragment(serviceFragment(key, lists.flat(), ctx, meta), domains);
       updates.push([key, { lists, fragment }]);
       changed.push([serviceOwner(key), fragment]);
     }
@@ -191,8 +230,6 @@ export class TableBuilder {
         changed.push([serviceOwner(key), undefined]);
       }
     }
-    const nodes = nodeKeys(snapshot.nodes);
-    const nodesRebuilt = !base || !sameStrings(base.nodes, nodes);
     if (nodesRebuilt)
       changed.push([NODES_OWNER, compileFragment(nodesFragment(snapshot.nodes, ctx), domains)]);
     const soa = soaRecords(this.#opts, soaSerial(snapshot.index));
@@ -205,7 +242,8 @@ export class TableBuilder {
         ctx,
         assembler: new ZoneAssembler(wireMakers(ctx)),
         services: new Map(),
-        nodes,
+        nodes: nodes.keys,
+        metaKeys: nodes.meta,
         names: NameMap.of<WireName>([]),
       };
       for (const [key, s] of updates) {
@@ -219,7 +257,8 @@ export class TableBuilder {
         else draft.delete(name);
       });
       state.names = draft.finish();
-      state.nodes = nodes;
+      state.nodes = nodes.keys;
+      state.metaKeys = nodes.meta;
       this.#state = state;
       const table = makeTable(state.names, {
         domains,

@@ -16,7 +16,9 @@ export type ZoneRecord =
       readonly port: number;
       readonly target: string;
     }
-  | { readonly type: 'PTR' | 'NS'; readonly ttl: number; readonly target: string }
+  | { readonly type: 'PTR' | 'NS' | 'CNAME'; readonly ttl: number; readonly target: string }
+  /** One TXT record holding one text (split into 255-byte character-strings on the wire). */
+  | { readonly type: 'TXT'; readonly ttl: number; readonly text: string }
   | {
       readonly type: 'SOA';
       readonly ttl: number;
@@ -32,13 +34,31 @@ export type ZoneRecord =
 /** Record types a zone holds. */
 export type ZoneType = ZoneRecord['type'];
 
+/** A record for the additional section, with its owner name. */
+export interface ZoneExtra {
+  readonly name: string;
+  readonly record: ZoneRecord;
+}
+
 /** The records answering one (name, type); shared by every name variant that answers alike. */
 export interface ZoneSet {
   readonly records: readonly ZoneRecord[];
-  /** Address records of SRV targets, by target name, for the additional section. */
-  readonly targets?: ReadonlyMap<string, readonly ZoneRecord[]>;
-  /** Fixed additional records (the NS glue): owner name and record. */
-  readonly glue?: readonly { readonly name: string; readonly record: ZoneRecord }[];
+  /**
+   * Additional records of each SRV target, by target name: its address, and the TXT of its
+   * node's metadata (owned by the target, or by the node's name when the target is an addr).
+   */
+  readonly targets?: ReadonlyMap<string, readonly ZoneExtra[]>;
+  /**
+   * Fixed additional records: the NS glue (a reply that cannot carry it is truncated), or a
+   * node's metadata TXT (`optional`: left out when it does not fit).
+   */
+  readonly glue?: readonly ZoneExtra[];
+  readonly glueOptional?: boolean;
+  /**
+   * Host names that recursors may turn into addresses at query time, as Consul does: the
+   * CNAME targets of this set (`answer`) or its SRV targets (`additional`).
+   */
+  readonly chase?: 'answer' | 'additional';
   /** Most answers to send after rotation (`--a-record-limit`); 0 means all. */
   readonly limit: number;
   /** Whether the order changes per query. */
@@ -51,6 +71,8 @@ export interface ZoneName {
   readonly domain: number;
   /** A known service whose instances are all unhealthy: answered NXDOMAIN, like Consul. */
   readonly nxdomain: boolean;
+  /** Answered with AA although in no domain (PTR names: Consul is their authority). */
+  readonly authoritative?: boolean;
   /** Answers by query type; `ANY` is the union served to ANY queries. */
   readonly sets: Readonly<Partial<Record<ZoneType | 'ANY', ZoneSet>>>;
 }
@@ -77,18 +99,21 @@ export function recordData(r: ZoneRecord): string {
       return `${r.priority} ${r.weight} ${r.port} ${r.target}.`;
     case 'PTR':
     case 'NS':
+    case 'CNAME':
       return `${r.target}.`;
+    case 'TXT':
+      return JSON.stringify(r.text);
     case 'SOA':
       return `${r.mname}. ${r.rname}. ${r.serial} ${r.refresh} ${r.retry} ${r.expire} ${r.minimum}`;
   }
 }
 
-const ORDER: readonly ZoneType[] = ['SOA', 'NS', 'A', 'AAAA', 'SRV', 'PTR'];
+const ORDER: readonly ZoneType[] = ['SOA', 'NS', 'CNAME', 'A', 'AAAA', 'SRV', 'PTR', 'TXT'];
 
 /**
  * The canonical text form of one name: one line per record, by type, in the order the
- * records are first served. A negative name reads `name. NXDOMAIN` / `name. NODATA`; SRV
- * target addresses read `name. +extra target. ttl IN A address`.
+ * records are first served. A negative name reads `name. NXDOMAIN` / `name. NODATA`;
+ * additional records read `name. +extra owner. ttl IN A address`.
  */
 export function nameLines(name: string, entry: ZoneName): string[] {
   const fqdn = name === '' ? '.' : `${name}.`;
@@ -98,9 +123,12 @@ export function nameLines(name: string, entry: ZoneName): string[] {
     const set = entry.sets[type];
     if (!set) continue;
     for (const r of set.records) out.push(`${fqdn} ${r.ttl} IN ${r.type} ${recordData(r)}`);
-    for (const [target, records] of set.targets ?? []) {
-      for (const r of records)
-        out.push(`${fqdn} +extra ${target}. ${r.ttl} IN ${r.type} ${recordData(r)}`);
+    for (const extras of set.targets?.values() ?? []) {
+      for (const g of extras) {
+        out.push(
+          `${fqdn} +extra ${g.name}. ${g.record.ttl} IN ${g.record.type} ${recordData(g.record)}`,
+        );
+      }
     }
     for (const g of set.glue ?? []) {
       out.push(

@@ -7,7 +7,7 @@
  * names are counted claims too. Pure data structure; `E` is the entry type.
  * Must never throw once a fragment is accepted (callers build fragments first, then apply).
  */
-import type { Fragment } from './zone-fragments.js';
+import type { Fragment } from './fragment-builder.js';
 
 /** How the assembler makes the entries it decides itself. */
 export interface EntryMakers<E> {

@@ -4,8 +4,8 @@
  * prom-client. Must never be called per query.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
-import type { DnsServer } from './dns-server.js';
-import { DnsStats, LATENCY_RING, SAMPLE_EVERY } from './stats.js';
+import { DnsStats, LATENCY_RING, SAMPLE_EVERY } from '../core/stats.js';
+import type { DnsServer } from '../engine-api.js';
 
 /** Latency buckets in seconds: a DNS answer from memory takes microseconds. */
 export const LATENCY_BUCKETS = [
@@ -74,10 +74,17 @@ export function bindDnsMetrics(server: DnsServer, registry: Registry): void {
     'Queries answered SERVFAIL because too many forwards were in flight',
     () => stats.forwardOverload,
   );
-  const gauge = (name: string, help: string, read: () => number): void => {
+  // With --workers the primary sums the workers' registries: say how each gauge combines.
+  const gauge = (
+    name: string,
+    help: string,
+    read: () => number,
+    aggregator: 'sum' | 'max' | 'min' = 'max',
+  ): void => {
     new Gauge({
       name,
       help,
+      aggregator,
       registers: [registry],
       collect() {
         this.set(read());
@@ -97,11 +104,14 @@ export function bindDnsMetrics(server: DnsServer, registry: Registry): void {
     'Seconds the catalog source has been cut off from Consul (0 when in sync)',
     () => (server.status().staleForMs ?? 0) / 1000,
   );
-  gauge('berth_dns_catalog_index', 'Consul index of the snapshot in use', () =>
-    Number(server.table?.index ?? 0n),
+  gauge(
+    'berth_dns_catalog_index',
+    'Consul index of the snapshot in use',
+    () => Number(server.table?.index ?? 0n),
+    'min',
   );
   gauge('berth_dns_table_names', 'Names in the table in use', () => server.table?.names.size ?? 0);
-  gauge('berth_dns_tcp_connections', 'Open TCP connections', () => server.tcpConnections);
+  gauge('berth_dns_tcp_connections', 'Open TCP connections', () => server.tcpConnections, 'sum');
 
   const builds = new Counter({
     name: 'berth_dns_table_builds_total',

@@ -1,11 +1,11 @@
 /**
- * The options of `berth dns`, one definition per key (flags, env, defaults, help), and their
- * translation into startDns options. Must never read process.env or argv itself.
+ * The options of `berth dns`, one definition per key (flags, env, defaults, help). The keys
+ * that configure the responder are named as startDns's options, so the command passes the
+ * config through instead of copying fields; `admin`, `maxStale` and `workers` are the
+ * daemon's own.
+ * Must never read process.env or argv itself.
  */
 import { defineOptions, type ConfigOf } from '@berth/daemon';
-import type { ServiceTtl } from './zone-options.js';
-import type { DnsOptions } from './dns-server.js';
-import { DnsOptionError } from './errors.js';
 
 /** Every option of `berth dns`. */
 export const dnsOptions = defineOptions({
@@ -71,6 +71,33 @@ export const dnsOptions = defineOptions({
     help: 'Most A/AAAA records per answer after rotation (0: all that fit)',
     arg: 'N',
   },
+  nodeMetaTxt: {
+    type: 'boolean',
+    default: true,
+    help: 'Node metadata as TXT in the additional section of node and SRV answers (--no-node-meta-txt: off)',
+  },
+  tcpIdleTimeout: {
+    type: 'duration',
+    default: '10s',
+    help: 'Close a TCP connection with nothing going on (no query arriving or pending) this long',
+  },
+  tcpReadTimeout: {
+    type: 'duration',
+    default: '5s',
+    help: 'A query over TCP must arrive whole within this from its first byte',
+  },
+  maxTcpConnections: {
+    type: 'int',
+    default: 1000,
+    help: 'Most TCP connections at once',
+    arg: 'N',
+  },
+  workers: {
+    type: 'int',
+    default: 1,
+    help: 'Processes answering on the same sockets (cluster module; each follows the catalog)',
+    arg: 'N',
+  },
   maxStale: {
     type: 'duration',
     default: '30s',
@@ -80,29 +107,3 @@ export const dnsOptions = defineOptions({
 
 /** The typed config of `berth dns`. */
 export type DnsConfig = ConfigOf<typeof dnsOptions>;
-
-/** Parses `--service-ttl` values: `web=30`, `web*=10`, `*=5`. */
-export function parseServiceTtls(values: readonly string[]): ServiceTtl[] {
-  return values.map((v) => {
-    const m = /^([^=\s]+)=(\d+)$/.exec(v.trim());
-    if (!m) throw new DnsOptionError('serviceTtl', `${JSON.stringify(v)} is not NAME=SECONDS`);
-    return { pattern: (m[1] ?? '').toLowerCase(), ttl: Number(m[2]) };
-  });
-}
-
-/** startDns options from the config. */
-export function dnsOptionsFrom(config: DnsConfig): DnsOptions {
-  return {
-    listen: config.listen,
-    domain: config.domain,
-    altDomain: config.altDomain,
-    recursors: config.recursor,
-    recursorTimeoutMs: config.recursorTimeout,
-    onlyPassing: config.onlyPassing,
-    serviceTtl: parseServiceTtls(config.serviceTtl ?? []),
-    nodeTtl: config.nodeTtl,
-    aRecordLimit: config.aRecordLimit,
-    consul: config.consul,
-    consulToken: config.consulToken,
-  };
-}

@@ -1,18 +1,29 @@
 /**
  * Decides the reply to one parsed query from the current table: a positive answer, a
- * negative one with the SOA, REFUSED, or "forward" for names outside our domains when
- * recursors are configured. Reverse names (`in-addr.arpa`, `ip6.arpa`) we do not know go to
- * the recursors too, and without any get SERVFAIL, as Consul answers them. Pure and
- * synchronous; it must never wait on Consul or a socket.
+ * negative one with the SOA, REFUSED, "forward" for names outside our domains when
+ * recursors are configured, or a reply whose host names the caller may chase (a CNAME to a
+ * host name, SRV targets that are host names). Reverse names (`in-addr.arpa`, `ip6.arpa`)
+ * we do not know go to the recursors too, and without any get SERVFAIL, as Consul answers
+ * them. Pure and synchronous; it must never wait on Consul or a socket.
  */
 import type { DnsTable, WireName, WireSet } from './compile-table.js';
 import type { Query } from './parse-query.js';
 import type { ReplyFlags } from './respond.js';
-import { writeAnswer, writeEmpty, writeNegative, writeSingle } from './respond.js';
+import { writeEmpty, writeNegative, writeSingle } from './respond.js';
+import { writeAnswer } from './write-answer.js';
 import { CLASS_ANY, CLASS_IN, RCODE, TYPE } from './wire.js';
 
 /** Returned by `resolve` when the query must go to the recursors. */
 export const FORWARD = Symbol('forward');
+
+/** A complete reply whose host names the caller may turn into addresses (WireSet.chase). */
+export class Chase {
+  constructor(
+    readonly reply: Buffer,
+    /** CHASE_ANSWER or CHASE_ADDITIONAL. */
+    readonly kind: number,
+  ) {}
+}
 
 const AUTH: ReplyFlags = { aa: true, ra: false };
 const AUTH_RA: ReplyFlags = { aa: true, ra: true };
@@ -25,6 +36,10 @@ function setFor(entry: WireName, qtype: number): WireSet | undefined {
       return entry.a;
     case TYPE.AAAA:
       return entry.aaaa;
+    case TYPE.CNAME:
+      return entry.cname;
+    case TYPE.TXT:
+      return entry.txt;
     case TYPE.SRV:
       return entry.srv;
     case TYPE.ANY:
@@ -61,7 +76,10 @@ export function isReverseName(name: string): boolean {
   );
 }
 
-/** `<hex>.addr[.<dc>].<domain>` built at query time for addresses not in the table. */
+/**
+ * `<hex>.addr[.<anything>].<domain>` built at query time for addresses not in the table:
+ * like Consul, whatever follows `addr` (a datacenter, ours or not) is ignored.
+ */
 function addrAnswer(
   msg: Buffer,
   q: Query,
@@ -72,11 +90,14 @@ function addrAnswer(
   const apexLabels = table.domainLabels[domain] ?? 1;
   const labels = q.name.split('.');
   const inner = labels.slice(0, labels.length - apexLabels);
-  const ok =
-    (inner.length === 2 && inner[1] === 'addr') ||
-    (inner.length === 3 && inner[1] === 'addr' && inner[2] === table.datacenter);
   const hex = inner[0] ?? '';
-  if (!ok || !HEX.test(hex) || (hex.length !== 8 && hex.length !== 32)) return undefined;
+  if (
+    inner.length < 2 ||
+    inner[1] !== 'addr' ||
+    !HEX.test(hex) ||
+    (hex.length !== 8 && hex.length !== 32)
+  )
+    return undefined;
   const type = hex.length === 8 ? TYPE.A : TYPE.AAAA;
   if (q.qtype !== type && q.qtype !== TYPE.ANY) {
     return writeNegative(msg, q, table, domain, flags, RCODE.NOERROR);
@@ -95,7 +116,7 @@ export function resolve(
   msg: Buffer,
   limit: number,
   forwarding: boolean,
-): Buffer | typeof FORWARD {
+): Buffer | typeof FORWARD | Chase {
   const auth = forwarding ? AUTH_RA : AUTH;
   const noauth = forwarding ? NOAUTH_RA : NOAUTH;
   if (q.ednsVersion > 0) return writeEmpty(msg, q, noauth, RCODE.BADVERS);
@@ -107,9 +128,12 @@ export function resolve(
   if (table !== undefined && !q.oddLabel) {
     const entry = table.names.get(q.name, q.hash);
     if (entry !== undefined) {
-      const flags = entry.domain >= 0 ? auth : noauth;
+      const flags = entry.aa ? auth : noauth;
       const set = setFor(entry, qtype);
-      if (set !== undefined && !entry.nxdomain) return writeAnswer(msg, q, set, flags, limit);
+      if (set !== undefined && !entry.nxdomain) {
+        const out = writeAnswer(msg, q, set, flags, limit);
+        return set.chase === 0 ? out : new Chase(out, set.chase);
+      }
       if (qtype === TYPE.AXFR || qtype === TYPE.IXFR)
         return writeEmpty(msg, q, noauth, RCODE.REFUSED);
       return writeNegative(
@@ -140,7 +164,7 @@ export function resolve(
   }
   if (table === undefined) return writeEmpty(msg, q, noauth, RCODE.SERVFAIL);
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return writeEmpty(msg, q, noauth, RCODE.REFUSED);
-  if (!q.oddLabel) {
+  if (!q.oddLabel && q.name.includes('.addr.')) {
     const addr = addrAnswer(msg, q, table, domain, auth);
     if (addr) return addr;
   }

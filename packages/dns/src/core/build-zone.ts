@@ -1,23 +1,22 @@
 /**
  * Builds the whole zone (plain data) from a catalog snapshot at once: the fragments of
- * zone-fragments.ts merged by a ZoneAssembler. Used for golden tests and dumps; the server
+ * service-fragment.ts and node-fragments.ts merged by a ZoneAssembler. Used for golden tests and dumps; the server
  * rebuilds incrementally with TableBuilder from the same fragments. Pure: no sockets, no
  * clock, no Consul; the same snapshot and options always give the same zone.
  */
 import type { CatalogSnapshot, ServiceInstance } from '@berth/consul';
 import type { Zone, ZoneName } from './zone.js';
 import { ZoneAssembler, type EntryMakers } from './zone-assembler.js';
+import { fragmentContext, type FragmentContext } from './fragment-builder.js';
 import {
   addrEntries,
   apexFragment,
-  fragmentContext,
   nodesFragment,
   ptrEntry,
-  serviceFragment,
   soaRecords,
   soaSerial,
-  type FragmentContext,
-} from './zone-fragments.js';
+} from './node-fragments.js';
+import { serviceFragment, type NodeMeta } from './service-fragment.js';
 import type { ZoneOptions } from './zone-options.js';
 import { isLabel } from './wire.js';
 
@@ -53,6 +52,14 @@ export function serviceGroups(
   return out;
 }
 
+/** Node metadata by node name, for the TXT records of SRV answers (empty metadata: none). */
+export function nodeMetaOf(snapshot: CatalogSnapshot): NodeMeta {
+  return (node) => {
+    const m = snapshot.nodes.get(node)?.meta;
+    return m && Object.keys(m).length > 0 ? m : undefined;
+  };
+}
+
 /** How the assembler makes plain entries. */
 export function plainMakers(ctx: FragmentContext): EntryMakers<ZoneName> {
   const empties = new Map<number, ZoneName>();
@@ -74,8 +81,9 @@ export function buildZone(snapshot: CatalogSnapshot, opts: ZoneOptions): Zone {
   const asm = new ZoneAssembler<ZoneName>(plainMakers(ctx));
   asm.replace(APEX_OWNER, apexFragment(soa, ctx));
   asm.replace(NODES_OWNER, nodesFragment(snapshot.nodes, ctx));
+  const meta = nodeMetaOf(snapshot);
   for (const [key, lists] of serviceGroups(snapshot)) {
-    asm.replace(serviceOwner(key), serviceFragment(key, lists.flat(), ctx));
+    asm.replace(serviceOwner(key), serviceFragment(key, lists.flat(), ctx, meta));
   }
   const names = new Map<string, ZoneName>();
   asm.flush((name, e) => {

@@ -1,26 +1,16 @@
 /**
- * The one narrow interface between berth dns and the catalog: the latest snapshot, a
- * callback per new snapshot, and since when the source has been cut off from Consul. The
- * in-memory implementation here serves unit tests and benchmarks; consul-source.ts wraps
- * the real watch. Must never block: `current()` returns what is already there.
+ * MemoryCatalogSource: a CatalogSource fed by hand, for tests and benchmarks (exported only
+ * from `@berth/dns/testing`). Never used by the daemon.
  */
 import type { CatalogSnapshot } from '@berth/consul';
-
-/** Where berth dns gets catalog snapshots from. */
-export interface CatalogSource {
-  /** The latest snapshot, or undefined before the first. */
-  current(): CatalogSnapshot | undefined;
-  /** Calls `cb` with every new snapshot (and at once with the current one, if any). */
-  onSnapshot(cb: (snapshot: CatalogSnapshot) => void): () => void;
-  /** Wall-clock ms since when the source cannot reach Consul; undefined while in sync. */
-  readonly staleSince: number | undefined;
-}
+import type { CatalogSource, StaleChange } from '../core/catalog-source.js';
 
 /** A CatalogSource fed by hand: tests and benchmarks push snapshots and staleness. */
 export class MemoryCatalogSource implements CatalogSource {
   #current: CatalogSnapshot | undefined;
   #staleSince: number | undefined;
   readonly #listeners = new Set<(s: CatalogSnapshot) => void>();
+  readonly #staleListeners = new Set<(c: StaleChange) => void>();
 
   constructor(initial?: CatalogSnapshot) {
     this.#current = initial;
@@ -42,20 +32,33 @@ export class MemoryCatalogSource implements CatalogSource {
     };
   }
 
+  onStale(cb: (change: StaleChange) => void): () => void {
+    this.#staleListeners.add(cb);
+    return () => {
+      this.#staleListeners.delete(cb);
+    };
+  }
+
   /** Publishes a new snapshot (and marks the source fresh). */
   set(snapshot: CatalogSnapshot): void {
     this.#current = snapshot;
-    this.#staleSince = undefined;
+    this.markFresh();
     for (const cb of [...this.#listeners]) cb(snapshot);
   }
 
   /** Marks the source as cut off from Consul since `since` (default now). */
-  markStale(since = Date.now()): void {
-    this.#staleSince ??= since;
+  markStale(since = Date.now(), error?: Error): void {
+    if (this.#staleSince !== undefined) return;
+    this.#staleSince = since;
+    for (const cb of [...this.#staleListeners]) cb({ stale: true, since, error });
   }
 
   /** Marks the source as in sync again. */
   markFresh(): void {
+    const since = this.#staleSince;
+    if (since === undefined) return;
     this.#staleSince = undefined;
+    const staleForMs = Math.max(0, Date.now() - since);
+    for (const cb of [...this.#staleListeners]) cb({ stale: false, staleForMs });
   }
 }

@@ -9,7 +9,7 @@ import {
   type CatalogWatch,
   type WatchCatalogOptions,
 } from '@berth/consul';
-import type { CatalogSource } from './catalog-source.js';
+import type { CatalogSource } from '../core/catalog-source.js';
 
 /** A CatalogSource over a live catalog watch; close() stops the watch. */
 export interface ConsulCatalogSource extends CatalogSource {
@@ -35,6 +35,18 @@ export function catalogWatchSource(watch: CatalogWatch): ConsulCatalogSource {
     onSnapshot: (cb) => watch.onSnapshot(cb),
     get staleSince() {
       return watch.staleSince;
+    },
+    onStale: (cb) => {
+      const stale = (e: { since: number; error: Error }): void =>
+        cb({ stale: true, since: e.since, error: e.error });
+      const fresh = (e: { staleForMs: number }): void =>
+        cb({ stale: false, staleForMs: e.staleForMs });
+      watch.on('stale', stale);
+      watch.on('fresh', fresh);
+      return () => {
+        watch.off('stale', stale);
+        watch.off('fresh', fresh);
+      };
     },
     close: () => watch.close(),
   };

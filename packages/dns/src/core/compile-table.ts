@@ -5,9 +5,10 @@
  * query. Compiled entries are frozen except for each set's rotation cursor.
  */
 import { NameMap } from './name-map.js';
-import type { Zone, ZoneName, ZoneRecord, ZoneSet } from './zone.js';
-import type { Fragment, ZoneFragment } from './zone-fragments.js';
-import { CLASS_IN, TYPE, addressBytes, nameToWire } from './wire.js';
+import type { Zone, ZoneExtra, ZoneName, ZoneRecord, ZoneSet } from './zone.js';
+import type { Fragment, ZoneFragment } from './fragment-builder.js';
+import { RecordCache, rdataName, rrHead } from './encode-record.js';
+import { TYPE, nameToWire } from './wire.js';
 
 /** The records of one answer, in wire form. */
 export interface WireSet {
@@ -25,28 +26,48 @@ export interface WireSet {
   /** SRV only: the target id of each record, and where its target name starts inside it. */
   readonly targetOf?: Uint32Array;
   readonly targetAt?: Uint16Array;
-  /** SRV only, by target id: the address record without its owner name (TYPE..RDATA). */
-  readonly targetRr?: readonly Buffer[];
-  /** SRV only, by target id: the target name, for when a pointer cannot reach it. */
-  readonly targetName?: readonly Buffer[];
+  /**
+   * SRV only, by target id: its additional records (address, metadata TXT) back to back;
+   * an owner that is the target itself is a 2-byte hole at each `targetHoles` offset, filled
+   * with a pointer to the target name in the answer.
+   */
+  readonly targetRecs?: readonly Buffer[];
+  readonly targetHoles?: readonly (readonly number[])[];
+  /** SRV only, by target id: the same records with the full name in each hole. */
+  readonly targetFull?: readonly Buffer[];
+  /** SRV only, by target id: how many records. */
+  readonly targetCount?: Uint16Array;
   /** SRV only, by target id: generation stamp of the last answer that included it. */
   readonly seen?: Uint32Array;
-  /** Fixed additional records (NS glue) and their count. */
+  /** Fixed additional records (NS glue, node metadata TXT) and their count. */
   readonly glue: Buffer;
   readonly glueCount: number;
+  /** Glue that may be left out when it does not fit (no TC then). */
+  readonly glueOptional: boolean;
+  /** Host names to turn into addresses at query time: 0 none, CHASE_ANSWER, CHASE_ADDITIONAL. */
+  readonly chase: number;
 }
+
+/** WireSet.chase: the answer is a CNAME whose target's addresses may follow it. */
+export const CHASE_ANSWER = 1;
+/** WireSet.chase: SRV targets that are host names may get addresses in the additional section. */
+export const CHASE_ADDITIONAL = 2;
 
 /** The answers of one name. */
 export interface WireName {
   /** Index into the table's domains for the SOA of negative answers; -1 for none. */
   readonly domain: number;
   readonly nxdomain: boolean;
+  /** Answers carry AA. */
+  readonly aa: boolean;
   /** The plain entry this was compiled from (for the canonical text form and diffs). */
   readonly zone: ZoneName;
   readonly a?: WireSet;
   readonly aaaa?: WireSet;
+  readonly cname?: WireSet;
   readonly srv?: WireSet;
   readonly ptr?: WireSet;
+  readonly txt?: WireSet;
   readonly soa?: WireSet;
   readonly ns?: WireSet;
   readonly any?: WireSet;
@@ -71,110 +92,39 @@ export interface DnsTable {
   readonly nodeTtl: number;
 }
 
-const POINTER_TO_QUESTION = 0xc00c;
-
-function rrHead(type: number, ttl: number, rdlen: number): Buffer {
-  const b = Buffer.alloc(12);
-  b.writeUInt16BE(POINTER_TO_QUESTION, 0);
-  b.writeUInt16BE(type, 2);
-  b.writeUInt16BE(CLASS_IN, 4);
-  b.writeUInt32BE(Math.min(ttl >>> 0, 0x7fffffff), 6);
-  b.writeUInt16BE(rdlen, 10);
-  return b;
-}
-
-/** A name in rdata: compressed to the question when it ends with `apex` (the question). */
-function rdataName(name: string, apex: string | undefined): Buffer {
-  if (apex !== undefined && name.endsWith(`.${apex}`)) {
-    const head = nameToWire(name.slice(0, -apex.length - 1));
-    const out = Buffer.alloc(head.length + 1);
-    head.copy(out, 0, 0, head.length - 1);
-    out.writeUInt16BE(POINTER_TO_QUESTION, head.length - 1);
-    return out;
-  }
-  if (apex !== undefined && name === apex) return Buffer.from([0xc0, 0x0c]);
-  return nameToWire(name);
-}
-
-/** The rdata of a record. */
-function rdata(r: ZoneRecord, apex: string | undefined): Buffer {
-  switch (r.type) {
-    case 'A':
-    case 'AAAA': {
-      const bytes = addressBytes(r.address);
-      if (!bytes) throw new RangeError(`not an address: ${r.address}`);
-      return bytes;
-    }
-    case 'SRV': {
-      // RFC 2782: the target is never compressed.
-      const target = nameToWire(r.target);
-      const b = Buffer.alloc(6 + target.length);
-      b.writeUInt16BE(r.priority, 0);
-      b.writeUInt16BE(r.weight, 2);
-      b.writeUInt16BE(r.port, 4);
-      target.copy(b, 6);
-      return b;
-    }
-    case 'PTR':
-    case 'NS':
-      return rdataName(r.target, apex);
-    case 'SOA': {
-      const tail = Buffer.alloc(20);
-      [r.serial, r.refresh, r.retry, r.expire, r.minimum].forEach((v, i) =>
-        tail.writeUInt32BE(v >>> 0, i * 4),
-      );
-      return Buffer.concat([rdataName(r.mname, apex), rdataName(r.rname, apex), tail]);
-    }
-  }
-}
-
-const TYPE_CODE = {
-  A: TYPE.A,
-  AAAA: TYPE.AAAA,
-  SRV: TYPE.SRV,
-  PTR: TYPE.PTR,
-  NS: TYPE.NS,
-  SOA: TYPE.SOA,
-};
-
-/** One record with its owner compressed to the question. */
-export function encodeRecord(r: ZoneRecord, apex?: string): Buffer {
-  const data = rdata(r, apex);
-  return Buffer.concat([rrHead(TYPE_CODE[r.type], r.ttl, data.length), data]);
-}
-
-function recordKey(r: ZoneRecord): string | undefined {
-  switch (r.type) {
-    case 'A':
-    case 'AAAA':
-      return `${r.type} ${r.ttl} ${r.address}`;
-    case 'SRV':
-      return `SRV ${r.ttl} ${r.priority} ${r.weight} ${r.port} ${r.target}`;
-    case 'PTR':
-    case 'NS':
-      return `${r.type} ${r.ttl} ${r.target}`;
-    case 'SOA':
-      return undefined;
-  }
-}
-
 const EMPTY = Buffer.alloc(0);
 
-/** Encoded records by content: thousands of sets repeat the same few records. */
-class RecordCache {
-  readonly #map = new Map<string, Buffer>();
+/** An additional record with its owner: a pointer to the question for '' (the name asked). */
+function extraRecord(g: ZoneExtra, apex: string | undefined, cache: RecordCache): Buffer {
+  const rr = cache.get(g.record, apex);
+  if (g.name === '') return rr;
+  return Buffer.concat([rdataName(g.name, apex), rr.subarray(2)]);
+}
 
-  get(r: ZoneRecord, apex: string | undefined): Buffer {
-    if (apex !== undefined) return encodeRecord(r, apex);
-    const key = recordKey(r);
-    if (key === undefined) return encodeRecord(r, apex);
-    let b = this.#map.get(key);
-    if (!b) {
-      b = encodeRecord(r, apex);
-      this.#map.set(key, b);
+/** The additional records of one SRV target, with holes where the target owns them. */
+function targetRecords(
+  target: string,
+  extras: readonly ZoneExtra[],
+  cache: RecordCache,
+): { recs: Buffer; holes: number[]; full: Buffer } {
+  const parts: Buffer[] = [];
+  const fullParts: Buffer[] = [];
+  const holes: number[] = [];
+  const targetName = nameToWire(target);
+  let pos = 0;
+  for (const g of extras) {
+    const rr = cache.get(g.record, undefined).subarray(2);
+    const owner = g.name === target ? undefined : nameToWire(g.name);
+    if (owner) parts.push(owner);
+    else {
+      holes.push(pos);
+      parts.push(Buffer.from([0xc0, 0x0c]));
     }
-    return b;
+    parts.push(rr);
+    fullParts.push(owner ?? targetName, rr);
+    pos += (owner ? owner.length : 2) + rr.length;
   }
+  return { recs: Buffer.concat(parts), holes, full: Buffer.concat(fullParts) };
 }
 
 function compileSet(set: ZoneSet, apex: string | undefined, cache: RecordCache): WireSet {
@@ -185,11 +135,7 @@ function compileSet(set: ZoneSet, apex: string | undefined, cache: RecordCache):
   const offs = new Uint32Array(copies.length + 1);
   copies.forEach((r, i) => (offs[i + 1] = (offs[i] as number) + r.length));
   const cap = set.limit > 0 && set.limit < count ? set.limit : count;
-  const glueParts = (set.glue ?? []).map((g) => {
-    const rr = cache.get(g.record, apex);
-    const owner = rdataName(g.name, apex);
-    return Buffer.concat([owner, rr.subarray(2)]);
-  });
+  const glueParts = (set.glue ?? []).map((g) => extraRecord(g, apex, cache));
   const base = {
     count,
     cap,
@@ -199,11 +145,16 @@ function compileSet(set: ZoneSet, apex: string | undefined, cache: RecordCache):
     cursor: new Uint32Array(2),
     glue: glueParts.length ? Buffer.concat(glueParts) : EMPTY,
     glueCount: glueParts.length,
+    glueOptional: set.glueOptional ?? false,
+    chase:
+      set.chase === 'answer' ? CHASE_ANSWER : set.chase === 'additional' ? CHASE_ADDITIONAL : 0,
   };
   if (!set.targets) return base;
   const ids = new Map<string, number>();
-  const targetRr: Buffer[] = [];
-  const targetName: Buffer[] = [];
+  const targetRecs: Buffer[] = [];
+  const targetHoles: number[][] = [];
+  const targetFull: Buffer[] = [];
+  const counts: number[] = [];
   const targetOf = new Uint32Array(count);
   const targetAt = new Uint16Array(count);
   set.records.forEach((r, i) => {
@@ -212,14 +163,26 @@ function compileSet(set: ZoneSet, apex: string | undefined, cache: RecordCache):
     if (id === undefined) {
       id = ids.size;
       ids.set(r.target, id);
-      const extra = set.targets?.get(r.target) ?? [];
-      targetRr.push(Buffer.concat(extra.map((x) => cache.get(x, undefined).subarray(2))));
-      targetName.push(nameToWire(r.target));
+      const extras = set.targets?.get(r.target) ?? [];
+      const t = targetRecords(r.target, extras, cache);
+      targetRecs.push(t.recs);
+      targetHoles.push(t.holes);
+      targetFull.push(t.full);
+      counts.push(extras.length);
     }
     targetOf[i] = id;
     targetAt[i] = 12 + 6;
   });
-  return { ...base, targetOf, targetAt, targetRr, targetName, seen: new Uint32Array(ids.size) };
+  return {
+    ...base,
+    targetOf,
+    targetAt,
+    targetRecs,
+    targetHoles,
+    targetFull,
+    targetCount: Uint16Array.from(counts),
+    seen: new Uint32Array(ids.size),
+  };
 }
 
 function negativeSoa(r: ZoneRecord): { buf: Buffer; pointers: number[] } {
@@ -270,11 +233,14 @@ export class WireCompiler {
     return Object.freeze({
       domain: entry.domain,
       nxdomain: entry.nxdomain,
+      aa: entry.domain >= 0 || entry.authoritative === true,
       zone: entry,
       a: this.#set(s.A, apex),
       aaaa: this.#set(s.AAAA, apex),
+      cname: this.#set(s.CNAME, apex),
       srv: this.#set(s.SRV, apex),
       ptr: this.#set(s.PTR, apex),
+      txt: this.#set(s.TXT, apex),
       soa: this.#set(s.SOA, apex),
       ns: this.#set(s.NS, apex),
       any: this.#set(s.ANY, apex),

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * Runnable entry of berth dns alone (`node packages/dns/dist/daemon/main.js --consul ...`),
+ * used by tests and benchmarks that need a real child process. Only this file exits the
+ * process.
+ */
+import { runDaemon } from '@berth/daemon';
+import { command } from './command.js';
+
+const code = await runDaemon(command, process.argv.slice(2), process.env, {
+  exit: (c) => process.exit(c),
+});
+process.exit(code);
