@@ -21,7 +21,6 @@ export {
   type ContainerView,
 } from './agent.js';
 export * from './errors.js';
-export type * from './ecs-types.js';
 export type * from './container-runtime.js';
 export type * from './scheduler-client.js';
 export {

@@ -8,9 +8,10 @@
 
 import { EventEmitter } from 'node:events';
 import { backoffDelay, sleep } from './backoff.js';
-import type { TaskStateChange } from './ecs-types.js';
+import type { TaskStateChange } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { ContainerReport, SchedulerClient } from './scheduler-client.js';
+import type { ContainerReport } from '@berth/protocol';
+import type { SchedulerClient } from './scheduler-client.js';
 
 /** One report: a task state change or a single container's. */
 export type Report =

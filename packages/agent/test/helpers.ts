@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerDefinition, TaskDefinition } from '../src/index.js';
+import type { ContainerDefinition, TaskDefinition } from '@berth/protocol';
 
 export const IMAGE = 'berth/busybox:test';
 

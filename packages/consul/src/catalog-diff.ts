@@ -4,7 +4,7 @@
  * registrations already held. Must never do I/O; see README "Watch design" for what these
  * signals cannot see and how the watch covers it.
  */
-import type { RawHealthCheck, RawServiceEntry } from './consul-types.js';
+import type { ConsulHealthCheck, ConsulServiceEntry } from '@berth/protocol';
 import type { Registration } from './snapshot-build.js';
 
 /** Service names added, removed, or with a different tag set in /v1/catalog/services. */
@@ -47,8 +47,8 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
  * deregistered), or check ServiceTags that differ from the held tags (re-registered).
  */
 export function dirtyFromChecks(
-  prev: readonly RawHealthCheck[] | undefined,
-  next: readonly RawHealthCheck[],
+  prev: readonly ConsulHealthCheck[] | undefined,
+  next: readonly ConsulHealthCheck[],
   registrations: ReadonlyMap<string, readonly Registration[]>,
 ): Set<string> {
   const dirty = new Set<string>();
@@ -84,7 +84,7 @@ export function dirtyFromChecks(
 
 /** Node names mentioned by checks that are missing from `known` (a node we must fetch). */
 export function unknownNodes(
-  checks: readonly RawHealthCheck[],
+  checks: readonly ConsulHealthCheck[],
   known: { has(name: string): boolean },
 ): Set<string> {
   const out = new Set<string>();
@@ -99,10 +99,10 @@ export function unknownNodes(
  * it look healthy until /v1/health/state/any catches up).
  */
 export function overlayChecks(
-  checks: readonly RawHealthCheck[],
+  checks: readonly ConsulHealthCheck[],
   name: string,
-  entries: readonly RawServiceEntry[] | null | undefined,
-): RawHealthCheck[] {
+  entries: readonly ConsulServiceEntry[] | null | undefined,
+): ConsulHealthCheck[] {
   const nodes = new Set((entries ?? []).map((e) => e.Node.Node));
   const kept = checks.filter((c) => (c.ServiceID ? c.ServiceName !== name : !nodes.has(c.Node)));
   const seen = new Set<string>();

@@ -12,7 +12,7 @@ import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { diffServices, dirtyFromChecks, overlayChecks, unknownNodes } from './catalog-diff.js';
 import type { ConsulClient } from './client.js';
-import type { RawHealthCheck, RawServiceEntry } from './consul-types.js';
+import type { ConsulHealthCheck, ConsulServiceEntry } from '@berth/protocol';
 import { ConsulAbortedError, ConsulOptionError } from './errors.js';
 import { mapLimit } from '@berth/daemon';
 import {
@@ -105,15 +105,15 @@ interface Pending<T> {
 
 interface Overlay {
   readonly index: bigint;
-  readonly entries: readonly RawServiceEntry[];
+  readonly entries: readonly ConsulServiceEntry[];
 }
 
 /** The check list with the checks of fresher per-service answers laid over it. */
 function withOverlays(
-  base: readonly RawHealthCheck[],
+  base: readonly ConsulHealthCheck[],
   overlays: ReadonlyMap<string, Overlay>,
   baseIndex: bigint,
-): RawHealthCheck[] {
+): ConsulHealthCheck[] {
   let out = [...base];
   for (const [name, o] of overlays)
     if (o.index > baseIndex) out = overlayChecks(out, name, o.entries);
@@ -145,17 +145,17 @@ export class CatalogWatch
   readonly #opts: Required<Omit<WatchCatalogOptions, 'signal' | 'backoff' | 'random'>> &
     Pick<WatchCatalogOptions, 'backoff' | 'random'>;
   readonly #servicesWatch: BlockingWatch<Services>;
-  readonly #checksWatch: BlockingWatch<RawHealthCheck[]>;
+  readonly #checksWatch: BlockingWatch<ConsulHealthCheck[]>;
 
   #pendingServices: Pending<Services> | undefined;
-  #pendingChecks: Pending<RawHealthCheck[]> | undefined;
+  #pendingChecks: Pending<ConsulHealthCheck[]> | undefined;
   #services: Services | undefined;
   /** The check list as the long-poll (or a resync) returned it. */
-  #baseChecks: RawHealthCheck[] | undefined;
+  #baseChecks: ConsulHealthCheck[] | undefined;
   /** Checks from per-service answers newer than #baseChecks, by service. */
   #overlays = new Map<string, Overlay>();
   /** #baseChecks with #overlays applied: what the snapshot is built from. */
-  #checks: RawHealthCheck[] | undefined;
+  #checks: ConsulHealthCheck[] | undefined;
   #servicesIndex = 0n;
   #checksIndex = 0n;
   #regs = new Map<string, readonly Registration[]>();
@@ -214,7 +214,7 @@ export class CatalogWatch
       name: SERVICES,
       fetch: (q) => consul.catalogServices(q),
     });
-    this.#checksWatch = new BlockingWatch<RawHealthCheck[]>({
+    this.#checksWatch = new BlockingWatch<ConsulHealthCheck[]>({
       ...common,
       name: CHECKS,
       fetch: (q) => consul.healthState('any', q),

@@ -7,13 +7,13 @@ import { EventEmitter } from 'node:events';
 import Consul from 'consul';
 import { resolveConsulAddress } from './address.js';
 import type {
-  RawHealthCheck,
-  RawKvEntry,
-  RawNode,
-  RawNodeServices,
-  RawServiceEntry,
-  RawSession,
-} from './consul-types.js';
+  ConsulHealthCheck,
+  ConsulKvEntry,
+  ConsulNode,
+  ConsulNodeServices,
+  ConsulServiceEntry,
+  ConsulSession,
+} from '@berth/protocol';
 import {
   ConsulAbortedError,
   ConsulHttpError,
@@ -175,7 +175,7 @@ export class ConsulClient {
   }
 
   /** GET /v1/health/service/:name (all instances, any health). */
-  healthService(name: string, q?: QueryOptions): Promise<QueryResult<RawServiceEntry[]>> {
+  healthService(name: string, q?: QueryOptions): Promise<QueryResult<ConsulServiceEntry[]>> {
     return this.call((o) => this.#api.health.service({ ...o, service: name }), q);
   }
 
@@ -183,7 +183,7 @@ export class ConsulClient {
   healthState(
     state: 'any' | 'passing' | 'warning' | 'critical',
     q?: QueryOptions,
-  ): Promise<QueryResult<RawHealthCheck[]>> {
+  ): Promise<QueryResult<ConsulHealthCheck[]>> {
     return this.call((o) => this.#api.health.state({ ...o, state }), q);
   }
 
@@ -193,12 +193,12 @@ export class ConsulClient {
   }
 
   /** GET /v1/catalog/nodes. */
-  catalogNodes(q?: QueryOptions): Promise<QueryResult<RawNode[]>> {
+  catalogNodes(q?: QueryOptions): Promise<QueryResult<ConsulNode[]>> {
     return this.call((o) => this.#api.catalog.node.list(o), q);
   }
 
   /** GET /v1/catalog/node/:node (body null or undefined for an unknown node). */
-  catalogNode(node: string, q?: QueryOptions): Promise<QueryResult<RawNodeServices | null>> {
+  catalogNode(node: string, q?: QueryOptions): Promise<QueryResult<ConsulNodeServices | null>> {
     return this.call((o) => this.#api.catalog.node.services({ ...o, node }), {
       ...q,
       allow404: true,
@@ -210,7 +210,7 @@ export class ConsulClient {
     key: string,
     recurse: boolean,
     q?: QueryOptions,
-  ): Promise<QueryResult<RawKvEntry | RawKvEntry[] | undefined>> {
+  ): Promise<QueryResult<ConsulKvEntry | ConsulKvEntry[] | undefined>> {
     return this.call((o) => this.#api.kv.get({ ...o, key, recurse }), { ...q, allow404: true });
   }
 
@@ -261,8 +261,8 @@ export class ConsulClient {
   }
 
   /** PUT /v1/session/renew/:id; undefined when the session no longer exists (404). */
-  async sessionRenew(id: string, signal?: AbortSignal): Promise<RawSession | undefined> {
-    const r = await this.call<RawSession[] | undefined>(
+  async sessionRenew(id: string, signal?: AbortSignal): Promise<ConsulSession | undefined> {
+    const r = await this.call<ConsulSession[] | undefined>(
       (o) => this.#api.session.renew({ ...o, id }),
       { signal, allow404: true },
     );
@@ -275,8 +275,10 @@ export class ConsulClient {
   }
 
   /** GET /v1/session/info/:id; undefined when unknown. */
-  async sessionInfo(id: string): Promise<RawSession | undefined> {
-    const r = await this.call<RawSession | undefined>((o) => this.#api.session.info({ ...o, id }));
+  async sessionInfo(id: string): Promise<ConsulSession | undefined> {
+    const r = await this.call<ConsulSession | undefined>((o) =>
+      this.#api.session.info({ ...o, id }),
+    );
     return r.body ?? undefined;
   }
 

@@ -10,7 +10,6 @@ export * from './backoff.js';
 export * from './index-rules.js';
 export * from './watch.js';
 export * from './snapshot.js';
-export type * from './consul-types.js';
 export * from './snapshot-build.js';
 export * from './snapshot-lines.js';
 export * from './catalog-diff.js';

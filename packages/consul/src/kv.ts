@@ -4,7 +4,7 @@
  * Must never retry a write on its own: CAS callers decide what a failed write means.
  */
 import type { ConsulClient } from './client.js';
-import type { RawKvEntry } from './consul-types.js';
+import type { ConsulKvEntry } from '@berth/protocol';
 import { ConsulClientError, TxnFailedError, TxnTooLargeError } from './errors.js';
 import {
   chunk,
@@ -28,7 +28,7 @@ export interface KvEntry {
   readonly modifyIndex: number;
 }
 
-function toEntry(raw: RawKvEntry): KvEntry {
+function toEntry(raw: ConsulKvEntry): KvEntry {
   return {
     key: raw.Key,
     value: raw.Value ?? null,

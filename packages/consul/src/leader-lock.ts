@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { ConsulClient } from './client.js';
-import type { RawKvEntry } from './consul-types.js';
+import type { ConsulKvEntry } from '@berth/protocol';
 import {
   ConsulAbortedError,
   ConsulHttpError,
@@ -119,7 +119,7 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
           signal,
         });
         attempt = 0;
-        const entry = r.body as RawKvEntry | undefined;
+        const entry = r.body as ConsulKvEntry | undefined;
         const nextIndex = r.index ?? 0n;
         if (!entry?.Session) {
           // Free: acquire failed only because of lock-delay (or a race); retry soon.
@@ -260,7 +260,7 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
           signal: hold.signal,
         });
         attempt = 0;
-        const entry = r.body as RawKvEntry | undefined;
+        const entry = r.body as ConsulKvEntry | undefined;
         if (!entry) return this.#lose('LOCK_KEY_TAKEN', 'lock key was deleted');
         if (entry.Session !== session) {
           return entry.Session

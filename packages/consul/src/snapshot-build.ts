@@ -3,7 +3,12 @@
  * /v1/health/service/:name or /v1/catalog/node/:node) joined with every check (from
  * /v1/health/state/any). Must never do I/O and never mutate its inputs.
  */
-import type { RawHealthCheck, RawNode, RawNodeServices, RawServiceEntry } from './consul-types.js';
+import type {
+  ConsulHealthCheck,
+  ConsulNode,
+  ConsulNodeServices,
+  ConsulServiceEntry,
+} from '@berth/protocol';
 import { deepFreeze, FrozenMap } from './frozen.js';
 import type {
   CatalogSnapshot,
@@ -35,7 +40,7 @@ export interface Registrations {
   readonly nodes: NodeInfo[];
 }
 
-function toNode(raw: RawNode, fallbackDc: string): NodeInfo {
+function toNode(raw: ConsulNode, fallbackDc: string): NodeInfo {
   return {
     name: raw.Node,
     address: raw.Address ?? '',
@@ -44,7 +49,7 @@ function toNode(raw: RawNode, fallbackDc: string): NodeInfo {
   };
 }
 
-function toRegistration(node: string, s: RawServiceEntry['Service']): Registration {
+function toRegistration(node: string, s: ConsulServiceEntry['Service']): Registration {
   return {
     id: s.ID,
     service: s.Service,
@@ -60,7 +65,7 @@ function toRegistration(node: string, s: RawServiceEntry['Service']): Registrati
 
 /** Registrations from a /v1/health/service/:name answer. */
 export function registrationsFromHealth(
-  entries: readonly RawServiceEntry[] | null | undefined,
+  entries: readonly ConsulServiceEntry[] | null | undefined,
   fallbackDc = '',
 ): Registrations {
   const nodes = new Map<string, NodeInfo>();
@@ -74,7 +79,7 @@ export function registrationsFromHealth(
 
 /** Registrations from a /v1/catalog/node/:node answer (null/undefined: unknown node). */
 export function registrationsFromNode(
-  raw: RawNodeServices | null | undefined,
+  raw: ConsulNodeServices | null | undefined,
   fallbackDc = '',
 ): Registrations {
   if (!raw?.Node) return { instances: [], nodes: [] };
@@ -85,7 +90,7 @@ export function registrationsFromNode(
 
 /** Registrations from a /v1/catalog/nodes answer: nodes only. */
 export function nodesFromCatalog(
-  raw: readonly RawNode[] | null | undefined,
+  raw: readonly ConsulNode[] | null | undefined,
   fallbackDc = '',
 ): NodeInfo[] {
   return (raw ?? []).map((n) => toNode(n, fallbackDc));
@@ -112,7 +117,7 @@ export interface SnapshotInput {
   /** Registrations, one array per service (all of one service's instances together). */
   readonly registrations: Iterable<readonly Registration[]>;
   /** Every check (node and service level), as /v1/health/state/any returns them. */
-  readonly checks: readonly RawHealthCheck[];
+  readonly checks: readonly ConsulHealthCheck[];
   readonly nodes: Iterable<NodeInfo>;
   readonly index: bigint;
   readonly datacenter: string;
@@ -130,8 +135,8 @@ interface ServiceBuild {
 
 interface JoinInput {
   readonly nodeAddress: string;
-  readonly nodeChecks: readonly RawHealthCheck[] | undefined;
-  readonly serviceChecks: readonly RawHealthCheck[] | undefined;
+  readonly nodeChecks: readonly ConsulHealthCheck[] | undefined;
+  readonly serviceChecks: readonly ConsulHealthCheck[] | undefined;
 }
 
 /** State carried from one incremental build to the next (opaque to callers). */
@@ -157,8 +162,8 @@ function compare(a: string, b: string): number {
 }
 
 function sameChecks(
-  a: readonly RawHealthCheck[] | undefined,
-  b: readonly RawHealthCheck[] | undefined,
+  a: readonly ConsulHealthCheck[] | undefined,
+  b: readonly ConsulHealthCheck[] | undefined,
 ): boolean {
   if (a === b) return true;
   if (!a || !b || a.length !== b.length) return false;
@@ -178,7 +183,7 @@ function sameChecks(
   return true;
 }
 
-function toInstanceCheck(c: RawHealthCheck): InstanceCheck {
+function toInstanceCheck(c: ConsulHealthCheck): InstanceCheck {
   return {
     id: c.CheckID,
     name: c.Name ?? '',
@@ -188,7 +193,7 @@ function toInstanceCheck(c: RawHealthCheck): InstanceCheck {
   };
 }
 
-function byCheckId(a: RawHealthCheck, b: RawHealthCheck): number {
+function byCheckId(a: ConsulHealthCheck, b: ConsulHealthCheck): number {
   return compare(a.CheckID, b.CheckID);
 }
 
@@ -198,8 +203,8 @@ function unchanged(
   inputs: readonly JoinInput[],
   regs: readonly Registration[],
   nodes: ReadonlyMap<string, NodeInfo>,
-  nodeChecks: ReadonlyMap<string, readonly RawHealthCheck[]>,
-  serviceChecks: ReadonlyMap<string, ReadonlyMap<string, readonly RawHealthCheck[]>>,
+  nodeChecks: ReadonlyMap<string, readonly ConsulHealthCheck[]>,
+  serviceChecks: ReadonlyMap<string, ReadonlyMap<string, readonly ConsulHealthCheck[]>>,
 ): boolean {
   for (let i = 0; i < regs.length; i++) {
     const r = regs[i]!;
@@ -236,8 +241,8 @@ export function buildIncremental(
 ): IncrementalBuild {
   // node → checks, and node → service ID → checks (nested maps: no key strings to build).
   // Raw checks are grouped, compared and converted only for services that are rebuilt.
-  const nodeChecks = new Map<string, RawHealthCheck[]>();
-  const serviceChecks = new Map<string, Map<string, RawHealthCheck[]>>();
+  const nodeChecks = new Map<string, ConsulHealthCheck[]>();
+  const serviceChecks = new Map<string, Map<string, ConsulHealthCheck[]>>();
   for (const c of input.checks) {
     if (c.ServiceID) {
       let byService = serviceChecks.get(c.Node);

@@ -4,7 +4,9 @@
  * service state changes; consumers read it, never mutate it.
  */
 
-export type CheckStatus = 'passing' | 'warning' | 'critical';
+import type { CheckStatus } from '@berth/protocol';
+
+export type { CheckStatus };
 
 export interface InstanceCheck {
   readonly id: string;

@@ -2,6 +2,7 @@
  * Pure translation of berth's KV transaction operations to Consul's /v1/txn JSON and back,
  * and the split into batches. Must never do I/O.
  */
+import type { ConsulKvEntry, ConsulKvVerb, ConsulTxnError, ConsulTxnKvOp } from '@berth/protocol';
 import type { TxnOpError } from './errors.js';
 
 /** The most operations berth puts in one Consul transaction (Consul ≤1.13 accepts 64). */
@@ -40,28 +41,25 @@ export function chunk<T>(items: readonly T[], size: number = MAX_TXN_OPS): T[][]
 }
 
 /** Consul's JSON for one operation: `{ KV: { Verb, Key, Value (base64), Flags, Index, Session } }`. */
-export function toConsulOp(op: TxnOp): { KV: Record<string, unknown> } {
-  const kv: Record<string, unknown> = { Verb: op.verb, Key: op.key };
-  if ('value' in op) kv['Value'] = Buffer.from(op.value).toString('base64');
-  if ('flags' in op && op.flags !== undefined) kv['Flags'] = op.flags;
-  if ('index' in op) kv['Index'] = op.index;
-  if ('session' in op) kv['Session'] = op.session;
-  return { KV: kv };
-}
-
-interface RawTxnKv {
-  Key?: string;
-  Value?: string | null;
-  Flags?: number;
-  LockIndex?: number;
-  Session?: string;
-  CreateIndex?: number;
-  ModifyIndex?: number;
+export function toConsulOp(op: TxnOp): { KV: ConsulTxnKvOp } {
+  const verb: ConsulKvVerb = op.verb;
+  return {
+    KV: {
+      Verb: verb,
+      Key: op.key,
+      ...('value' in op ? { Value: Buffer.from(op.value).toString('base64') } : {}),
+      ...('flags' in op && op.flags !== undefined ? { Flags: op.flags } : {}),
+      ...('index' in op ? { Index: op.index } : {}),
+      ...('session' in op ? { Session: op.session } : {}),
+    },
+  };
 }
 
 /** Parse the Results of a 200 answer. */
 export function parseTxnResults(body: unknown): TxnResult[] {
-  const results = (body as { Results?: { KV?: RawTxnKv }[] | null } | null)?.Results ?? [];
+  // Read leniently: a foreign server may leave fields out.
+  const results =
+    (body as { Results?: readonly { KV?: Partial<ConsulKvEntry> }[] | null } | null)?.Results ?? [];
   return results.flatMap((r) => {
     const kv = r.KV;
     if (!kv) return [];
@@ -82,7 +80,7 @@ export function parseTxnResults(body: unknown): TxnResult[] {
 
 /** Parse the Errors of a 409 answer, shifting OpIndex by `offset` (the batch's first op). */
 export function parseTxnErrors(body: unknown, offset: number): TxnOpError[] {
-  const errors = (body as { Errors?: { OpIndex?: number; What?: string }[] | null } | null)?.Errors;
+  const errors = (body as { Errors?: readonly Partial<ConsulTxnError>[] | null } | null)?.Errors;
   if (!errors?.length) return [{ opIndex: offset, what: 'transaction rolled back' }];
   return errors.map((e) => ({ opIndex: offset + (e.OpIndex ?? 0), what: e.What ?? '' }));
 }

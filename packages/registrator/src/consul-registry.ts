@@ -14,7 +14,8 @@ import {
 } from '@berth/consul';
 import { RegistryError } from './errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import type { CheckStatus, ConsulAgentService, ConsulHealthCheck } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** Options of ConsulRegistry. */
 export interface ConsulRegistryOptions {
@@ -57,21 +58,6 @@ const emptyBody: Middleware = (request, next) => {
   }
   next(false, undefined, request.ctx?.includeResponse ? [request.res, undefined] : undefined);
 };
-
-interface AgentService {
-  ID: string;
-  Service: string;
-  Tags?: string[] | null;
-  Meta?: Record<string, string> | null;
-  Port?: number;
-  Address?: string;
-}
-
-interface AgentCheck {
-  CheckID: string;
-  ServiceID?: string;
-  Status?: string;
-}
 
 const MAINTENANCE_CHECK = '_service_maintenance:';
 const STATUSES: ReadonlySet<string> = new Set(['passing', 'warning', 'critical']);
@@ -184,15 +170,15 @@ export class ConsulRegistry implements ServiceRegistry {
   }
 
   async list(): Promise<RegisteredService[]> {
-    let services: Record<string, AgentService>;
-    let checks: Record<string, AgentCheck>;
+    let services: Record<string, ConsulAgentService>;
+    let checks: Record<string, ConsulHealthCheck>;
     try {
       [services, checks] = await Promise.all([
         this.client
-          .call<Record<string, AgentService>>((o) => this.#raw.agent.service.list(o))
+          .call<Record<string, ConsulAgentService>>((o) => this.#raw.agent.service.list(o))
           .then((r) => r.body ?? {}),
         this.client
-          .call<Record<string, AgentCheck>>((o) => this.#raw.agent.check.list(o))
+          .call<Record<string, ConsulHealthCheck>>((o) => this.#raw.agent.check.list(o))
           .then((r) => r.body ?? {}),
       ]);
     } catch (err) {

@@ -7,7 +7,8 @@
 
 import { createHash } from 'node:crypto';
 import type { RegisteredService } from './service-registry.js';
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** The status a berth-updated check (the Docker-health mirror) must have. */
 export interface DesiredCheckStatus {

@@ -35,7 +35,8 @@ import type {
 } from './registrator-types.js';
 import { isRetryable, withRetry } from './retry.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { CheckStatus, ContainerInfo } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { ContainerInfo } from './types.js';
 import {
   DOCKER_HEALTH_TTL_MS,
   dockerHealthCheckId,

@@ -288,8 +288,8 @@ t.test('circuit breaker with and without rollback', async (t) => {
   // A task that always fails to start (reported STOPPED before RUNNING).
   const failing = new Set<string>();
   const onTask =
-    (a: SimulatedAgent) => (x: { taskArn: string; taskDefinition: Record<string, unknown> }) => {
-      if (x.taskDefinition['family'] === 'bad') {
+    (a: SimulatedAgent) => (x: { taskArn: string; taskDefinition: { family: string } }) => {
+      if (x.taskDefinition.family === 'bad') {
         failing.add(x.taskArn);
         void a.report(x.taskArn, 'STOPPED', {
           exitCode: 1,

@@ -17,8 +17,8 @@ import {
   type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { LABEL_INSTANCE_ID } from '@berth/protocol';
 import type Docker from 'dockerode';
-import { HOST_LABEL } from './dev-plan.js';
 
 const run = promisify(execFile);
 
@@ -150,7 +150,7 @@ export async function removeHostContainers(
   for (const id of instanceIds) {
     const list = await docker.listContainers({
       all: true,
-      filters: { label: [`${HOST_LABEL}=${id}`] },
+      filters: { label: [`${LABEL_INSTANCE_ID}=${id}`] },
     });
     await Promise.all(
       list.map((c) =>
