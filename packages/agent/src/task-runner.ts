@@ -14,7 +14,7 @@ import type {
   PortBinding,
   PullProgress,
 } from './container-runtime.js';
-import { describeDockerError } from './docker-runtime.js';
+import { describeDockerError } from '@berth/docker';
 import {
   type PlannedContainer,
   type PlannedVolume,

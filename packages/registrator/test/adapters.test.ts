@@ -1,7 +1,7 @@
-// Issue 4: the pure halves of the adapters (Docker inspect → ContainerInfo, event lines) and
-// the per-container queue, table-driven.
+// Issue 4: the registrator's view of a Docker container (inspect → ContainerInfo; the parsing
+// itself is @berth/docker's, tested there) and the per-container queue, table-driven.
 import t from 'tap';
-import { KeyedQueue, containerFromInspect, parseDockerEvent } from '../src/index.js';
+import { KeyedQueue, containerFromInspect } from '../src/index.js';
 
 t.test('containerFromInspect', async (t) => {
   const cases: { name: string; input: Parameters<typeof containerFromInspect>[0]; want: object }[] =
@@ -99,42 +99,6 @@ t.test('containerFromInspect', async (t) => {
       },
     ];
   for (const c of cases) t.match(containerFromInspect(c.input), c.want, c.name);
-});
-
-t.test('parseDockerEvent', async (t) => {
-  const cases: { name: string; input: string; want: object | undefined }[] = [
-    {
-      name: 'a container event',
-      input: JSON.stringify({
-        Type: 'container',
-        Action: 'die',
-        Actor: { ID: 'abc', Attributes: { exitCode: '137', name: 'web' } },
-        time: 1700000000,
-        timeNano: 1700000000123456000,
-      }),
-      want: { action: 'die', id: 'abc', attributes: { exitCode: '137', name: 'web' } },
-    },
-    {
-      name: 'exec actions keep their verb',
-      input: JSON.stringify({ Type: 'container', Action: 'exec_start: sh', Actor: { ID: 'a' } }),
-      want: { action: 'exec_start', id: 'a' },
-    },
-    {
-      name: 'a network event is skipped',
-      input: JSON.stringify({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }),
-      want: undefined,
-    },
-    { name: 'garbage is skipped', input: '{not json', want: undefined },
-  ];
-  for (const c of cases) {
-    const got = parseDockerEvent(c.input);
-    if (c.want === undefined) t.equal(got, undefined, c.name);
-    else t.match(got, c.want, c.name);
-  }
-  const e = parseDockerEvent(
-    JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'x' }, timeNano: 1.5e18 }),
-  );
-  t.equal(e?.time, 1.5e12, 'timeNano becomes ms since the epoch');
 });
 
 t.test('KeyedQueue: serial per key, parallel across keys, coalescing, exclusive', async (t) => {
