@@ -7,70 +7,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { type FakeElbCall, startFakeElb } from '@berth/elb/testing';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { signSigV4 } from '../src/wire/sigv4.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
 import { CREDS, startStack, waitFor, webTaskDef, type Stack } from './fixtures.js';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/berth/0123456789abcdef';
-
-interface Call {
-  action: string;
-  params: URLSearchParams;
-  at: number;
-}
-
-/** A tiny ELBv2 endpoint (Query protocol): records calls, registered targets turn healthy. */
-async function fakeElb(failFirstRegister: number) {
-  const calls: Call[] = [];
-  const targets = new Set<string>();
-  let failures = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const params = new URLSearchParams(Buffer.concat(chunks).toString());
-      const action = params.get('Action') ?? '';
-      calls.push({ action, params, at: Date.now() });
-      res.setHeader('content-type', 'text/xml');
-      const target = `${params.get('Targets.member.1.Id')}:${params.get('Targets.member.1.Port')}`;
-      let result = '';
-      if (action === 'RegisterTargets') {
-        if (failures < failFirstRegister) {
-          failures++;
-          res.statusCode = 500;
-          res.end(
-            '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>' +
-              '<Message>try again</Message></Error><RequestId>r0</RequestId></ErrorResponse>',
-          );
-          return;
-        }
-        targets.add(target);
-      } else if (action === 'DeregisterTargets') targets.delete(target);
-      else if (action === 'DescribeTargetHealth') {
-        result =
-          '<TargetHealthDescriptions>' +
-          [...targets]
-            .map((x) => {
-              const [id, port] = x.split(':');
-              return `<member><Target><Id>${id}</Id><Port>${port}</Port></Target><TargetHealth><State>healthy</State></TargetHealth></member>`;
-            })
-            .join('') +
-          '</TargetHealthDescriptions>';
-      } else if (action === 'DescribeTargetGroupAttributes') {
-        result =
-          '<Attributes><member><Key>deregistration_delay.timeout_seconds</Key><Value>1</Value></member></Attributes>';
-      }
-      res.end(
-        `<${action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">` +
-          `<${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></${action}Response>`,
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { calls, targets, url, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** Records webhook POSTs; answers 503 to the first `failFirst`. */
 async function webhookSink(failFirst: number) {
@@ -135,7 +78,7 @@ function openStream(base: string, creds = CREDS) {
 }
 
 let stack: Stack;
-let elb: Awaited<ReturnType<typeof fakeElb>>;
+let elb: Awaited<ReturnType<typeof startFakeElb>>;
 let hook: Awaited<ReturnType<typeof webhookSink>>;
 const agents: SimulatedAgent[] = [];
 
@@ -150,7 +93,11 @@ const ownerOf = (arn: string): SimulatedAgent =>
   agents.find((a) => a.tasks.has(arn)) as SimulatedAgent;
 
 t.before(async () => {
-  elb = await fakeElb(1);
+  // The first RegisterTargets answers a 500: the SDK's retry must absorb it.
+  elb = await startFakeElb({
+    answer: (action, n) => (action === 'RegisterTargets' && n === 1 ? 'fault' : 'ok'),
+    deregistrationDelaySeconds: 1,
+  });
   hook = await webhookSink(2);
   stack = await startStack({
     elbEndpoint: elb.url,
@@ -244,7 +191,7 @@ t.test('ELB targets, container health, events', async (t) => {
   // Scale in: deregister first, stop only after the 1 s delay.
   await stack.json.ecs('UpdateService', { service: 'lb', desiredCount: 1 });
   await waitFor(() => elb.calls.some((c) => c.action === 'DeregisterTargets'), 10_000);
-  const dereg = elb.calls.find((c) => c.action === 'DeregisterTargets') as Call;
+  const dereg = elb.calls.find((c) => c.action === 'DeregisterTargets') as FakeElbCall;
   const stoppedEvent = await (async () => {
     await waitFor(
       () =>

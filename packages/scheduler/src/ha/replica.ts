@@ -9,7 +9,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
 import type { ApiContext } from '../api/context.js';
-import type { ElbTargets } from '../elb/elb-targets.js';
+import type { ElbTargets } from '@berth/elb';
 import type { EventHub } from '../events/event-hub.js';
 import { taskEvent } from '../events/task-event.js';
 import { AgentMonitor } from '../lifecycle/agent-monitor.js';
