@@ -1,25 +1,26 @@
 /**
- * The adapter between berth and the npm `consul` client: typed thin wrappers that return the
- * body together with X-Consul-Index, honour an AbortSignal, and turn the client's errors into
- * errors.ts classes. The only file that talks HTTP to Consul; must never hold business logic.
+ * The Consul client berth's daemons use: one typed call per Consul endpoint they need (health,
+ * catalog, KV, sessions, transactions, the local agent's services and checks), each returning
+ * Consul's JSON as @berth/protocol types, with X-Consul-Index where Consul sends it and an
+ * AbortSignal. The only file that knows Consul's paths; it must never hold business logic.
  */
-import { EventEmitter } from 'node:events';
-import Consul from 'consul';
-import { resolveConsulAddress } from './address.js';
 import type {
+  CheckStatus,
+  ConsulAgentService,
+  ConsulAgentServiceRegistration,
   ConsulHealthCheck,
   ConsulKvEntry,
   ConsulNode,
   ConsulNodeServices,
   ConsulServiceEntry,
   ConsulSession,
+  ConsulSessionCreate,
+  ConsulTxnOp,
+  ConsulTxnResponse,
 } from '@berth/protocol';
-import {
-  ConsulAbortedError,
-  ConsulHttpError,
-  ConsulOptionError,
-  ConsulUnreachableError,
-} from './errors.js';
+import { resolveConsulAddress } from './address.js';
+import { type ConsulRequest, ConsulHttp } from './consul-http.js';
+import { ConsulOptionError } from './errors.js';
 import { ConsulKv } from './kv.js';
 
 /** Options of createConsul. */
@@ -51,55 +52,27 @@ export interface QueryResult<T> {
   readonly status: number;
 }
 
-interface RawResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-}
+/** A KV entry as kvRead gives it: Consul's DirEntry with `Value` decoded to UTF-8 text. */
+export type KvReadEntry = Omit<ConsulKvEntry, 'Value'> & { readonly Value: string | null };
 
-// The subset of the npm client's surface berth calls. Its bundled typings omit `ctx` and
-// `timeout`, which it does honour (lib/utils.js options()), so we describe the calls here.
-type Call = (opts: Record<string, unknown>) => Promise<unknown>;
-interface NpmConsul {
-  health: { service: Call; state: Call };
-  catalog: { service: { list: Call }; node: { list: Call; services: Call } };
-  kv: { get: Call; keys: Call; set: Call; del: Call };
-  session: { create: Call; destroy: Call; renew: Call; info: Call };
-  transaction: { create(ops: unknown[], opts: Record<string, unknown>): Promise<unknown> };
-  destroy(): void;
-}
+const seg = (s: string): string => encodeURIComponent(s);
+/** A KV key in a path: each segment encoded, slashes kept (as Consul's own clients send). */
+const keyPath = (key: string): string => key.split('/').map(seg).join('/');
 
-class RequestContext extends EventEmitter {
-  readonly includeResponse = true;
-}
-
-interface PapiError {
-  isAbort?: boolean;
-  isTimeout?: boolean;
-  isResponse?: boolean;
-  isValidation?: boolean;
-  message?: string;
-  code?: string;
-  response?: RawResponse;
-}
-
-function headerIndex(res: RawResponse | undefined): bigint | undefined {
-  const raw = res?.headers['x-consul-index'];
-  const s = Array.isArray(raw) ? raw[0] : raw;
-  if (s === undefined || !/^\d+$/.test(s)) return undefined;
-  return BigInt(s);
+function decodeEntry(e: ConsulKvEntry): KvReadEntry {
+  return {
+    ...e,
+    Value: typeof e.Value === 'string' ? Buffer.from(e.Value, 'base64').toString('utf8') : null,
+  };
 }
 
 /** A Consul client: typed calls plus `kv` helpers. Create with createConsul(). */
 export class ConsulClient {
   /** `http(s)://host:port` of the Consul HTTP API. */
   readonly url: string;
-  /** The underlying npm `consul` client, for calls berth does not wrap. */
-  readonly raw: Consul;
   /** KV helpers with CAS, transactions and JSON. */
   readonly kv: ConsulKv;
-  readonly #api: NpmConsul;
-  readonly #timeoutMs: number;
+  readonly #http: ConsulHttp;
 
   constructor(options: CreateConsulOptions = {}) {
     const addr = resolveConsulAddress(options, options.env ?? {});
@@ -108,118 +81,94 @@ export class ConsulClient {
       throw new ConsulOptionError(`requestTimeoutMs: must be a positive number, got ${timeout}`);
     }
     this.url = addr.url;
-    this.#timeoutMs = timeout;
-    this.raw = new Consul({
-      host: addr.host,
-      port: addr.port,
-      secure: addr.secure,
-      ...(addr.token ? { defaults: { token: addr.token } } : {}),
-    });
-    this.#api = this.raw as unknown as NpmConsul;
+    this.#http = new ConsulHttp(addr.url, addr.token, timeout);
     this.kv = new ConsulKv(this);
   }
 
-  /** Close idle keep-alive sockets. In-flight requests are not aborted (use their signals). */
+  /** Ends the client's connections (abort in-flight reads through their signals first). */
   close(): void {
-    this.#api.destroy();
+    this.#http.close();
   }
 
-  /**
-   * Run one call of the npm client with response access and abort support. Maps failures to
-   * ConsulHttpError / ConsulUnreachableError / ConsulAbortedError. `allow404` returns a 404
-   * as a result instead of throwing.
-   */
-  async call<T>(
-    invoke: (opts: Record<string, unknown>) => Promise<unknown>,
-    q: QueryOptions & { allow404?: boolean } = {},
+  async #read<T>(
+    path: string,
+    q: QueryOptions = {},
+    more: Pick<ConsulRequest, 'query' | 'accept'> = {},
   ): Promise<QueryResult<T>> {
-    const { signal } = q;
-    if (signal?.aborted) throw new ConsulAbortedError();
-    const ctx = new RequestContext();
-    const onAbort = (): void => {
-      ctx.emit('cancel');
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const opts: Record<string, unknown> = { ctx };
-    if (q.index !== undefined && q.waitMs !== undefined) {
-      opts['index'] = q.index.toString();
-      opts['wait'] = `${Math.max(1, Math.round(q.waitMs))}ms`;
-      // Consul may add up to wait/16 of jitter; allow that plus a margin, as node-consul does.
-      opts['timeout'] = Math.ceil(q.waitMs + Math.max(q.waitMs * 0.1, 500) + 500);
-    } else {
-      opts['timeout'] = this.#timeoutMs;
-    }
-    try {
-      const out = (await invoke(opts)) as [RawResponse, T?];
-      const res = out[0];
-      return { body: out[1] as T, index: headerIndex(res), status: res.statusCode };
-    } catch (e) {
-      if (signal?.aborted) throw new ConsulAbortedError();
-      const err = e as PapiError;
-      if (err.isResponse && err.response) {
-        const res = err.response;
-        if (res.statusCode === 404 && q.allow404) {
-          return { body: undefined as T, index: headerIndex(res), status: 404 };
-        }
-        const body = Buffer.isBuffer(res.body) ? res.body.toString('utf8') : res.body;
-        const text = typeof body === 'string' && body ? body.trim() : (err.message ?? '');
-        throw new ConsulHttpError(res.statusCode, text.slice(0, 500), body, { cause: e });
-      }
-      if (err.isAbort) throw new ConsulAbortedError();
-      if (err.isValidation) throw new ConsulOptionError(err.message ?? 'invalid request');
-      const what = err.isTimeout ? 'timed out' : (err.code ?? err.message ?? 'failed');
-      throw new ConsulUnreachableError(`Consul at ${this.url} unreachable: ${what}`, { cause: e });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const blocking =
+      q.index !== undefined && q.waitMs !== undefined
+        ? { index: q.index, waitMs: q.waitMs }
+        : undefined;
+    const r = await this.#http.send<T>({
+      method: 'GET',
+      path,
+      signal: q.signal,
+      blocking,
+      ...more,
+    });
+    return { body: r.body, index: r.index, status: r.status };
   }
+
+  // ---- health and catalog --------------------------------------------------------------
 
   /** GET /v1/health/service/:name (all instances, any health). */
   healthService(name: string, q?: QueryOptions): Promise<QueryResult<ConsulServiceEntry[]>> {
-    return this.call((o) => this.#api.health.service({ ...o, service: name }), q);
+    return this.#read(`/health/service/${seg(name)}`, q);
   }
 
   /** GET /v1/health/state/:state. */
   healthState(
-    state: 'any' | 'passing' | 'warning' | 'critical',
+    state: 'any' | CheckStatus,
     q?: QueryOptions,
   ): Promise<QueryResult<ConsulHealthCheck[]>> {
-    return this.call((o) => this.#api.health.state({ ...o, state }), q);
+    return this.#read(`/health/state/${state}`, q);
   }
 
   /** GET /v1/catalog/services: service name → tags. */
   catalogServices(q?: QueryOptions): Promise<QueryResult<Record<string, string[] | null>>> {
-    return this.call((o) => this.#api.catalog.service.list(o), q);
+    return this.#read('/catalog/services', q);
   }
 
   /** GET /v1/catalog/nodes. */
   catalogNodes(q?: QueryOptions): Promise<QueryResult<ConsulNode[]>> {
-    return this.call((o) => this.#api.catalog.node.list(o), q);
+    return this.#read('/catalog/nodes', q);
   }
 
   /** GET /v1/catalog/node/:node (body null or undefined for an unknown node). */
   catalogNode(node: string, q?: QueryOptions): Promise<QueryResult<ConsulNodeServices | null>> {
-    return this.call((o) => this.#api.catalog.node.services({ ...o, node }), {
-      ...q,
-      allow404: true,
-    });
+    return this.#read(`/catalog/node/${seg(node)}`, q, { accept: [404] });
   }
 
-  /** GET /v1/kv/:key (single entry, or every entry under the prefix with `recurse`). */
-  kvRead(
+  // ---- KV --------------------------------------------------------------------------------
+
+  /**
+   * GET /v1/kv/:key: the entry (or, with `recurse`, every entry under the prefix), values
+   * decoded to text; undefined when there is none.
+   */
+  async kvRead(
     key: string,
     recurse: boolean,
     q?: QueryOptions,
-  ): Promise<QueryResult<ConsulKvEntry | ConsulKvEntry[] | undefined>> {
-    return this.call((o) => this.#api.kv.get({ ...o, key, recurse }), { ...q, allow404: true });
+  ): Promise<QueryResult<KvReadEntry | KvReadEntry[] | undefined>> {
+    const r = await this.#read<ConsulKvEntry[] | undefined>(`/kv/${keyPath(key)}`, q, {
+      query: { recurse: recurse ? '' : undefined },
+      accept: [404],
+    });
+    const entries = r.status === 404 || !Array.isArray(r.body) ? [] : r.body.map(decodeEntry);
+    const body = recurse ? (entries.length ? entries : undefined) : entries[0];
+    return { ...r, body };
   }
 
   /** GET /v1/kv/:prefix?keys[&separator=]. */
-  kvKeys(prefix: string, separator?: string, q?: QueryOptions): Promise<QueryResult<string[]>> {
-    return this.call(
-      (o) => this.#api.kv.keys({ ...o, key: prefix, ...(separator ? { separator } : {}) }),
-      { ...q, allow404: true },
-    );
+  kvKeys(
+    prefix: string,
+    separator?: string,
+    q?: QueryOptions,
+  ): Promise<QueryResult<string[] | undefined>> {
+    return this.#read(`/kv/${keyPath(prefix)}`, q, {
+      query: { keys: '', separator: separator || undefined },
+      accept: [404],
+    });
   }
 
   /** PUT /v1/kv/:key with optional cas / flags / acquire / release; Consul's true/false. */
@@ -229,12 +178,11 @@ export class ConsulClient {
     params: { cas?: number; flags?: number; acquire?: string; release?: string } = {},
     signal?: AbortSignal,
   ): Promise<boolean> {
-    const extra: Record<string, string> = {};
-    if (params.cas !== undefined) extra['cas'] = String(params.cas);
-    if (params.flags !== undefined) extra['flags'] = String(params.flags);
-    if (params.acquire !== undefined) extra['acquire'] = params.acquire;
-    if (params.release !== undefined) extra['release'] = params.release;
-    const r = await this.call<unknown>((o) => this.#api.kv.set({ ...o, ...extra, key, value }), {
+    const r = await this.#http.send<unknown>({
+      method: 'PUT',
+      path: `/kv/${keyPath(key)}`,
+      query: { ...params },
+      body: value,
       signal,
     });
     return r.body === true;
@@ -242,19 +190,33 @@ export class ConsulClient {
 
   /** DELETE /v1/kv/:key with optional recurse / cas; Consul's true/false. */
   async kvDelete(key: string, params: { recurse?: boolean; cas?: number } = {}): Promise<boolean> {
-    const extra: Record<string, unknown> = {};
-    if (params.recurse) extra['recurse'] = true;
-    if (params.cas !== undefined) extra['cas'] = String(params.cas);
-    const r = await this.call<unknown>((o) => this.#api.kv.del({ ...o, ...extra, key }));
+    const r = await this.#http.send<unknown>({
+      method: 'DELETE',
+      path: `/kv/${keyPath(key)}`,
+      query: { recurse: params.recurse ? '' : undefined, cas: params.cas },
+    });
     return r.body === true;
   }
 
+  /** PUT /v1/txn; a 409 (rolled back) comes back as a result, not thrown. */
+  async txn(ops: readonly ConsulTxnOp[]): Promise<{ status: number; body: ConsulTxnResponse }> {
+    const r = await this.#http.send<ConsulTxnResponse>({
+      method: 'PUT',
+      path: '/txn',
+      body: ops,
+      accept: [409],
+    });
+    return { status: r.status, body: r.body };
+  }
+
+  // ---- sessions --------------------------------------------------------------------------
+
   /** PUT /v1/session/create; returns the session ID. */
-  async sessionCreate(
-    body: { name?: string; ttl?: string; lockdelay?: string; behavior?: 'release' | 'delete' },
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const r = await this.call<{ ID: string }>((o) => this.#api.session.create({ ...o, ...body }), {
+  async sessionCreate(body: ConsulSessionCreate, signal?: AbortSignal): Promise<string> {
+    const r = await this.#http.send<{ ID: string }>({
+      method: 'PUT',
+      path: '/session/create',
+      body,
       signal,
     });
     return r.body.ID;
@@ -262,35 +224,89 @@ export class ConsulClient {
 
   /** PUT /v1/session/renew/:id; undefined when the session no longer exists (404). */
   async sessionRenew(id: string, signal?: AbortSignal): Promise<ConsulSession | undefined> {
-    const r = await this.call<ConsulSession[] | undefined>(
-      (o) => this.#api.session.renew({ ...o, id }),
-      { signal, allow404: true },
-    );
+    const r = await this.#http.send<ConsulSession[] | undefined>({
+      method: 'PUT',
+      path: `/session/renew/${seg(id)}`,
+      signal,
+      accept: [404],
+    });
     return r.status === 404 ? undefined : (r.body?.[0] ?? undefined);
   }
 
   /** PUT /v1/session/destroy/:id. */
   async sessionDestroy(id: string): Promise<void> {
-    await this.call((o) => this.#api.session.destroy({ ...o, id }));
+    await this.#http.send({ method: 'PUT', path: `/session/destroy/${seg(id)}` });
   }
 
   /** GET /v1/session/info/:id; undefined when unknown. */
   async sessionInfo(id: string): Promise<ConsulSession | undefined> {
-    const r = await this.call<ConsulSession | undefined>((o) =>
-      this.#api.session.info({ ...o, id }),
-    );
-    return r.body ?? undefined;
+    const r = await this.#read<ConsulSession[] | null>(`/session/info/${seg(id)}`);
+    return r.body?.[0] ?? undefined;
   }
 
-  /** PUT /v1/txn with ready-made Consul operations; a 409 comes back as a result, not thrown. */
-  async txnRaw(ops: readonly unknown[]): Promise<{ status: number; body: unknown }> {
-    try {
-      const r = await this.call<unknown>((o) => this.#api.transaction.create([...ops], o));
-      return { status: r.status, body: r.body };
-    } catch (e) {
-      if (e instanceof ConsulHttpError && e.status === 409) return { status: 409, body: e.body };
-      throw e;
-    }
+  // ---- the local agent (registrator) -----------------------------------------------------
+
+  /** GET /v1/agent/services: the local agent's services by ID. */
+  async agentServices(signal?: AbortSignal): Promise<Record<string, ConsulAgentService>> {
+    return (await this.#read<Record<string, ConsulAgentService>>('/agent/services', { signal }))
+      .body;
+  }
+
+  /** GET /v1/agent/checks: the local agent's checks by CheckID. */
+  async agentChecks(signal?: AbortSignal): Promise<Record<string, ConsulHealthCheck>> {
+    return (await this.#read<Record<string, ConsulHealthCheck>>('/agent/checks', { signal })).body;
+  }
+
+  /**
+   * PUT /v1/agent/service/register. With `replaceExistingChecks` the service's checks become
+   * exactly those given (a changed check never lingers).
+   */
+  async agentServiceRegister(
+    registration: ConsulAgentServiceRegistration,
+    options: { replaceExistingChecks?: boolean; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.#http.send({
+      method: 'PUT',
+      path: '/agent/service/register',
+      query: { 'replace-existing-checks': options.replaceExistingChecks ? 'true' : undefined },
+      body: registration,
+      signal: options.signal,
+    });
+  }
+
+  /** PUT /v1/agent/service/deregister/:id; an unknown ID is no error. */
+  async agentServiceDeregister(id: string, signal?: AbortSignal): Promise<void> {
+    await this.#http.send({ method: 'PUT', path: `/agent/service/deregister/${seg(id)}`, signal });
+  }
+
+  /** PUT /v1/agent/service/maintenance/:id. */
+  async agentServiceMaintenance(
+    id: string,
+    enable: boolean,
+    reason?: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.#http.send({
+      method: 'PUT',
+      path: `/agent/service/maintenance/${seg(id)}`,
+      query: { enable: String(enable), reason: reason || undefined },
+      signal,
+    });
+  }
+
+  /** PUT /v1/agent/check/update/:id: a TTL check's status and output. */
+  async agentCheckUpdate(
+    checkId: string,
+    status: CheckStatus,
+    output?: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.#http.send({
+      method: 'PUT',
+      path: `/agent/check/update/${seg(checkId)}`,
+      body: { Status: status, ...(output !== undefined ? { Output: output } : {}) },
+      signal,
+    });
   }
 }
 

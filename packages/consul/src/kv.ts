@@ -3,8 +3,7 @@
  * and transactions (txn splits into ≤64-op batches; txnAtomic refuses more than 64).
  * Must never retry a write on its own: CAS callers decide what a failed write means.
  */
-import type { ConsulClient } from './client.js';
-import type { ConsulKvEntry } from '@berth/protocol';
+import type { ConsulClient, KvReadEntry } from './client.js';
 import { ConsulClientError, TxnFailedError, TxnTooLargeError } from './errors.js';
 import {
   chunk,
@@ -28,7 +27,7 @@ export interface KvEntry {
   readonly modifyIndex: number;
 }
 
-function toEntry(raw: ConsulKvEntry): KvEntry {
+function toEntry(raw: KvReadEntry): KvEntry {
   return {
     key: raw.Key,
     value: raw.Value ?? null,
@@ -126,7 +125,7 @@ export class ConsulKv {
   async txnAtomic(ops: readonly TxnOp[]): Promise<TxnResult[]> {
     if (ops.length > MAX_TXN_OPS) throw new TxnTooLargeError(ops.length, MAX_TXN_OPS);
     if (ops.length === 0) return [];
-    const r = await this.#c.txnRaw(ops.map(toConsulOp));
+    const r = await this.#c.txn(ops.map(toConsulOp));
     if (r.status === 409) throw new TxnFailedError(parseTxnErrors(r.body, 0), 0, 0);
     return parseTxnResults(r.body);
   }
@@ -143,7 +142,7 @@ export class ConsulKv {
     let committedOps = 0;
     const batches = chunk(ops, MAX_TXN_OPS);
     for (const [i, batch] of batches.entries()) {
-      const r = await this.#c.txnRaw(batch.map(toConsulOp));
+      const r = await this.#c.txn(batch.map(toConsulOp));
       if (r.status === 409) {
         throw new TxnFailedError(parseTxnErrors(r.body, committedOps), i, committedOps);
       }

@@ -21,14 +21,14 @@ interface Reg {
 }
 
 async function register(c: ConsulClient, r: Reg): Promise<void> {
-  await c.raw.agent.service.register({
-    name: r.name,
-    id: r.id,
-    port: r.port,
-    tags: r.tags ?? [],
-    meta: r.meta ?? {},
-    address: r.address ?? '127.0.0.2',
-    ...(r.ttl ? { check: { name: `Service '${r.name}' check`, ttl: '60s', timeout: '10s' } } : {}),
+  await c.agentServiceRegister({
+    Name: r.name,
+    ID: r.id,
+    Port: r.port,
+    Tags: r.tags ?? [],
+    Meta: r.meta ?? {},
+    Address: r.address ?? '127.0.0.2',
+    ...(r.ttl ? { Check: { Name: `Service '${r.name}' check`, TTL: '60s', Timeout: '10s' } } : {}),
   });
 }
 
@@ -132,8 +132,7 @@ t.test('catalog watch against berth catalog', async (t) => {
       const status = i % 2 === 0 ? 'passing' : 'critical';
       const arrived = nextSnapshot(watch, (s) => instance(s, 'web', 'web-1')?.status === status);
       const t0 = performance.now();
-      if (status === 'passing') await admin.raw.agent.check.pass({ id: 'service:web-1' });
-      else await admin.raw.agent.check.fail({ id: 'service:web-1' });
+      await admin.agentCheckUpdate('service:web-1', status);
       samples.push((await arrived) - t0);
     }
     const arrived = nextSnapshot(watch, (s) => instance(s, 'api', 'api-1') !== undefined);
@@ -156,7 +155,7 @@ t.test('catalog watch against berth catalog', async (t) => {
     }[] = [
       {
         name: 'check status flip: no fetch at all',
-        input: () => admin.raw.agent.check.pass({ id: 'service:svc4-a' }),
+        input: () => admin.agentCheckUpdate('service:svc4-a', 'passing'),
         ready: (s) => instance(s, 'svc4', 'svc4-a')?.status === 'passing',
         want: { serviceFetches: [], nodeFetches: 0 },
       },
@@ -188,7 +187,7 @@ t.test('catalog watch against berth catalog', async (t) => {
       },
       {
         name: 'deregistration of a checked instance: one fetch',
-        input: () => admin.raw.agent.service.deregister('svc8-b'),
+        input: () => admin.agentServiceDeregister('svc8-b'),
         ready: (s) => instance(s, 'svc8', 'svc8-b') === undefined,
         want: { serviceFetches: ['svc8'], nodeFetches: 0 },
       },
@@ -253,7 +252,7 @@ t.test('catalog watch against berth catalog', async (t) => {
     const snapshots = watch.stats.snapshots;
     // Same registration again, and a TTL pass on an already passing check with new output.
     await register(admin, { name: 'svc3', id: 'svc3-a', port: 20003, tags: ['v1'] });
-    await admin.raw.agent.check.pass({ id: 'service:svc4-a', note: 'still fine' });
+    await admin.agentCheckUpdate('service:svc4-a', 'passing', 'still fine');
     await delay(150);
     t.equal(watch.current, before, 'same snapshot object');
     t.equal(watch.stats.snapshots, snapshots, 'no snapshot event');
