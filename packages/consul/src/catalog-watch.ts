@@ -8,8 +8,7 @@
  * on errors, and never log (it emits).
  */
 import { EventEmitter } from 'node:events';
-import type { BackoffOptions } from './backoff.js';
-import { backoffDelay } from './backoff.js';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
 import { diffServices, dirtyFromChecks, overlayChecks, unknownNodes } from './catalog-diff.js';
 import type { ConsulClient } from './client.js';
 import type { ConsulHealthCheck, ConsulServiceEntry } from '@berth/protocol';
@@ -25,7 +24,6 @@ import {
 } from './snapshot-build.js';
 import type { LinesDiff } from './snapshot-lines.js';
 import type { CatalogSnapshot, NodeInfo } from './snapshot.js';
-import { sleep } from './sleep.js';
 import { BlockingWatch, type WatchFailure } from './watch.js';
 
 /** Options of watchCatalog. */

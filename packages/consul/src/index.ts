@@ -6,7 +6,6 @@ export * from './address.js';
 export * from './client.js';
 export * from './kv.js';
 export * from './txn-ops.js';
-export * from './backoff.js';
 export * from './index-rules.js';
 export * from './watch.js';
 export * from './snapshot.js';

@@ -5,7 +5,7 @@
  * Must never report the lock held after it could have been lost: when in doubt, it gives up.
  */
 import { EventEmitter } from 'node:events';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
 import type { ConsulClient, KvReadEntry } from './client.js';
 import {
   ConsulAbortedError,
@@ -14,7 +14,6 @@ import {
   LockError,
   type LockErrorCode,
 } from './errors.js';
-import { sleep } from './sleep.js';
 
 /** Options of LeaderLock. */
 export interface LeaderLockOptions {

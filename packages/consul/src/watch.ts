@@ -5,10 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { QueryResult } from './client.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
 import { ConsulAbortedError, ConsulIndexError } from './errors.js';
 import { nextIndex } from './index-rules.js';
-import { sleep } from './sleep.js';
 
 /** Options of BlockingWatch. */
 export interface BlockingWatchOptions<T> {

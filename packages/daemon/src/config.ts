@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from './errors.js';
+import { parseArgs } from 'node:util';
 import { parseDuration } from './time/duration.js';
 import { type ListenAddress, parseListen } from './listen.js';
 
@@ -205,24 +206,37 @@ function parseValue(key: string, def: OptionDef, raw: unknown, source: Source): 
   return items.map((item) => parseScalar(key, def, item, source));
 }
 
-/** Splits argv into `--flag value` pairs; booleans take no value but accept `--x=false`/`--no-x`. */
+/**
+ * Splits argv into `--flag value` pairs on node:util's parseArgs (the one argv tokenizer berth
+ * uses, the CLI's verbs included); booleans take no value but accept `--x=false`/`--no-x`.
+ */
 function parseArgv(
   spec: OptionsSpec,
   argv: readonly string[],
 ): Map<string, { raw: unknown[]; flag: string }> {
   const byFlag = new Map<string, string>();
-  for (const key of Object.keys(spec)) byFlag.set(flagName(key), key);
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const [key, def] of Object.entries(spec)) {
+    byFlag.set(flagName(key), key);
+    options[flagName(key)] = { type: def.type === 'boolean' ? 'boolean' : 'string' };
+  }
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const found = new Map<string, { raw: unknown[]; flag: string }>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--') || arg === '--') {
-      throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (options start with --)`);
+  for (const tok of tokens) {
+    if (tok.kind !== 'option' || !tok.rawName.startsWith('--')) {
+      const text = tok.kind === 'positional' ? tok.value : argv[tok.index];
+      throw new ConfigError(`unexpected argument ${JSON.stringify(text)} (options start with --)`);
     }
-    const eq = arg.indexOf('=');
-    let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    let value: unknown = eq === -1 ? undefined : arg.slice(eq + 1);
+    let name = tok.name;
+    let value: unknown = tok.value;
     let key = byFlag.get(name);
-    if (key === undefined && name.startsWith('no-') && eq === -1) {
+    if (key === undefined && name.startsWith('no-') && value === undefined) {
       const positive = byFlag.get(name.slice(3));
       if (positive !== undefined && spec[positive]?.type === 'boolean') {
         key = positive;
@@ -232,16 +246,13 @@ function parseArgv(
     }
     if (key === undefined) throw new ConfigError(`unknown flag --${name}`);
     const def = spec[key] as OptionDef;
-    if (value === undefined) {
-      if (def.type === 'boolean') value = true;
-      else {
-        const next = argv[i + 1];
-        if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-          throw new ConfigError(`flag --${name} needs a value`, key);
-        }
-        value = next;
-        i++;
-      }
+    // parseArgs takes the next argument as the value even when it is the next flag.
+    const missing =
+      value === undefined ||
+      (!tok.inlineValue && typeof value === 'string' && value.startsWith('--') && value.length > 2);
+    if (def.type === 'boolean' && value === undefined) value = true;
+    else if (def.type !== 'boolean' && missing) {
+      throw new ConfigError(`flag --${name} needs a value`, key);
     }
     const entry = found.get(key) ?? { raw: [], flag: `--${name}` };
     if (def.multiple) entry.raw.push(value);

@@ -1,5 +1,6 @@
 // Test fixtures: a catalog and a scheduler in-process on port 0, a temp credentials file,
 // an AWS SDK ECS client and berth's JSON client pointed at them.
+import { eventually } from '@berth/daemon/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,9 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
     credentials: credentialsFile,
     ...opts,
   });
-  await waitFor(() => scheduler.replica.isLeader, 10_000);
+  await eventually('scheduler.replica.isLeader', () => scheduler.replica.isLeader, {
+    timeoutMs: 10_000,
+  });
   const sdk = new ECSClient({
     endpoint: scheduler.url,
     region: 'us-east-1',
@@ -70,15 +73,6 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
 }
 
 /** A small valid task definition. */

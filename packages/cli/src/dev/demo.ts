@@ -6,6 +6,7 @@
  * DNS SRV answer. It only removes containers of its own simulated hosts.
  */
 
+import { sleep } from '@berth/daemon';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -91,7 +92,7 @@ export async function startDemo(
     while (Date.now() < deadline) {
       const list = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'hello' }));
       if ((list.taskArns ?? []).length) return 'service';
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     say(
       `service hello started no task within ${serviceGraceMs / 1000} s (services incomplete in this scheduler)`,
@@ -136,7 +137,7 @@ export async function waitTasksRunning(
     if (line !== last) say(`tasks: ${line}`);
     last = line;
     if ((counts.get('RUNNING') ?? 0) >= want) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   throw new Error(`tasks did not reach RUNNING within ${timeoutMs / 1000} s (${last})`);
 }
@@ -182,7 +183,7 @@ export async function waitRoutable(
     } catch {
       // not routable yet
     }
-    if (seen.size < want) await new Promise((r) => setTimeout(r, 100));
+    if (seen.size < want) await sleep(100);
   }
   return [...seen].map(([host, firstLine]) => ({ host, firstLine }));
 }

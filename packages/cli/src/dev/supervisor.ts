@@ -4,6 +4,7 @@
  * order with SIGTERM (SIGKILL after a bound). It never touches Docker or the catalog itself.
  */
 
+import { sleep } from '@berth/daemon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -97,7 +98,7 @@ export class Supervisor {
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(
       `${spec.label} did not become ready at ${spec.readyUrl} within ${timeoutMs} ms`,

@@ -5,6 +5,7 @@
  * `kill -9` fails over in seconds rather than after Consul's 2×TTL. Emits events; never logs.
  * Must never serve a write without holding the lock (the Persister's check-session fences it).
  */
+import { sleep } from '@berth/daemon';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
@@ -53,17 +54,6 @@ export interface ReplicaEvents {
   failover: [{ session: string; leaderUrl: string | undefined }];
   warn: [{ message: string; error?: unknown }];
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
 
 /** A replica's role and, when leading, its ApiContext. */
 export class Replica extends EventEmitter<ReplicaEvents> {

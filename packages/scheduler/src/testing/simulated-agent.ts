@@ -5,6 +5,7 @@
  * scheduler with it. With `autoRun` it reports RUNNING for each new task and STOPPED for each
  * task whose desired status is STOPPED, as a well-behaved agent would. Must never touch Docker.
  */
+import { backoffDelay, sleep } from '@berth/daemon';
 import { EventEmitter } from 'node:events';
 import {
   ATTRIBUTE_ADVERTISE_IP,
@@ -66,6 +67,9 @@ export interface SimulatedAgentEvents {
   failure: [unknown];
 }
 
+/** Delays between retries of a poll or a report. */
+const RETRY = { baseMs: 50, maxMs: 2000 } as const;
+
 /** The bindings a container reports: its host ports, or 32768+ where Docker would pick one. */
 function bindingsOf(d: ContainerDefinition): NetworkBinding[] {
   return (d.portMappings ?? []).map((p, i) => ({
@@ -75,8 +79,6 @@ function bindingsOf(d: ContainerDefinition): NetworkBinding[] {
     protocol: p.protocol ?? 'tcp',
   }));
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A simulated container instance. */
 export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
@@ -205,7 +207,7 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
         }
         this.emit('failure', e);
         failures++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)));
+        await sleep(backoffDelay(failures + 1, RETRY), signal);
       }
     }
   }
@@ -272,7 +274,7 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
           return; // a client error will not heal by retrying
         }
         attempt++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)));
+        await sleep(backoffDelay(attempt + 1, RETRY));
       }
     }
   }
