@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
-import type { ConsulClient, KvReadEntry } from './client.js';
+import type { ConsulClient, KvReadEntry } from './adapters/client.js';
 import {
   ConsulAbortedError,
   ConsulHttpError,

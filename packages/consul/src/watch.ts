@@ -4,10 +4,10 @@
  * Must never log, never throw out of the loop, and never spin: every retry waits.
  */
 import { EventEmitter } from 'node:events';
-import type { QueryResult } from './client.js';
+import type { QueryResult } from './adapters/client.js';
 import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
 import { ConsulAbortedError, ConsulIndexError } from './errors.js';
-import { nextIndex } from './index-rules.js';
+import { nextIndex } from './core/index-rules.js';
 
 /** Options of BlockingWatch. */
 export interface BlockingWatchOptions<T> {

@@ -18,9 +18,9 @@ import type {
   ConsulTxnOp,
   ConsulTxnResponse,
 } from '@berth/protocol';
-import { resolveConsulAddress } from './address.js';
+import { resolveConsulAddress } from '../core/address.js';
 import { type ConsulRequest, ConsulHttp } from './consul-http.js';
-import { ConsulOptionError } from './errors.js';
+import { ConsulOptionError } from '../errors.js';
 import { ConsulKv } from './kv.js';
 
 /** Options of createConsul. */

@@ -12,7 +12,7 @@ import {
   ConsulHttpError,
   ConsulOptionError,
   ConsulUnreachableError,
-} from './errors.js';
+} from '../errors.js';
 
 /** One request to Consul. */
 export interface ConsulRequest {

@@ -7,8 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Health } from './health.js';
-import type { ListenAddress } from './listen.js';
+import type { Health } from '../health.js';
+import type { ListenAddress } from '../core/listen.js';
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

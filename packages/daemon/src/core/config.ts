@@ -4,9 +4,9 @@
  * and testable; it never reads process.argv / process.env itself and never exits.
  */
 
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 import { parseArgs } from 'node:util';
-import { parseDuration } from './time/duration.js';
+import { parseDuration } from '../time/duration.js';
 import { type ListenAddress, parseListen } from './listen.js';
 
 /** The kinds of values a config key can hold. */

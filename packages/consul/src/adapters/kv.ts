@@ -4,7 +4,7 @@
  * Must never retry a write on its own: CAS callers decide what a failed write means.
  */
 import type { ConsulClient, KvReadEntry } from './client.js';
-import { ConsulClientError, TxnFailedError, TxnTooLargeError } from './errors.js';
+import { ConsulClientError, TxnFailedError, TxnTooLargeError } from '../errors.js';
 import {
   chunk,
   MAX_TXN_OPS,
@@ -13,7 +13,7 @@ import {
   toConsulOp,
   type TxnOp,
   type TxnResult,
-} from './txn-ops.js';
+} from '../core/txn-ops.js';
 
 /** One KV entry. */
 export interface KvEntry {

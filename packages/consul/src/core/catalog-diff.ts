@@ -116,3 +116,21 @@ export function overlayChecks(
   }
   return kept;
 }
+
+/** A per-service answer fresher than the check list: its checks win. */
+export interface Overlay {
+  readonly index: bigint;
+  readonly entries: readonly ConsulServiceEntry[];
+}
+
+/** The check list with the checks of fresher per-service answers laid over it. */
+export function withOverlays(
+  base: readonly ConsulHealthCheck[],
+  overlays: ReadonlyMap<string, Overlay>,
+  baseIndex: bigint,
+): ConsulHealthCheck[] {
+  let out = [...base];
+  for (const [name, o] of overlays)
+    if (o.index > baseIndex) out = overlayChecks(out, name, o.entries);
+  return out;
+}

@@ -2,7 +2,7 @@
  * Pure parsing of where Consul is: an explicit URL, or Consul's own CONSUL_HTTP_ADDR /
  * CONSUL_HTTP_SSL / CONSUL_HTTP_TOKEN environment variables. Must never do I/O.
  */
-import { ConsulOptionError } from './errors.js';
+import { ConsulOptionError } from '../errors.js';
 
 /** Where and how to reach Consul, after defaults and environment are applied. */
 export interface ConsulAddress {

@@ -3,7 +3,7 @@
  * and the split into batches. Must never do I/O.
  */
 import type { ConsulKvEntry, ConsulKvVerb, ConsulTxnError, ConsulTxnKvOp } from '@berth/protocol';
-import type { TxnOpError } from './errors.js';
+import type { TxnOpError } from '../errors.js';
 
 /** The most operations berth puts in one Consul transaction (Consul ≤1.13 accepts 64). */
 export const MAX_TXN_OPS = 64;
