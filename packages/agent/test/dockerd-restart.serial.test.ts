@@ -17,6 +17,12 @@ import { IMAGE } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** The answer of the task's published port, once it answers. */
+const answers = (what: string, port: number | undefined) =>
+  eventually(what, () => get(`http://127.0.0.1:${port}/`).catch(() => undefined), {
+    timeoutMs: 15_000,
+  });
+
 t.test('issue 8: dockerd restarts under a running agent', async (t) => {
   const rig = await dockerRig(t);
   if (!rig) return;
@@ -68,11 +74,7 @@ t.test('issue 8: dockerd restarts under a running agent', async (t) => {
       'no STOPPED report for a container that kept running',
     );
     const kept = started.reports[0]?.containers[0]?.networkBindings[0]?.hostPort;
-    const res = await eventually(
-      'HTTP on the surviving task',
-      () => get(`http://127.0.0.1:${kept}/`).catch(() => undefined),
-      { timeoutMs: 15_000 },
-    );
+    const res = await answers('HTTP on the surviving task', kept);
     t.equal(res.status, 200, 'the surviving container still answers');
   } else {
     const stopped = await scheduler.waitForStatus(before, 'STOPPED', 60_000);
@@ -87,11 +89,7 @@ t.test('issue 8: dockerd restarts under a running agent', async (t) => {
   const next = scheduler.runTask(agent.instanceArn, task('after'));
   const running = await scheduler.waitForStatus(next, 'RUNNING', 60_000);
   const port = running.reports[0]?.containers[0]?.networkBindings[0]?.hostPort;
-  const res = await eventually(
-    'HTTP on the new task',
-    () => get(`http://127.0.0.1:${port}/`).catch(() => undefined),
-    { timeoutMs: 15_000 },
-  );
+  const res = await answers('HTTP on the new task', port);
   t.equal(res.status, 200, 'a task placed after the restart runs and answers');
   // An exit after the restart is seen too (the event stream is live again).
   const id = agent.agent.runner(next)?.containers[0]?.dockerId as string;

@@ -12,32 +12,17 @@ import type {
   TaskOverride as SdkTaskOverride,
   Volume as SdkVolume,
 } from '@aws-sdk/client-ecs';
-import {
-  ATTRIBUTE_ADVERTISE_IP,
-  ATTRIBUTE_AVAILABILITY_ZONE,
-  ATTRIBUTE_CPU_ARCHITECTURE,
-  ATTRIBUTE_OS_TYPE,
-  BERTH_AGENT_TARGET_PREFIX,
-  type ContainerDefinition,
-  type ContainerOverride,
-  type ContainerStateChange,
-  ECS_TARGET_PREFIX,
-  LABEL_CLUSTER,
-  LABEL_CONTAINER_NAME,
-  LABEL_FAMILY,
-  LABEL_INSTANCE_ID,
-  LABEL_TASK_ARN,
-  LABEL_VERSION,
-  type NetworkBinding,
-  type NormalizedContainerDefinition,
-  type NormalizedVolume,
-  RESOURCE_CPU,
-  RESOURCE_MEMORY,
-  RESOURCE_PORTS,
-  RESOURCE_PORTS_UDP,
-  type TaskDefinition,
-  type TaskOverride,
-  type Volume,
+import * as protocol from '@berth/protocol';
+import type {
+  ContainerDefinition,
+  ContainerOverride,
+  ContainerStateChange,
+  NetworkBinding,
+  NormalizedContainerDefinition,
+  NormalizedVolume,
+  TaskDefinition,
+  TaskOverride,
+  Volume,
 } from '@berth/protocol';
 import t from 'tap';
 
@@ -79,42 +64,26 @@ t.test('ECS field names are ECS’s own', async (t) => {
 });
 
 t.test('label, attribute and resource names are stable', async (t) => {
-  t.strictSame(
-    {
-      LABEL_CLUSTER,
-      LABEL_TASK_ARN,
-      LABEL_CONTAINER_NAME,
-      LABEL_FAMILY,
-      LABEL_VERSION,
-      LABEL_INSTANCE_ID,
-      ATTRIBUTE_OS_TYPE,
-      ATTRIBUTE_CPU_ARCHITECTURE,
-      ATTRIBUTE_AVAILABILITY_ZONE,
-      ATTRIBUTE_ADVERTISE_IP,
-      RESOURCE_CPU,
-      RESOURCE_MEMORY,
-      RESOURCE_PORTS,
-      RESOURCE_PORTS_UDP,
-      ECS_TARGET_PREFIX,
-      BERTH_AGENT_TARGET_PREFIX,
-    },
-    {
-      LABEL_CLUSTER: 'com.amazonaws.ecs.cluster',
-      LABEL_TASK_ARN: 'com.amazonaws.ecs.task-arn',
-      LABEL_CONTAINER_NAME: 'com.amazonaws.ecs.container-name',
-      LABEL_FAMILY: 'com.amazonaws.ecs.task-definition-family',
-      LABEL_VERSION: 'com.amazonaws.ecs.task-definition-version',
-      LABEL_INSTANCE_ID: 'berth.instance-id',
-      ATTRIBUTE_OS_TYPE: 'ecs.os-type',
-      ATTRIBUTE_CPU_ARCHITECTURE: 'ecs.cpu-architecture',
-      ATTRIBUTE_AVAILABILITY_ZONE: 'ecs.availability-zone',
-      ATTRIBUTE_ADVERTISE_IP: 'berth.advertise-ip',
-      RESOURCE_CPU: 'CPU',
-      RESOURCE_MEMORY: 'MEMORY',
-      RESOURCE_PORTS: 'PORTS',
-      RESOURCE_PORTS_UDP: 'PORTS_UDP',
-      ECS_TARGET_PREFIX: 'AmazonEC2ContainerServiceV20141113.',
-      BERTH_AGENT_TARGET_PREFIX: 'BerthAgentV1.',
-    },
+  // Every exported constant, so a new one is noticed here too.
+  const constants = Object.fromEntries(
+    Object.entries(protocol).filter(([, v]) => typeof v === 'string'),
   );
+  t.strictSame(constants, {
+    LABEL_CLUSTER: 'com.amazonaws.ecs.cluster',
+    LABEL_TASK_ARN: 'com.amazonaws.ecs.task-arn',
+    LABEL_CONTAINER_NAME: 'com.amazonaws.ecs.container-name',
+    LABEL_FAMILY: 'com.amazonaws.ecs.task-definition-family',
+    LABEL_VERSION: 'com.amazonaws.ecs.task-definition-version',
+    LABEL_INSTANCE_ID: 'berth.instance-id',
+    ATTRIBUTE_OS_TYPE: 'ecs.os-type',
+    ATTRIBUTE_CPU_ARCHITECTURE: 'ecs.cpu-architecture',
+    ATTRIBUTE_AVAILABILITY_ZONE: 'ecs.availability-zone',
+    ATTRIBUTE_ADVERTISE_IP: 'berth.advertise-ip',
+    RESOURCE_CPU: 'CPU',
+    RESOURCE_MEMORY: 'MEMORY',
+    RESOURCE_PORTS: 'PORTS',
+    RESOURCE_PORTS_UDP: 'PORTS_UDP',
+    ECS_TARGET_PREFIX: 'AmazonEC2ContainerServiceV20141113.',
+    BERTH_AGENT_TARGET_PREFIX: 'BerthAgentV1.',
+  });
 });
