@@ -18,7 +18,7 @@ import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
-    calls: { type: 'string', default: '2000' },
+    calls: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '32' },
     'max-seconds': { type: 'string', default: '240' },
     out: { type: 'string', default: 'bench/results' },
@@ -26,7 +26,7 @@ const { values: flags } = parseArgs({
   },
 });
 const ROUNDS = flags.quick ? 1 : Number(flags.rounds);
-const CALLS = flags.quick ? 300 : Number(flags.calls);
+const CALLS = flags.quick ? 500 : Number(flags.calls);
 const CONCURRENCY = Number(flags.concurrency);
 const DEADLINE = Date.now() + Number(flags['max-seconds']) * 1000;
 
