@@ -11,13 +11,12 @@
 
 import { EventEmitter } from 'node:events';
 import { cpus, arch, totalmem } from 'node:os';
-import { backoffDelay, sleep } from './backoff.js';
+import { RetryAbortedError, backoffDelay, sleep, withRetry } from '@berth/daemon';
 import { dueForCleanup, imagesToRemove } from './cleanup.js';
 import type { ContainerInfo, ContainerRuntime } from './container-runtime.js';
 import { converge, type LocalTask } from './converge.js';
-import type { Assignment } from './ecs-types.js';
+import { type Assignment, LABEL_CLUSTER, LABEL_INSTANCE_ID, LABEL_TASK_ARN } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import { LABEL_CLUSTER, LABEL_INSTANCE_ID, LABEL_TASK_ARN } from './labels.js';
 import type { PullBehavior } from './pull-policy.js';
 import { buildRegistration } from './registration.js';
 import { type Report, ReportQueue } from './report-queue.js';
@@ -234,21 +233,27 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const t of this.#timers) t.unref();
   }
 
+  /** The agent's retry delays (`retryBaseMs` doubling to `retryMaxMs`). */
+  get #backoff(): { baseMs: number; maxMs: number } {
+    return { baseMs: this.options.retryBaseMs ?? 100, maxMs: this.options.retryMaxMs ?? 5000 };
+  }
+
+  /** Runs `fn` until it succeeds or the agent closes (then AgentClosedError). */
   async #retry<T>(what: string, fn: () => Promise<T>, kind: 'docker' | 'scheduler'): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      if (this.#signal.aborted) throw new AgentClosedError();
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof AgentClosedError) throw err;
-        if (kind === 'scheduler') this.#lost(err);
-        else this.emit('docker', false, err);
-        this.emit('warning', `${what} failed (attempt ${attempt}), retrying`, err);
-        await sleep(
-          backoffDelay(attempt, this.options.retryBaseMs ?? 100, this.options.retryMaxMs ?? 5000),
-          this.#signal,
-        );
-      }
+    try {
+      return await withRetry(what, fn, {
+        ...this.#backoff,
+        retries: -1,
+        signal: this.#signal,
+        retryable: (err) => !(err instanceof AgentClosedError),
+        onRetry: (attempt, _delayMs, err) => {
+          if (kind === 'scheduler') this.#lost(err);
+          else this.emit('docker', false, err);
+          this.emit('warning', `${what} failed (attempt ${attempt}), retrying`, err);
+        },
+      });
+    } catch (err) {
+      throw err instanceof RetryAbortedError ? new AgentClosedError() : err;
     }
   }
 
@@ -357,14 +362,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           // Docker failed while converging: ask again soon (an older version is answered at once).
           this.emit('warning', 'converging to the assignment list failed; retrying', err);
           if (this.#version > 0) this.#version--;
-          await sleep(
-            backoffDelay(
-              ++failures,
-              this.options.retryBaseMs ?? 100,
-              this.options.retryMaxMs ?? 5000,
-            ),
-            this.#signal,
-          );
+          if (!(await sleep(backoffDelay(++failures, this.#backoff), this.#signal))) return;
         }
       } catch (err) {
         if (this.#signal.aborted || err instanceof AgentClosedError) return;
@@ -381,18 +379,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           }
           continue;
         }
-        try {
-          await sleep(
-            backoffDelay(
-              failures,
-              this.options.retryBaseMs ?? 100,
-              this.options.retryMaxMs ?? 5000,
-            ),
-            this.#signal,
-          );
-        } catch {
-          return;
-        }
+        if (!(await sleep(backoffDelay(failures, this.#backoff), this.#signal))) return;
       }
     }
   }
@@ -650,7 +637,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const r of this.#runners.values()) r.shutdown();
     await Promise.race([
       Promise.all([...this.#runners.values()].map((r) => r.settled())),
-      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+      sleep(5000, undefined, { ref: false }),
     ]);
     await this.#pollLoop;
     this.#reports.close();

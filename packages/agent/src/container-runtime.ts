@@ -1,9 +1,16 @@
 /**
  * The agent's one narrow interface to the container engine. docker-runtime.ts implements it
- * on dockerode; memory-runtime.ts implements it in memory for unit tests. Only data crosses
- * it; it must never carry task logic (what to create, when to stop) — that is the runner's.
+ * on @berth/docker and dockerode; memory-runtime.ts implements it in memory for unit tests.
+ * Only data crosses it; it must never carry task logic (what to create, when to stop) — that
+ * is the runner's.
  */
 
+import type {
+  DockerContainer,
+  DockerEvent,
+  DockerEventFollow,
+  DockerEventHandlers,
+} from '@berth/docker';
 import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
 
 /** A published port as Docker reports it. */
@@ -14,58 +21,41 @@ export interface PortBinding {
   readonly hostPort: number;
 }
 
-/** What the agent needs to know of one container (from inspect or list). */
-export interface ContainerInfo {
-  readonly id: string;
-  /** Without the leading slash. */
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly image: string;
-  readonly imageId: string;
-  /** Docker's state: created, running, paused, restarting, removing, exited, dead. */
+/** What the agent needs to know of one container (a view of @berth/docker's DockerContainer). */
+export interface ContainerInfo extends Pick<
+  DockerContainer,
+  | 'id'
+  | 'name'
+  | 'labels'
+  | 'image'
+  | 'imageId'
+  | 'running'
+  | 'oomKilled'
+  | 'error'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'networkMode'
+  | 'mounts'
+> {
+  /** Docker's state: created, running, paused, restarting, removing, exited, dead, unknown. */
   readonly status: string;
-  readonly running: boolean;
+  /** Set once the container exited or died. */
   readonly exitCode: number | undefined;
-  readonly oomKilled: boolean;
-  readonly error: string;
-  /** ms since epoch; undefined when never started / not finished. */
-  readonly createdAt: number | undefined;
-  readonly startedAt: number | undefined;
-  readonly finishedAt: number | undefined;
   /** Docker health status when a health check is set: starting, healthy, unhealthy. */
   readonly health: string | undefined;
+  /** Published tcp and udp bindings, one entry per host binding. */
   readonly ports: readonly PortBinding[];
-  readonly networkMode: string;
-  readonly mounts: readonly {
-    readonly name?: string;
-    readonly source: string;
-    readonly destination: string;
-  }[];
 }
 
-/** A container lifecycle event of the engine. */
-export interface RuntimeEvent {
-  /** create, start, die, destroy, health_status, oom, kill, stop, ... */
-  readonly action: string;
-  readonly id: string;
-  /** ms since epoch. */
-  readonly time: number;
-  readonly attributes: Readonly<Record<string, string>>;
-}
+/** A container lifecycle event of the engine (create, start, die, health_status, oom, ...). */
+export type RuntimeEvent = DockerEvent;
 
-/** Callbacks of an event subscription. */
-export interface RuntimeWatchHandlers {
-  event(event: RuntimeEvent): void;
-  /** The stream is (again) open: the caller resyncs now. */
-  connected(): void;
-  /** The stream failed; the runtime reconnects with backoff by itself. */
-  disconnected(error: unknown): void;
-}
+/** Callbacks of an event subscription: `connected` (again) means the caller resyncs now. */
+export type RuntimeWatchHandlers = DockerEventHandlers;
 
 /** An open event subscription. */
-export interface RuntimeWatch {
-  close(): void;
-}
+export type RuntimeWatch = DockerEventFollow;
 
 /** A local image. */
 export interface ImageInfo {

@@ -8,7 +8,7 @@
  * and a task finished and cleaned up here is never restarted from a stale list.
  */
 
-import type { Assignment } from './ecs-types.js';
+import type { Assignment } from '@berth/protocol';
 import { type TaskState, isStopping } from './task-state.js';
 
 /** What the agent knows of one task. */

@@ -10,13 +10,16 @@
  * are the agent's (restart-policy.ts), so each one is seen and reported.
  */
 
-import type {
-  ContainerDefinition,
-  ContainerRestartPolicy,
-  KeyValuePair,
-  TaskDefinition,
-  TaskOverride,
-} from './ecs-types.js';
+import {
+  type ContainerDefinition,
+  type ContainerRestartPolicy,
+  type KeyValuePair,
+  LABEL_CLUSTER,
+  LABEL_INSTANCE_ID,
+  LABEL_TASK_ARN,
+  type TaskDefinition,
+  type TaskOverride,
+} from '@berth/protocol';
 import { TaskConfigError } from './errors.js';
 import { dockerNameOf, identityLabels, taskVolumeNameOf } from './labels.js';
 
@@ -330,9 +333,9 @@ export function planTask(input: TaskPlanInput): TaskPlan {
   const version = String(td.revision);
   const taskLabels = {
     ...(input.extraLabels ?? {}),
-    'com.amazonaws.ecs.cluster': input.cluster,
-    'com.amazonaws.ecs.task-arn': input.taskArn,
-    'berth.instance-id': input.instanceId,
+    [LABEL_CLUSTER]: input.cluster,
+    [LABEL_TASK_ARN]: input.taskArn,
+    [LABEL_INSTANCE_ID]: input.instanceId,
   };
   const { volumes, sourceOf } = planVolumes(input, taskLabels);
   const dockerNames = new Map(

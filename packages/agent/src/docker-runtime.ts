@@ -6,17 +6,24 @@
  */
 
 import { statfs } from 'node:fs/promises';
-import { BerthError, followLines } from '@berth/daemon';
+import {
+  type DockerContainer,
+  DockerError,
+  DEFAULT_RECONNECT,
+  describeDockerError,
+  dockerStatusOf,
+  followDockerEvents,
+  inspectContainer,
+  labelFilters,
+  demuxLogs,
+} from '@berth/docker';
 import Docker from 'dockerode';
-import { backoffDelay } from './backoff.js';
 import type {
   ContainerInfo,
   ContainerRuntime,
   DiskUsage,
   ImageInfo,
-  PortBinding,
   PullProgress,
-  RuntimeEvent,
   RuntimeWatch,
   RuntimeWatchHandlers,
 } from './container-runtime.js';
@@ -34,156 +41,42 @@ export interface DockerRuntimeOptions {
   readonly reconnectMaxMs?: number;
 }
 
-function statusOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  return typeof s === 'number' ? s : undefined;
-}
-
-/** The engine's own message when it gave one (dockerode puts it in `json.message`). */
-export function describeDockerError(err: unknown): string {
-  const json = (err as { json?: { message?: unknown } } | undefined)?.json;
-  if (json && typeof json.message === 'string') return json.message;
-  if (err instanceof BerthError) return err.message;
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
-}
-
 function fail(what: string, err: unknown): RuntimeError {
-  return new RuntimeError(`${what}: ${describeDockerError(err)}`, statusOf(err), { cause: err });
+  const e = err instanceof DockerError ? err : DockerError.from(what, err);
+  return new RuntimeError(e.message, e.status, { cause: err });
 }
 
-function timeOf(text: unknown): number | undefined {
-  if (typeof text !== 'string' || text.startsWith('0001-')) return undefined;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
-interface InspectShape {
-  Id: string;
-  Name?: string;
-  Created?: string;
-  Image?: string;
-  Config?: { Labels?: Record<string, string> | null; Image?: string };
-  State?: {
-    Status?: string;
-    Running?: boolean;
-    ExitCode?: number;
-    OOMKilled?: boolean;
-    Error?: string;
-    StartedAt?: string;
-    FinishedAt?: string;
-    Health?: { Status?: string };
-  };
-  HostConfig?: { NetworkMode?: string };
-  NetworkSettings?: {
-    Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
-  };
-  Mounts?: { Name?: string; Source?: string; Destination?: string }[];
-}
-
-function portsOf(ports: InspectShape['NetworkSettings']): PortBinding[] {
-  const out: PortBinding[] = [];
-  for (const [key, bindings] of Object.entries(ports?.Ports ?? {})) {
-    const [port, proto] = key.split('/') as [string, string | undefined];
-    for (const b of bindings ?? []) {
-      const hostPort = Number(b.HostPort);
-      if (!Number.isInteger(hostPort) || hostPort <= 0) continue;
-      out.push({
-        containerPort: Number(port),
-        protocol: proto === 'udp' ? 'udp' : 'tcp',
-        hostIp: b.HostIp ?? '',
-        hostPort,
-      });
-    }
-  }
-  return out;
-}
-
-/** Converts a Docker inspect answer to ContainerInfo (exported for tests). */
-export function infoFromInspect(i: InspectShape): ContainerInfo {
-  const state = i.State ?? {};
-  const status = state.Status ?? 'unknown';
-  const started = timeOf(state.StartedAt);
+/** The agent's view of a Docker container: published tcp/udp bindings flattened. */
+export function containerInfoOf(c: DockerContainer): ContainerInfo {
+  const status = c.state ?? 'unknown';
   return {
-    id: i.Id,
-    name: (i.Name ?? '').replace(/^\//, ''),
-    labels: { ...(i.Config?.Labels ?? {}) },
-    image: i.Config?.Image ?? '',
-    imageId: i.Image ?? '',
+    id: c.id,
+    name: c.name,
+    labels: c.labels,
+    image: c.image,
+    imageId: c.imageId,
     status,
-    running: state.Running === true,
-    exitCode: status === 'exited' || status === 'dead' ? state.ExitCode : undefined,
-    oomKilled: state.OOMKilled === true,
-    error: state.Error ?? '',
-    createdAt: timeOf(i.Created),
-    startedAt: started,
-    finishedAt: timeOf(state.FinishedAt),
-    health: state.Health?.Status,
-    ports: portsOf(i.NetworkSettings),
-    networkMode: i.HostConfig?.NetworkMode ?? '',
-    mounts: (i.Mounts ?? []).map((m) => ({
-      ...(m.Name ? { name: m.Name } : {}),
-      source: m.Source ?? '',
-      destination: m.Destination ?? '',
-    })),
+    running: c.running,
+    exitCode: status === 'exited' || status === 'dead' ? c.exitCode : undefined,
+    oomKilled: c.oomKilled,
+    error: c.error,
+    createdAt: c.createdAt,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    health: c.health,
+    ports: c.ports.flatMap(({ port, protocol, bindings }) =>
+      protocol === 'sctp'
+        ? []
+        : bindings.map((b) => ({
+            containerPort: port,
+            protocol,
+            hostIp: b.hostIp,
+            hostPort: b.hostPort,
+          })),
+    ),
+    networkMode: c.networkMode,
+    mounts: c.mounts,
   };
-}
-
-/** Parses one line of Docker's event stream; undefined for anything but a container event. */
-export function parseDockerEvent(line: string): RuntimeEvent | undefined {
-  let msg: {
-    Type?: string;
-    Action?: string;
-    status?: string;
-    id?: string;
-    time?: number;
-    timeNano?: number;
-    Actor?: { ID?: string; Attributes?: Record<string, string> };
-  };
-  try {
-    msg = JSON.parse(line) as typeof msg;
-  } catch {
-    return undefined;
-  }
-  if (msg.Type !== undefined && msg.Type !== 'container') return undefined;
-  const id = msg.Actor?.ID ?? msg.id;
-  const action = (msg.Action ?? msg.status ?? '').split(':', 1)[0]?.trim() ?? '';
-  if (!id || !action) return undefined;
-  const time =
-    typeof msg.timeNano === 'number'
-      ? msg.timeNano / 1e6
-      : typeof msg.time === 'number'
-        ? msg.time * 1000
-        : Date.now();
-  const attributes = { ...(msg.Actor?.Attributes ?? {}) };
-  // `health_status: healthy` carries the status in the action text.
-  const full = msg.Action ?? msg.status ?? '';
-  if (action === 'health_status' && full.includes(':')) {
-    attributes['health_status'] = full.slice(full.indexOf(':') + 1).trim();
-  }
-  return { action, id, time, attributes };
-}
-
-/** Splits Docker's multiplexed log stream (8-byte frame headers) into text. */
-export function demuxLogs(buf: Buffer): string {
-  const looksFramed =
-    buf.length >= 8 && buf[0]! <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
-  if (!looksFramed) return buf.toString('utf8');
-  const parts: Buffer[] = [];
-  let at = 0;
-  while (at + 8 <= buf.length) {
-    const len = buf.readUInt32BE(at + 4);
-    parts.push(buf.subarray(at + 8, at + 8 + len));
-    at += 8 + len;
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function labelFilters(labels: Readonly<Record<string, string>>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
 
 /** The Docker Engine as a ContainerRuntime. */
@@ -196,8 +89,8 @@ export class DockerRuntime implements ContainerRuntime {
     this.docker =
       options.docker ??
       new Docker(options.socketPath ? { socketPath: options.socketPath } : undefined);
-    this.#baseMs = options.reconnectBaseMs ?? 100;
-    this.#maxMs = options.reconnectMaxMs ?? 5000;
+    this.#baseMs = options.reconnectBaseMs ?? DEFAULT_RECONNECT.baseMs;
+    this.#maxMs = options.reconnectMaxMs ?? DEFAULT_RECONNECT.maxMs;
   }
 
   async version(): Promise<string> {
@@ -223,7 +116,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(id).start();
     } catch (err) {
-      if (statusOf(err) === 304) return; // already started
+      if (dockerStatusOf(err) === 304) return; // already started
       throw fail(`cannot start container ${id.slice(0, 12)}`, err);
     }
   }
@@ -232,7 +125,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(id).stop({ t: timeoutS });
     } catch (err) {
-      const s = statusOf(err);
+      const s = dockerStatusOf(err);
       if (s === 304 || s === 404) return; // already stopped, or gone
       throw fail(`cannot stop container ${id.slice(0, 12)}`, err);
     }
@@ -242,7 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (err) {
-      const s = statusOf(err);
+      const s = dockerStatusOf(err);
       if (s === 404 || s === 409) return; // gone, or already being removed
       throw fail(`cannot remove container ${id.slice(0, 12)}`, err);
     }
@@ -250,10 +143,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
     try {
-      const info = await this.docker.getContainer(idOrName).inspect();
-      return infoFromInspect(info as unknown as InspectShape);
+      const c = await inspectContainer(this.docker, idOrName);
+      return c && containerInfoOf(c);
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
       throw fail(`cannot inspect container ${idOrName.slice(0, 12)}`, err);
     }
   }
@@ -279,30 +171,13 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   watch(labels: Readonly<Record<string, string>>, handlers: RuntimeWatchHandlers): RuntimeWatch {
-    return followLines(
+    return followDockerEvents(
+      this.docker,
       {
-        // Replaying two seconds closes the gap between subscribing and the caller's resync.
-        open: () =>
-          this.docker.getEvents({
-            since: Math.floor(Date.now() / 1000) - 2,
-            filters: { type: ['container'], label: labelFilters(labels) },
-          }),
-        retryDelayMs: (failures) => backoffDelay(failures, this.#baseMs, this.#maxMs),
-        describeError: (what, cause) =>
-          what === 'open'
-            ? fail('cannot follow Docker events', cause)
-            : what === 'error'
-              ? fail('Docker event stream failed', cause)
-              : new RuntimeError(`Docker event stream ${what === 'end' ? 'ended' : 'closed'}`),
+        filters: { label: labelFilters(labels) },
+        reconnect: { baseMs: this.#baseMs, maxMs: this.#maxMs },
       },
-      {
-        line: (line) => {
-          const event = parseDockerEvent(line);
-          if (event) handlers.event(event);
-        },
-        connected: () => handlers.connected(),
-        disconnected: (error) => handlers.disconnected(error),
-      },
+      handlers,
     );
   }
 
@@ -322,7 +197,7 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getImage(image).inspect();
       return true;
     } catch (err) {
-      const s = statusOf(err);
+      const s = dockerStatusOf(err);
       if (s === 404 || s === 400) return false;
       throw fail(`cannot inspect image ${image}`, err);
     }
@@ -370,7 +245,7 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getVolume(name).remove();
       return true;
     } catch (err) {
-      const s = statusOf(err);
+      const s = dockerStatusOf(err);
       if (s === 404 || s === 409) return false;
       throw fail(`cannot remove volume ${name}`, err);
     }
@@ -395,7 +270,7 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getImage(ref).remove();
       return true;
     } catch (err) {
-      const s = statusOf(err);
+      const s = dockerStatusOf(err);
       if (s === 404 || s === 409) return false;
       throw fail(`cannot remove image ${ref}`, err);
     }

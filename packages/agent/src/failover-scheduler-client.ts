@@ -6,9 +6,15 @@
  * itself earned) is returned as it is, never retried elsewhere. It keeps no other state.
  */
 
-import type { Assignments, Registration, TaskStateChange } from './ecs-types.js';
+import type {
+  Assignments,
+  ContainerReport,
+  PollRequest,
+  Registration,
+  TaskStateChange,
+} from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { ContainerReport, PollRequest, SchedulerClient } from './scheduler-client.js';
+import type { SchedulerClient } from './scheduler-client.js';
 
 /** Failover over `clients` (one per replica, in the order given). */
 export class FailoverSchedulerClient implements SchedulerClient {

@@ -8,12 +8,17 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials } from './aws-credentials.js';
-import type { Assignments, Registration, TaskStateChange } from './ecs-types.js';
+import {
+  type Assignments,
+  BERTH_AGENT_TARGET_PREFIX,
+  type ContainerReport,
+  ECS_TARGET_PREFIX,
+  type PollRequest,
+  type Registration,
+  type TaskStateChange,
+} from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { ContainerReport, PollRequest, SchedulerClient } from './scheduler-client.js';
-
-export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-export const BERTH_TARGET_PREFIX = 'BerthAgentV1.';
+import type { SchedulerClient } from './scheduler-client.js';
 
 /** Options of HttpSchedulerClient. */
 export interface HttpSchedulerClientOptions {
@@ -143,7 +148,7 @@ export class HttpSchedulerClient implements SchedulerClient {
 
   async poll(request: PollRequest, signal?: AbortSignal): Promise<Assignments> {
     const out = await this.#call<Partial<Assignments>>(
-      `${BERTH_TARGET_PREFIX}PollAssignments`,
+      `${BERTH_AGENT_TARGET_PREFIX}PollAssignments`,
       { cluster: this.#cluster, ...request },
       signal,
       request.waitSeconds * 1000 + this.#timeoutMs,

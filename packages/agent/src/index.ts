@@ -21,16 +21,9 @@ export {
   type ContainerView,
 } from './agent.js';
 export * from './errors.js';
-export type * from './ecs-types.js';
 export type * from './container-runtime.js';
 export type * from './scheduler-client.js';
-export {
-  DockerRuntime,
-  type DockerRuntimeOptions,
-  parseDockerEvent,
-  demuxLogs,
-  infoFromInspect,
-} from './docker-runtime.js';
+export { DockerRuntime, type DockerRuntimeOptions, containerInfoOf } from './docker-runtime.js';
 export { MemoryRuntime } from './memory-runtime.js';
 export { HttpSchedulerClient, type HttpSchedulerClientOptions } from './http-scheduler-client.js';
 export { MemoryScheduler, type MemoryTask } from './memory-scheduler.js';

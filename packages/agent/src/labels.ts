@@ -2,15 +2,18 @@
  * The labels that make Docker the agent's checkpoint: every container (and task volume) the
  * agent creates carries its cluster, task ARN, container name, task definition and the
  * agent's instance id, so a restarted agent adopts what runs instead of starting duplicates.
- * Pure; it must never decide anything beyond naming and reading those labels.
+ * Pure; it must never decide anything beyond naming and reading those labels. The label names
+ * themselves are @berth/protocol's.
  */
 
-export const LABEL_CLUSTER = 'com.amazonaws.ecs.cluster';
-export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
-export const LABEL_CONTAINER_NAME = 'com.amazonaws.ecs.container-name';
-export const LABEL_FAMILY = 'com.amazonaws.ecs.task-definition-family';
-export const LABEL_VERSION = 'com.amazonaws.ecs.task-definition-version';
-export const LABEL_INSTANCE_ID = 'berth.instance-id';
+import {
+  LABEL_CLUSTER,
+  LABEL_CONTAINER_NAME,
+  LABEL_FAMILY,
+  LABEL_INSTANCE_ID,
+  LABEL_TASK_ARN,
+  LABEL_VERSION,
+} from '@berth/protocol';
 
 /** The identity a container's labels give it. */
 export interface ContainerIdentity {

@@ -16,9 +16,10 @@ import type {
   TaskDefinition,
   TaskOverride,
   TaskStateChange,
-} from './ecs-types.js';
+} from '@berth/protocol';
 import { SchedulerError } from './errors.js';
-import type { ContainerReport, PollRequest, SchedulerClient } from './scheduler-client.js';
+import type { ContainerReport, PollRequest } from '@berth/protocol';
+import type { SchedulerClient } from './scheduler-client.js';
 
 const ORDER: Readonly<Record<BackendStatus, number>> = { PENDING: 0, RUNNING: 1, STOPPED: 2 };
 

@@ -4,7 +4,18 @@
  * passes the machine's facts. It must never advertise more than the host has.
  */
 
-import type { Attribute, Registration } from './ecs-types.js';
+import {
+  ATTRIBUTE_ADVERTISE_IP,
+  ATTRIBUTE_AVAILABILITY_ZONE,
+  ATTRIBUTE_CPU_ARCHITECTURE,
+  ATTRIBUTE_OS_TYPE,
+  type Attribute,
+  RESOURCE_CPU,
+  RESOURCE_MEMORY,
+  RESOURCE_PORTS,
+  RESOURCE_PORTS_UDP,
+  type Registration,
+} from '@berth/protocol';
 
 /** The facts and settings a registration is built from. */
 export interface RegistrationInput {
@@ -47,23 +58,23 @@ export function buildRegistration(input: RegistrationInput): Registration {
   const ports = [...new Set(input.reservedPorts)].sort((a, b) => a - b).map(String);
   const udp = [...new Set(input.reservedUdpPorts ?? [])].sort((a, b) => a - b).map(String);
   const attributes: Attribute[] = [
-    { name: 'ecs.os-type', value: 'linux' },
-    { name: 'ecs.cpu-architecture', value: ARCH[input.arch] ?? input.arch },
+    { name: ATTRIBUTE_OS_TYPE, value: 'linux' },
+    { name: ATTRIBUTE_CPU_ARCHITECTURE, value: ARCH[input.arch] ?? input.arch },
     ...(input.availabilityZone
-      ? [{ name: 'ecs.availability-zone', value: input.availabilityZone }]
+      ? [{ name: ATTRIBUTE_AVAILABILITY_ZONE, value: input.availabilityZone }]
       : []),
-    { name: 'berth.advertise-ip', value: input.advertiseIp },
+    { name: ATTRIBUTE_ADVERTISE_IP, value: input.advertiseIp },
     ...Object.entries(input.attributes)
-      .filter(([k]) => !k.startsWith('ecs.') && k !== 'berth.advertise-ip')
+      .filter(([k]) => !k.startsWith('ecs.') && k !== ATTRIBUTE_ADVERTISE_IP)
       .map(([name, value]) => ({ name, value })),
   ];
   return {
     ...(input.containerInstanceArn ? { containerInstanceArn: input.containerInstanceArn } : {}),
     totalResources: [
-      { name: 'CPU', type: 'INTEGER', integerValue: Math.max(1, input.cpus) * 1024 },
-      { name: 'MEMORY', type: 'INTEGER', integerValue: memoryMiB },
-      { name: 'PORTS', type: 'STRINGSET', stringSetValue: ports },
-      { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: udp },
+      { name: RESOURCE_CPU, type: 'INTEGER', integerValue: Math.max(1, input.cpus) * 1024 },
+      { name: RESOURCE_MEMORY, type: 'INTEGER', integerValue: memoryMiB },
+      { name: RESOURCE_PORTS, type: 'STRINGSET', stringSetValue: ports },
+      { name: RESOURCE_PORTS_UDP, type: 'STRINGSET', stringSetValue: udp },
     ],
     versionInfo: {
       agentVersion: input.agentVersion,

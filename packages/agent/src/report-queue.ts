@@ -7,10 +7,10 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { backoffDelay, sleep } from './backoff.js';
-import type { TaskStateChange } from './ecs-types.js';
+import { withRetry } from '@berth/daemon';
+import type { ContainerReport, TaskStateChange } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { ContainerReport, SchedulerClient } from './scheduler-client.js';
+import type { SchedulerClient } from './scheduler-client.js';
 
 /** One report: a task state change or a single container's. */
 export type Report =
@@ -91,26 +91,28 @@ export class ReportQueue extends EventEmitter<ReportQueueEvents> {
     const queue = this.#queues.get(key) as Item[];
     while (queue.length > 0) {
       const item = queue[0] as Item;
-      for (let attempt = 1; ; attempt++) {
-        if (this.#abort.signal.aborted) return;
-        try {
-          await this.#send(item.report);
-          this.emit('ack', item.report, attempt);
-          break;
-        } catch (err) {
-          if (this.#abort.signal.aborted || err instanceof AgentClosedError) return;
-          if (err instanceof SchedulerError && !err.retryable) {
-            this.emit('drop', item.report, err);
-            break;
-          }
-          const delay = backoffDelay(attempt, this.#baseMs, this.#maxMs);
-          this.emit('retry', item.report, attempt, delay, err);
-          try {
-            await sleep(delay, this.#abort.signal);
-          } catch {
-            return;
-          }
-        }
+      try {
+        // Until acknowledged: a report is never given up while the scheduler may take it.
+        await withRetry(
+          'report',
+          async (attempt) => {
+            await this.#send(item.report);
+            this.emit('ack', item.report, attempt);
+          },
+          {
+            retries: -1,
+            baseMs: this.#baseMs,
+            maxMs: this.#maxMs,
+            signal: this.#abort.signal,
+            retryable: (err) =>
+              !(err instanceof AgentClosedError) &&
+              !(err instanceof SchedulerError && !err.retryable),
+            onRetry: (attempt, delay, err) => this.emit('retry', item.report, attempt, delay, err),
+          },
+        );
+      } catch (err) {
+        if (this.#abort.signal.aborted || !(err instanceof SchedulerError)) return;
+        this.emit('drop', item.report, err); // the scheduler refused it: retrying cannot help
       }
       queue.shift();
       this.#pending--;

@@ -10,7 +10,7 @@
  * It must never restart a container of a task that is stopping.
  */
 
-import type { ContainerRestartPolicy } from './ecs-types.js';
+import type { ContainerRestartPolicy } from '@berth/protocol';
 
 /** ECS's default restartAttemptPeriod, in seconds. */
 export const DEFAULT_RESTART_ATTEMPT_PERIOD_S = 300;

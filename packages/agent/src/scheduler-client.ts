@@ -9,32 +9,11 @@
 
 import type {
   Assignments,
-  BackendStatus,
-  ContainerHealthStatus,
-  NetworkBinding,
+  ContainerReport,
+  PollRequest,
   Registration,
   TaskStateChange,
-} from './ecs-types.js';
-
-/** A SubmitContainerStateChange request (without the cluster). */
-export interface ContainerReport {
-  readonly task: string;
-  readonly containerName: string;
-  readonly runtimeId?: string;
-  readonly status: BackendStatus;
-  readonly exitCode?: number;
-  readonly reason?: string;
-  readonly networkBindings: readonly NetworkBinding[];
-  /** Docker's health (berth protocol extension): HEALTHY | UNHEALTHY | UNKNOWN. */
-  readonly healthStatus?: ContainerHealthStatus;
-}
-
-/** A PollAssignments request (without the cluster). */
-export interface PollRequest {
-  readonly containerInstance: string;
-  readonly version: number;
-  readonly waitSeconds: number;
-}
+} from '@berth/protocol';
 
 /** The scheduler as the agent uses it; the cluster is part of the client. */
 export interface SchedulerClient {

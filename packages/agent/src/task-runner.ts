@@ -14,7 +14,7 @@ import type {
   PortBinding,
   PullProgress,
 } from './container-runtime.js';
-import { describeDockerError } from './docker-runtime.js';
+import { describeDockerError } from '@berth/docker';
 import {
   type PlannedContainer,
   type PlannedVolume,
@@ -26,12 +26,12 @@ import {
   type Assignment,
   type BackendStatus,
   type ContainerStateChange,
+  LABEL_CONTAINER_NAME,
+  LABEL_TASK_ARN,
   type NetworkBinding,
   type TaskStateChange,
-  ecsHealthStatus,
-} from './ecs-types.js';
+} from '@berth/protocol';
 import { RuntimeError } from './errors.js';
-import { LABEL_TASK_ARN } from './labels.js';
 import { type PullBehavior, isValidImageReference, pullPlan } from './pull-policy.js';
 import type { ReportQueue } from './report-queue.js';
 import { shouldRestart } from './restart-policy.js';
@@ -40,6 +40,7 @@ import {
   type TaskEvent,
   type TaskState,
   backendStatus,
+  ecsHealthStatus,
   isStopping,
   transition,
 } from './task-state.js';
@@ -227,9 +228,7 @@ export class TaskRunner {
    */
   adopt(found: readonly ContainerInfo[]): void {
     for (const info of found) {
-      const rec = this.containers.find(
-        (c) => c.name === info.labels['com.amazonaws.ecs.container-name'],
-      );
+      const rec = this.containers.find((c) => c.name === info.labels[LABEL_CONTAINER_NAME]);
       if (rec) this.#absorb(rec, info);
     }
     const present = this.containers.filter((c) => c.dockerId !== undefined);

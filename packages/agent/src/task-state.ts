@@ -21,7 +21,7 @@
  * ```
  */
 
-import type { BackendStatus } from './ecs-types.js';
+import type { BackendStatus, ContainerHealthStatus } from '@berth/protocol';
 
 /** Where a task is on this agent. */
 export type TaskState =
@@ -162,4 +162,12 @@ export function transition(state: TaskState, event: TaskEvent): Transition {
     case 'vanished':
       return { state: 'STOPPED', actions: ['report'], stopReason: event.reason };
   }
+}
+
+/** Docker's health status in ECS's words (undefined without a health check). */
+export function ecsHealthStatus(docker: string | undefined): ContainerHealthStatus | undefined {
+  if (docker === undefined) return undefined;
+  if (docker === 'healthy') return 'HEALTHY';
+  if (docker === 'unhealthy') return 'UNHEALTHY';
+  return 'UNKNOWN';
 }

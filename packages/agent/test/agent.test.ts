@@ -3,9 +3,11 @@
 // queued while the scheduler is down, adoption after a restart, vanished tasks, cleanup,
 // image cleanup and /health's scheduler threshold. Docker itself is covered by the
 // docker-*.test.ts files.
+import { sleep } from '@berth/daemon';
+import { eventually, stays } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
 import { Agent, type AgentOptions, MemoryRuntime, MemoryScheduler } from '../src/index.js';
-import { IMAGE, tempDir, until, webTask } from './helpers.js';
+import { IMAGE, tempDir, webTask } from './helpers.js';
 
 interface Rig {
   runtime: MemoryRuntime;
@@ -86,7 +88,11 @@ t.test('an essential container exits → task STOPPED with reason and exit code'
   const runner = agent.runner(arn);
   const side = runner?.containers.find((c) => c.name === 'side')?.dockerId as string;
   runtime.exit(side, 3);
-  await until('side container report', () => scheduler.tasks.get(arn)?.containerReports.length);
+  await eventually(
+    'side container report',
+    () => scheduler.tasks.get(arn)?.containerReports.length,
+    { timeoutMs: 15_000 },
+  );
   t.match(scheduler.tasks.get(arn)?.containerReports[0], {
     containerName: 'side',
     status: 'STOPPED',
@@ -178,10 +184,13 @@ t.test(
     const rec = agent.runner(arn)?.containers[0];
     const id = rec?.dockerId as string;
     runtime.exit(id, 1);
-    await until('restarted', () => rec?.restarts === 1 && rec.status === 'RUNNING');
-    await until(
+    await eventually('restarted', () => rec?.restarts === 1 && rec.status === 'RUNNING', {
+      timeoutMs: 15_000,
+    });
+    await eventually(
       'container report after restart',
       () => scheduler.tasks.get(arn)?.containerReports.length,
+      { timeoutMs: 15_000 },
     );
     t.match(scheduler.tasks.get(arn)?.containerReports[0], {
       status: 'RUNNING',
@@ -223,16 +232,19 @@ t.test(
     scheduler.down = true;
     const id = agent.runner(arn)?.containers[0]?.dockerId as string;
     runtime.exit(id, 9);
-    await until('the agent noticed', () => agent.runner(arn)?.state === 'STOPPED');
-    await until(
+    await eventually('the agent noticed', () => agent.runner(arn)?.state === 'STOPPED', {
+      timeoutMs: 15_000,
+    });
+    await eventually(
       'retries happened',
       () =>
         scheduler.received.length >= 1 && agent.pendingReports === 1 && !agent.schedulerReachable,
+      { timeoutMs: 15_000 },
     );
-    await until(
+    await eventually(
       'degraded',
       () => agent.healthReasons.some((r) => r.startsWith('scheduler unreachable since')),
-      5000,
+      { timeoutMs: 5000 },
     );
     t.equal(scheduler.tasks.get(arn)?.lastStatus, 'RUNNING', 'not yet told');
     scheduler.down = false;
@@ -243,7 +255,9 @@ t.test(
       'in order, each once accepted',
     );
     t.match(task.reports[1]?.containers, [{ exitCode: 9 }]);
-    await until('healthy again', () => agent.healthReasons.length === 0);
+    await eventually('healthy again', () => agent.healthReasons.length === 0, {
+      timeoutMs: 15_000,
+    });
     t.ok(
       health.some((r) => r.length > 0) && health.at(-1)?.length === 0,
       'health went degraded then ok',
@@ -266,7 +280,9 @@ t.test(
     const second = await rig(t, {}, { runtime, scheduler, dataDir });
     t.equal(second.agent.instanceArn, first.agent.instanceArn, 'same container instance ARN');
     t.equal(second.agent.instanceId, first.agent.instanceId, 'same instance id');
-    await until('adopted', () => second.agent.runner(arn)?.state === 'RUNNING');
+    await eventually('adopted', () => second.agent.runner(arn)?.state === 'RUNNING', {
+      timeoutMs: 15_000,
+    });
     t.equal(
       runtime.calls.filter((c) => c.startsWith('create')).length,
       creates,
@@ -325,7 +341,9 @@ t.test('cleanup after --cleanup-wait, oldest first, task volumes too', async (t)
   for (const arn of [arns[1], arns[0], arns[2]] as string[]) {
     scheduler.stopTask(arn);
     await scheduler.waitForStatus(arn, 'STOPPED');
-    await until('acknowledged', () => agent.runner(arn)?.acked === 'STOPPED');
+    await eventually('acknowledged', () => agent.runner(arn)?.acked === 'STOPPED', {
+      timeoutMs: 15_000,
+    });
   }
   t.equal(runtime.containers.size, 3, 'stopped containers stay until cleanup');
   const cleaned: string[] = [];
@@ -368,11 +386,13 @@ t.test('image cleanup over the disk threshold removes unused task images, LRU fi
     if (image !== IMAGE) {
       scheduler.stopTask(arn);
       await scheduler.waitForStatus(arn, 'STOPPED');
-      await until('acked', () => agent.runner(arn)?.acked === 'STOPPED');
+      await eventually('acked', () => agent.runner(arn)?.acked === 'STOPPED', {
+        timeoutMs: 15_000,
+      });
       for (const c of agent.runner(arn)?.containers ?? [])
         await runtime.remove(c.dockerId as string);
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5); // the next image is used later (least-recently-used order)
   }
   const removed: string[] = [];
   agent.on('image-removed', (ref) => removed.push(ref));
@@ -404,7 +424,9 @@ t.test(
     ];
     for (const [i, c] of cases.entries()) {
       runtime.setHealth(id, c.input);
-      await until(c.name, () => (scheduler.tasks.get(arn)?.containerReports.length ?? 0) > i);
+      await eventually(c.name, () => (scheduler.tasks.get(arn)?.containerReports.length ?? 0) > i, {
+        timeoutMs: 15_000,
+      });
       t.match(scheduler.tasks.get(arn)?.containerReports[i], {
         containerName: 'web',
         status: 'RUNNING',
@@ -412,7 +434,10 @@ t.test(
       });
     }
     runtime.setHealth(id, 'unhealthy');
-    await new Promise((r) => setTimeout(r, 50));
+    await stays(
+      'an unchanged status is not re-sent',
+      () => scheduler.tasks.get(arn)?.containerReports.length === 2,
+    ).catch(() => {});
     t.equal(
       scheduler.tasks.get(arn)?.containerReports.length,
       2,

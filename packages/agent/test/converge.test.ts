@@ -2,7 +2,8 @@
 // assignment and local task, table-driven. Level-triggered: the same list twice decides
 // nothing new, and nothing is started twice.
 import t from 'tap';
-import { type Assignment, type Decision, type LocalTask, converge } from '../src/index.js';
+import type { Assignment } from '@berth/protocol';
+import { type Decision, type LocalTask, converge } from '../src/index.js';
 
 const td = { family: 'web', revision: 1, containerDefinitions: [{ name: 'web', image: 'i' }] };
 const a = (arn: string, more: Partial<Assignment> = {}): Assignment => ({

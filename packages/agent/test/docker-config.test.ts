@@ -1,13 +1,8 @@
 // Task definition → Docker create options (src/docker-config.ts), table-driven: one case per
 // field of issue 8, each naming the ECS input and the Docker option it must become.
 import t from 'tap';
-import {
-  type ContainerDefinition,
-  type TaskDefinition,
-  type TaskPlanInput,
-  TaskConfigError,
-  planTask,
-} from '../src/index.js';
+import type { ContainerDefinition, TaskDefinition } from '@berth/protocol';
+import { type TaskPlanInput, TaskConfigError, planTask } from '../src/index.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:000000000000:task/dev/0123abcd';
 const base: ContainerDefinition = { name: 'web', image: 'berth/busybox:test' };

@@ -3,16 +3,18 @@
 // check) checked through the introspection API field by field; essential exit; restart
 // policy; bad input; cleanup. All traffic goes to 127.0.0.1; only this run's containers
 // (label berth.test=<run id>) are touched.
+import { eventually, stays } from '@berth/daemon/testing';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { MemoryScheduler, type TaskDefinition } from '../src/index.js';
+import type { TaskDefinition } from '@berth/protocol';
+import { MemoryScheduler } from '../src/index.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { dockerRig, get } from './docker-helpers.js';
-import { IMAGE, until } from './helpers.js';
+import { IMAGE } from './helpers.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -107,8 +109,10 @@ t.test('multi-container task: ports, links, volumes, health check, introspection
     'fixed host port',
   );
   for (const port of [web?.hostPort, fixedPort]) {
-    const res = await until(`HTTP on ${port}`, () =>
-      get(`http://127.0.0.1:${port}/`).catch(() => undefined),
+    const res = await eventually(
+      `HTTP on ${port}`,
+      () => get(`http://127.0.0.1:${port}/`).catch(() => undefined),
+      { timeoutMs: 15_000 },
     );
     t.equal(res.status, 200, `127.0.0.1:${port} answers`);
   }
@@ -131,9 +135,10 @@ t.test('multi-container task: ports, links, volumes, health check, introspection
   t.equal(fixedInfo.HostConfig.RestartPolicy?.Name, 'no', 'restarts are the agent’s');
 
   // Volumes: a task volume shared by two containers, a read-only host dir, a writable one.
-  await until(
+  await eventually(
     'files copied through the volumes',
     async () => (await readFile(join(outDir, 'hello'), 'utf8').catch(() => '')) !== '',
+    { timeoutMs: 15_000 },
   );
   t.equal(
     await readFile(join(outDir, 'x'), 'utf8'),
@@ -161,14 +166,18 @@ t.test('multi-container task: ports, links, volumes, health check, introspection
     ContainerInstanceArn: agent.instanceArn,
     Version: 'berth Agent - v0.1.0 (berth)',
   });
-  await until('health check passes', async () => {
-    const one = JSON.parse(
-      (await get(`${agent.url}/v1/tasks?taskarn=${encodeURIComponent(arn)}`)).body,
-    ) as {
-      Containers: { Name: string; Health?: { status: string } }[];
-    };
-    return one.Containers.find((c) => c.Name === 'web')?.Health?.status === 'HEALTHY';
-  });
+  await eventually(
+    'health check passes',
+    async () => {
+      const one = JSON.parse(
+        (await get(`${agent.url}/v1/tasks?taskarn=${encodeURIComponent(arn)}`)).body,
+      ) as {
+        Containers: { Name: string; Health?: { status: string } }[];
+      };
+      return one.Containers.find((c) => c.Name === 'web')?.Health?.status === 'HEALTHY';
+    },
+    { timeoutMs: 15_000 },
+  );
   const all = JSON.parse((await get(`${agent.url}/v1/tasks`)).body) as {
     Tasks: Record<string, unknown>[];
   };
@@ -325,7 +334,7 @@ t.test('essential exit stops the task; restart policy restarts a container', asy
 
   await scheduler.waitForStatus(restarts, 'RUNNING', 30_000);
   const rec = agent.agent.runner(restarts)?.containers[0];
-  await until('restarted twice', () => (rec?.restarts ?? 0) >= 2, 20_000);
+  await eventually('restarted twice', () => (rec?.restarts ?? 0) >= 2, { timeoutMs: 20_000 });
   t.equal(scheduler.tasks.get(restarts)?.lastStatus, 'RUNNING', 'still RUNNING across restarts');
   t.ok((scheduler.tasks.get(restarts)?.containerReports.length ?? 0) >= 2, 'each restart reported');
   const info = await rig.docker.getContainer(rec?.dockerId as string).inspect();
@@ -333,7 +342,9 @@ t.test('essential exit stops the task; restart policy restarts a container', asy
   scheduler.stopTask(restarts);
   await scheduler.waitForStatus(restarts, 'STOPPED', 30_000);
   const n = rec?.restarts;
-  await new Promise((r) => setTimeout(r, 1200));
+  await stays('no restart once the task is stopping', () => rec?.restarts === n, {
+    periodMs: 1200,
+  }).catch(() => {});
   t.equal(rec?.restarts, n, 'no restart once the task is stopping');
 });
 
@@ -413,7 +424,9 @@ t.test('cleanup: stopped tasks are removed after --cleanup-wait, oldest first', 
   for (const arn of [...arns].reverse()) {
     scheduler.stopTask(arn);
     await scheduler.waitForStatus(arn, 'STOPPED', 30_000);
-    await until('acknowledged', () => agent.agent.runner(arn)?.acked === 'STOPPED');
+    await eventually('acknowledged', () => agent.agent.runner(arn)?.acked === 'STOPPED', {
+      timeoutMs: 15_000,
+    });
   }
   const mine = () =>
     rig.docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${rig.runId}`] } });

@@ -7,14 +7,21 @@
 // restart (and other test files running at the same time keep theirs): then the agent must
 // resync and keep the task RUNNING. On an engine without --live-restore the container dies
 // with the engine and the agent must report the task STOPPED.
+import { eventually } from '@berth/daemon/testing';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { MemoryScheduler } from '../src/index.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { dockerdCommand, ensureDockerd, restartDockerd } from './dockerd.js';
-import { IMAGE, until } from './helpers.js';
+import { IMAGE } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** The answer of the task's published port, once it answers. */
+const answers = (what: string, port: number | undefined) =>
+  eventually(what, () => get(`http://127.0.0.1:${port}/`).catch(() => undefined), {
+    timeoutMs: 15_000,
+  });
 
 t.test('issue 8: dockerd restarts under a running agent', async (t) => {
   const rig = await dockerRig(t);
@@ -47,17 +54,15 @@ t.test('issue 8: dockerd restarts under a running agent', async (t) => {
   t.not(after?.pid, cmd.pid, 'a new dockerd');
   t.same(after?.argv, cmd.argv, 'started with the same command line');
 
-  await until(
+  await eventually(
     'the event stream dropped and reconnected',
     () => docker.includes(false) && docker.at(-1) === true,
-    60_000,
+    { timeoutMs: 60_000 },
   );
   t.pass('the event stream dropped and reconnected');
-  await until(
-    'healthy again',
-    async () => (await get(`${agent.url}/health`)).status === 200,
-    30_000,
-  );
+  await eventually('healthy again', async () => (await get(`${agent.url}/health`)).status === 200, {
+    timeoutMs: 30_000,
+  });
 
   if (liveRestore) {
     // The container outlived the engine: after the resync the task is still RUNNING, with no
@@ -69,9 +74,7 @@ t.test('issue 8: dockerd restarts under a running agent', async (t) => {
       'no STOPPED report for a container that kept running',
     );
     const kept = started.reports[0]?.containers[0]?.networkBindings[0]?.hostPort;
-    const res = await until('HTTP on the surviving task', () =>
-      get(`http://127.0.0.1:${kept}/`).catch(() => undefined),
-    );
+    const res = await answers('HTTP on the surviving task', kept);
     t.equal(res.status, 200, 'the surviving container still answers');
   } else {
     const stopped = await scheduler.waitForStatus(before, 'STOPPED', 60_000);
@@ -86,9 +89,7 @@ t.test('issue 8: dockerd restarts under a running agent', async (t) => {
   const next = scheduler.runTask(agent.instanceArn, task('after'));
   const running = await scheduler.waitForStatus(next, 'RUNNING', 60_000);
   const port = running.reports[0]?.containers[0]?.networkBindings[0]?.hostPort;
-  const res = await until('HTTP on the new task', () =>
-    get(`http://127.0.0.1:${port}/`).catch(() => undefined),
-  );
+  const res = await answers('HTTP on the new task', port);
   t.equal(res.status, 200, 'a task placed after the restart runs and answers');
   // An exit after the restart is seen too (the event stream is live again).
   const id = agent.agent.runner(next)?.containers[0]?.dockerId as string;

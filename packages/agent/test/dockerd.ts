@@ -3,6 +3,7 @@
 // stopped with SIGTERM (bounded wait), and started again detached (setsid) with its output
 // appended to the same log. `ensureDockerd` makes sure an engine answers again, even after a
 // failure. Only the dockerd found by `pgrep -x dockerd` is touched; nothing else is killed.
+import { eventually } from '@berth/daemon/testing';
 import { execFile, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -51,19 +52,6 @@ async function answers(docker: Docker): Promise<boolean> {
   }
 }
 
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,9 +77,15 @@ export function startDockerd(cmd: DockerdCommand): void {
 /** Stops the running dockerd and starts it again the same way; resolves once it answers. */
 export async function restartDockerd(docker: Docker, cmd: DockerdCommand): Promise<void> {
   process.kill(cmd.pid, 'SIGTERM');
-  await waitFor(`dockerd ${cmd.pid} to exit`, async () => !alive(cmd.pid), 60_000);
+  await eventually(`dockerd ${cmd.pid} to exit`, async () => !alive(cmd.pid), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
   startDockerd(cmd);
-  await waitFor('the restarted dockerd to answer', () => answers(docker), 60_000);
+  await eventually('the restarted dockerd to answer', () => answers(docker), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
 }
 
 /** Makes sure an engine answers: starts `cmd` again, else runs scripts/ensure-docker. */
@@ -104,7 +98,10 @@ export async function ensureDockerd(
   if (cmd && !(await dockerdCommand())) {
     startDockerd(cmd);
     try {
-      await waitFor('dockerd to answer', () => answers(docker), 60_000);
+      await eventually('dockerd to answer', () => answers(docker), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
       return;
     } catch {
       // fall through to the script

@@ -3,6 +3,7 @@
 // (/usr/bin/aws, v2) as the user: create-cluster, register-task-definition, run-task ends as a
 // running container whose host port describe-tasks reports (networkBindings) and which
 // answers HTTP on 127.0.0.1; stop-task stops it. Everything listens on 127.0.0.1.
+import { eventually } from '@berth/daemon/testing';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { startScheduler } from '@berth/scheduler';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { startAgent } from '../src/index.js';
 import { dockerRig, get } from './docker-helpers.js';
-import { IMAGE, tempDir, until } from './helpers.js';
+import { IMAGE, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -42,7 +43,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
     region: 'us-east-1',
   });
   t.teardown(() => scheduler.close());
-  await until('scheduler leads', () => scheduler.replica.isLeader, 15_000);
+  await eventually('scheduler leads', () => scheduler.replica.isLeader, { timeoutMs: 15_000 });
 
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -114,7 +115,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
   );
   const taskArn = (ran.tasks as { taskArn: string }[])[0]?.taskArn as string;
   t.match(taskArn, /^arn:aws:ecs:us-east-1:\d+:task\//);
-  const described = await until(
+  const described = await eventually(
     'describe-tasks shows RUNNING with a host port',
     async () => {
       const d = await aws('describe-tasks', '--cluster', cluster, '--tasks', taskArn);
@@ -131,7 +132,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
         ? task
         : undefined;
     },
-    60_000,
+    { timeoutMs: 60_000 },
   );
   t.comment(
     `run-task → RUNNING reported in ${Date.now() - started} ms (including aws CLI start-ups)`,
@@ -147,15 +148,17 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
     hostPort,
     'the reported port is Docker’s',
   );
-  const res = await until('HTTP on the reported port', () =>
-    get(`http://127.0.0.1:${hostPort}/`).catch(() => undefined),
+  const res = await eventually(
+    'HTTP on the reported port',
+    () => get(`http://127.0.0.1:${hostPort}/`).catch(() => undefined),
+    { timeoutMs: 15_000 },
   );
   t.equal(res.status, 200, 'the task answers on 127.0.0.1:<reported host port>');
   t.equal(info.HostConfig.Memory, 64 * 1024 * 1024, 'memory → hard limit');
   t.equal(info.HostConfig.CpuShares, 128, 'cpu → CPU shares');
 
   await aws('stop-task', '--cluster', cluster, '--task', taskArn, '--reason', 'e2e done');
-  const stopped = await until(
+  const stopped = await eventually(
     'describe-tasks shows STOPPED',
     async () => {
       const d = await aws('describe-tasks', '--cluster', cluster, '--tasks', taskArn);
@@ -165,7 +168,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
       };
       return task.lastStatus === 'STOPPED' ? task : undefined;
     },
-    60_000,
+    { timeoutMs: 60_000 },
   );
   t.equal(stopped.stoppedReason, 'e2e done');
 });

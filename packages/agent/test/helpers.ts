@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerDefinition, TaskDefinition } from '../src/index.js';
+import type { ContainerDefinition, TaskDefinition } from '@berth/protocol';
 
 export const IMAGE = 'berth/busybox:test';
 
@@ -27,28 +27,6 @@ export function webTask(
     ],
     ...more,
   };
-}
-
-/** Polls `check` every 25 ms until it is truthy; fails after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-  );
 }
 
 /** A fresh temporary directory, removed in teardown. */

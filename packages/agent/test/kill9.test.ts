@@ -3,12 +3,14 @@
 // instance, running containers adopted (no duplicates), a task that was being created
 // finished once, containers that exited or vanished while it was down reported STOPPED.
 // Children are killed by pid in teardown; only this run's containers are touched.
+import { eventually } from '@berth/daemon/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { MemoryScheduler, type TaskDefinition } from '../src/index.js';
+import type { TaskDefinition } from '@berth/protocol';
+import { MemoryScheduler } from '../src/index.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { IMAGE, tempDir } from './helpers.js';
@@ -135,10 +137,11 @@ t.test(
 
     // A task being created when the agent dies: kill as soon as its first container exists.
     const midway = scheduler.runTask(instanceArn, td('midway'));
-    const deadline = Date.now() + 10_000;
-    while ((await containersOf(midway)).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    await eventually(
+      'the midway task has a container',
+      async () => (await containersOf(midway)).length > 0,
+      { timeoutMs: 10_000, intervalMs: 2 },
+    ).catch(() => {}); // kill anyway: the test reports what existed at the kill
     await kill(first, 'SIGKILL');
     const atKill = await containersOf(midway);
     t.comment(

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { ContainerReport, PollRequest, Registration, TaskStateChange } from '@berth/protocol';
 import { type MemoryScheduler, SchedulerError } from '../src/index.js';
 
 export const TEST_CREDENTIALS = {
@@ -93,7 +94,7 @@ export async function serveScheduler(
           switch (action) {
             case 'RegisterContainerInstance': {
               const { cluster: _c, ...registration } = input;
-              const out = scheduler.register(registration as never);
+              const out = scheduler.register(registration as unknown as Registration);
               return send(
                 200,
                 JSON.stringify({
@@ -104,14 +105,14 @@ export async function serveScheduler(
             case 'PollAssignments': {
               const ac = new AbortController();
               res.on('close', () => ac.abort());
-              const out = await scheduler.poll(input as never, ac.signal);
+              const out = await scheduler.poll(input as unknown as PollRequest, ac.signal);
               return send(200, JSON.stringify(out));
             }
             case 'SubmitTaskStateChange':
-              scheduler.reportTask(input as never);
+              scheduler.reportTask(input as unknown as TaskStateChange);
               return send(200, JSON.stringify({ acknowledgment: 'ACK' }));
             case 'SubmitContainerStateChange':
-              scheduler.reportContainer(input as never);
+              scheduler.reportContainer(input as unknown as ContainerReport);
               return send(200, JSON.stringify({ acknowledgment: 'ACK' }));
             case 'DeregisterContainerInstance':
               scheduler.deregister(String(input.containerInstance));

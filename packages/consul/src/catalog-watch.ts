@@ -8,13 +8,19 @@
  * on errors, and never log (it emits).
  */
 import { EventEmitter } from 'node:events';
-import type { BackoffOptions } from './backoff.js';
-import { backoffDelay } from './backoff.js';
-import { diffServices, dirtyFromChecks, overlayChecks, unknownNodes } from './catalog-diff.js';
-import type { ConsulClient } from './client.js';
-import type { RawHealthCheck, RawServiceEntry } from './consul-types.js';
+import { backoffDelay, mapLimit, sleep } from '@berth/daemon';
+import {
+  type Overlay,
+  diffServices,
+  dirtyFromChecks,
+  unknownNodes,
+  withOverlays,
+} from './core/catalog-diff.js';
+import type { CatalogWatchEvents, CatalogWatchStats, ResyncInfo } from './catalog-watch-events.js';
+import type { WatchCatalogOptions } from './watch-catalog-options.js';
+import type { ConsulClient } from './adapters/client.js';
+import type { ConsulHealthCheck } from '@berth/protocol';
 import { ConsulAbortedError, ConsulOptionError } from './errors.js';
-import { mapLimit } from '@berth/daemon';
 import {
   buildIncremental,
   nodesFromCatalog,
@@ -22,102 +28,14 @@ import {
   registrationsFromNode,
   type BuildState,
   type Registration,
-} from './snapshot-build.js';
-import type { LinesDiff } from './snapshot-lines.js';
-import type { CatalogSnapshot, NodeInfo } from './snapshot.js';
-import { sleep } from './sleep.js';
+} from './core/snapshot-build.js';
+import type { CatalogSnapshot, NodeInfo } from './core/snapshot.js';
 import { BlockingWatch, type WatchFailure } from './watch.js';
-
-/** Options of watchCatalog. */
-export interface WatchCatalogOptions {
-  /** Stops the watch when aborted (same as close()). */
-  signal?: AbortSignal;
-  /** Consul `wait` of the two long-polls in ms (default 60000). */
-  waitMs?: number;
-  /** How long to wait after a wake-up for the other long-poll to wake too (default 10 ms). */
-  settleMs?: number;
-  /** Full per-node resync period in ms (default 300000; 0 disables). */
-  resyncIntervalMs?: number;
-  /** Parallel per-service / per-node fetches (default 8). */
-  concurrency?: number;
-  backoff?: BackoffOptions;
-  /** Random source for backoff jitter. */
-  random?: () => number;
-  /** Datacenter name when Consul's answers carry none (default ''). */
-  datacenter?: string;
-}
-
-/** Payload of the `stale` event. */
-export interface StaleInfo {
-  readonly since: number;
-  readonly error: Error;
-}
-
-/** Payload of the `fresh` event (the watch is in sync again). */
-export interface FreshInfo {
-  readonly staleSince: number;
-  readonly staleForMs: number;
-}
-
-/** Payload of the `resync` event. */
-export interface ResyncInfo {
-  readonly reason: 'start' | 'unexplained-change' | 'recovered' | 'periodic' | 'retry';
-  readonly nodes: number;
-}
-
-/** Counters of the requests the watch made besides its two long-polls. */
-export interface CatalogWatchStats {
-  /** /v1/health/service/:name fetches of changed services. */
-  serviceFetches: number;
-  /** Full per-node resyncs. */
-  resyncs: number;
-  /** /v1/catalog/node/:node fetches (during resyncs). */
-  nodeFetches: number;
-  /** /v1/catalog/nodes fetches. */
-  nodeListFetches: number;
-  /** Non-blocking /v1/health/state/any fetches (after each resync). */
-  checkListFetches: number;
-  /** Snapshots emitted. */
-  snapshots: number;
-  /** Rounds whose result equalled the current snapshot (no event). */
-  unchanged: number;
-}
-
-/** Events of CatalogWatch. */
-export interface CatalogWatchEvents {
-  /** A new snapshot and its line diff against the previous one. */
-  snapshot: [CatalogSnapshot, LinesDiff];
-  /** The watch lost Consul; the last good snapshot stays current. */
-  stale: [StaleInfo];
-  /** The watch is in sync again after being stale. */
-  fresh: [FreshInfo];
-  /** One failed request (long-poll or fetch); the watch retries with backoff. */
-  failure: [WatchFailure];
-  /** A full per-node resync started. */
-  resync: [ResyncInfo];
-}
 
 interface Pending<T> {
   readonly data: T;
   readonly index: bigint;
   readonly reset: boolean;
-}
-
-interface Overlay {
-  readonly index: bigint;
-  readonly entries: readonly RawServiceEntry[];
-}
-
-/** The check list with the checks of fresher per-service answers laid over it. */
-function withOverlays(
-  base: readonly RawHealthCheck[],
-  overlays: ReadonlyMap<string, Overlay>,
-  baseIndex: bigint,
-): RawHealthCheck[] {
-  let out = [...base];
-  for (const [name, o] of overlays)
-    if (o.index > baseIndex) out = overlayChecks(out, name, o.entries);
-  return out;
 }
 
 type Services = Record<string, string[] | null>;
@@ -145,17 +63,17 @@ export class CatalogWatch
   readonly #opts: Required<Omit<WatchCatalogOptions, 'signal' | 'backoff' | 'random'>> &
     Pick<WatchCatalogOptions, 'backoff' | 'random'>;
   readonly #servicesWatch: BlockingWatch<Services>;
-  readonly #checksWatch: BlockingWatch<RawHealthCheck[]>;
+  readonly #checksWatch: BlockingWatch<ConsulHealthCheck[]>;
 
   #pendingServices: Pending<Services> | undefined;
-  #pendingChecks: Pending<RawHealthCheck[]> | undefined;
+  #pendingChecks: Pending<ConsulHealthCheck[]> | undefined;
   #services: Services | undefined;
   /** The check list as the long-poll (or a resync) returned it. */
-  #baseChecks: RawHealthCheck[] | undefined;
+  #baseChecks: ConsulHealthCheck[] | undefined;
   /** Checks from per-service answers newer than #baseChecks, by service. */
   #overlays = new Map<string, Overlay>();
   /** #baseChecks with #overlays applied: what the snapshot is built from. */
-  #checks: RawHealthCheck[] | undefined;
+  #checks: ConsulHealthCheck[] | undefined;
   #servicesIndex = 0n;
   #checksIndex = 0n;
   #regs = new Map<string, readonly Registration[]>();
@@ -214,7 +132,7 @@ export class CatalogWatch
       name: SERVICES,
       fetch: (q) => consul.catalogServices(q),
     });
-    this.#checksWatch = new BlockingWatch<RawHealthCheck[]>({
+    this.#checksWatch = new BlockingWatch<ConsulHealthCheck[]>({
       ...common,
       name: CHECKS,
       fetch: (q) => consul.healthState('any', q),

@@ -5,9 +5,8 @@
  * Must never report the lock held after it could have been lost: when in doubt, it gives up.
  */
 import { EventEmitter } from 'node:events';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { ConsulClient } from './client.js';
-import type { RawKvEntry } from './consul-types.js';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
+import type { ConsulClient, KvReadEntry } from './adapters/client.js';
 import {
   ConsulAbortedError,
   ConsulHttpError,
@@ -15,7 +14,6 @@ import {
   LockError,
   type LockErrorCode,
 } from './errors.js';
-import { sleep } from './sleep.js';
 
 /** Options of LeaderLock. */
 export interface LeaderLockOptions {
@@ -119,7 +117,7 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
           signal,
         });
         attempt = 0;
-        const entry = r.body as RawKvEntry | undefined;
+        const entry = r.body as KvReadEntry | undefined;
         const nextIndex = r.index ?? 0n;
         if (!entry?.Session) {
           // Free: acquire failed only because of lock-delay (or a race); retry soon.
@@ -181,10 +179,10 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
   async #ensureSession(): Promise<string> {
     if (this.#session) return this.#session;
     const id = await this.#c.sessionCreate({
-      name: this.#o.name,
-      ttl: `${Math.ceil(this.#o.ttlMs / 1000)}s`,
-      lockdelay: `${Math.round(this.#o.lockDelayMs)}ms`,
-      behavior: 'release',
+      Name: this.#o.name,
+      TTL: `${Math.ceil(this.#o.ttlMs / 1000)}s`,
+      LockDelay: `${Math.round(this.#o.lockDelayMs)}ms`,
+      Behavior: 'release',
     });
     this.#session = id;
     this.#lastRenew = Date.now();
@@ -260,7 +258,7 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
           signal: hold.signal,
         });
         attempt = 0;
-        const entry = r.body as RawKvEntry | undefined;
+        const entry = r.body as KvReadEntry | undefined;
         if (!entry) return this.#lose('LOCK_KEY_TAKEN', 'lock key was deleted');
         if (entry.Session !== session) {
           return entry.Session

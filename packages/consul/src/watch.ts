@@ -4,11 +4,10 @@
  * Must never log, never throw out of the loop, and never spin: every retry waits.
  */
 import { EventEmitter } from 'node:events';
-import type { QueryResult } from './client.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { QueryResult } from './adapters/client.js';
+import { type BackoffOptions, backoffDelay, sleep } from '@berth/daemon';
 import { ConsulAbortedError, ConsulIndexError } from './errors.js';
-import { nextIndex } from './index-rules.js';
-import { sleep } from './sleep.js';
+import { nextIndex } from './core/index-rules.js';
 
 /** Options of BlockingWatch. */
 export interface BlockingWatchOptions<T> {

@@ -6,7 +6,7 @@ import {
   unknownNodes,
   type Registration,
 } from '../src/index.js';
-import type { RawHealthCheck } from '../src/consul-types.js';
+import type { ConsulHealthCheck } from '@berth/protocol';
 
 t.test('diffServices', async (t) => {
   const cases: {
@@ -63,7 +63,7 @@ const chk = (
   node = 'n1',
   tags: string[] | null = [],
   status = 'passing',
-): RawHealthCheck => ({
+): ConsulHealthCheck => ({
   Node: node,
   CheckID: `service:${id}`,
   Name: '',
@@ -72,7 +72,7 @@ const chk = (
   ServiceName: service,
   ServiceTags: tags,
 });
-const serf = (node: string): RawHealthCheck => ({
+const serf = (node: string): ConsulHealthCheck => ({
   Node: node,
   CheckID: 'serfHealth',
   Name: '',
@@ -92,7 +92,7 @@ t.test('dirtyFromChecks', async (t) => {
     chk('web', 'w2', 'n1', ['v1']),
     chk('api', 'a1'),
   ];
-  const cases: { name: string; input: RawHealthCheck[]; want: string[] }[] = [
+  const cases: { name: string; input: ConsulHealthCheck[]; want: string[] }[] = [
     { name: 'nothing changed', input: prev, want: [] },
     {
       name: 'status flip only: no fetch (checks come from this list)',

@@ -7,21 +7,18 @@ import {
   registrationsFromNode,
   snapshotToLines,
   nodeLines,
-  type RawHealthCheck,
-  type RawNodeServices,
-  type RawServiceEntry,
   type Registration,
 } from '../src/index.js';
-import type { RawHealthCheck as RawCheck } from '../src/consul-types.js';
+import type { ConsulHealthCheck, ConsulNodeServices, ConsulServiceEntry } from '@berth/protocol';
 
 function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 }
 
-const checks = fixture<RawCheck[]>('health-state-any.json');
-const web = registrationsFromHealth(fixture<RawServiceEntry[]>('health-service-web.json'));
-const n2 = registrationsFromNode(fixture<RawNodeServices>('catalog-node-n2.json'));
-const n1db = registrationsFromNode(fixture<RawNodeServices>('catalog-node-n1-db.json'));
+const checks = fixture<ConsulHealthCheck[]>('health-state-any.json');
+const web = registrationsFromHealth(fixture<ConsulServiceEntry[]>('health-service-web.json'));
+const n2 = registrationsFromNode(fixture<ConsulNodeServices>('catalog-node-n2.json'));
+const n1db = registrationsFromNode(fixture<ConsulNodeServices>('catalog-node-n1-db.json'));
 
 function group(...lists: Registration[][]): Map<string, Registration[]> {
   const m = new Map<string, Registration[]>();
@@ -114,7 +111,7 @@ t.test('deeply frozen', async (t) => {
 });
 
 t.test('inputs are not mutated and unknown status counts as critical', async (t) => {
-  const raw: RawHealthCheck[] = [
+  const raw: ConsulHealthCheck[] = [
     {
       Node: 'n9',
       CheckID: 'c',
@@ -191,7 +188,7 @@ t.test('buildIncremental reuses unchanged services and reports the line diff', a
   );
   const cases: {
     name: string;
-    input: { checks: RawCheck[]; regs: Map<string, Registration[]> };
+    input: { checks: ConsulHealthCheck[]; regs: Map<string, Registration[]> };
     want: { changed: boolean; reused: string[]; added: number; removed: number };
   }[] = [
     {

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import {
   BlockingWatch,
@@ -25,14 +26,6 @@ function collect(w: BlockingWatch<Services>): {
   w.on('failure', (f) => out.failures.push(f));
   w.on('recovered', (r) => out.recoveries.push(r));
   return out;
-}
-
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function watchOn(url: string): BlockingWatch<Services> {
@@ -127,7 +120,10 @@ t.test('index rules over real HTTP', async (t) => {
       );
       const w = watchOn(srv.url);
       const got = collect(w);
-      await until(() => srv.requests.length > c.input.length);
+      await eventually(
+        'srv.requests.length > c.input.length',
+        () => srv.requests.length > c.input.length,
+      );
       w.close();
       await w.done;
       await srv.close();
@@ -166,7 +162,7 @@ t.test('unreachable: capped backoff with jitter, then abort ends the loop at onc
   await srv.close();
   const w = watchOn(url);
   const got = collect(w);
-  await until(() => got.failures.length >= 6);
+  await eventually('got.failures.length >= 6', () => got.failures.length >= 6);
   t.ok(
     got.failures.every((f) => (f.error as Error & { code?: string }).code === 'CONSUL_UNREACHABLE'),
   );
@@ -199,7 +195,7 @@ t.test('abort interrupts a blocking request in flight', async (t) => {
     signal: ac.signal,
   });
   const ended = once(w, 'end');
-  await until(() => srv.requests.length === 2);
+  await eventually('srv.requests.length === 2', () => srv.requests.length === 2);
   const started = Date.now();
   ac.abort();
   await ended;

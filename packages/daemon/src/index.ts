@@ -5,7 +5,7 @@
 
 export { BerthError, ConfigError } from './errors.js';
 export { parseDuration, formatDuration } from './time/duration.js';
-export { type ListenAddress, parseListen, formatListen } from './listen.js';
+export { type ListenAddress, parseListen, formatListen } from './core/listen.js';
 export {
   type OptionType,
   type OptionDef,
@@ -16,16 +16,23 @@ export {
   loadConfig,
   flagName,
   envNames,
-} from './config.js';
-export { helpText } from './help.js';
+} from './core/config.js';
+export { helpText } from './core/help.js';
 export {
   type Logger,
   type LogLevel,
   type LoggerOptions,
   LOG_LEVELS,
   createLogger,
-} from './logger.js';
-export { Registry, Counter, Gauge, Histogram, Summary, createRegistry } from './metrics.js';
+} from './adapters/logger.js';
+export {
+  Registry,
+  Counter,
+  Gauge,
+  Histogram,
+  Summary,
+  createRegistry,
+} from './adapters/metrics.js';
 export { type HealthStatus, type HealthReport, Health } from './health.js';
 export {
   type AdminHandler,
@@ -33,7 +40,7 @@ export {
   type AdminServer,
   adminHandler,
   startAdminServer,
-} from './admin.js';
+} from './adapters/admin.js';
 export { type CloseStep, type ShutdownResult, Shutdown } from './shutdown.js';
 export {
   type DaemonCommand,
@@ -50,7 +57,7 @@ export {
   type FollowLinesHandlers,
   type FollowLinesOptions,
   followLines,
-} from './follow-lines.js';
+} from './adapters/follow-lines.js';
 export { type BackoffOptions, type Jitter, DEFAULT_BACKOFF, backoffDelay } from './time/backoff.js';
 export { type SleepOptions, sleep } from './time/sleep.js';
 export {

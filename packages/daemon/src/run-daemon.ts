@@ -7,12 +7,12 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
-import { type ConfigOf, type OptionsSpec, defineOptions, loadConfig } from './config.js';
+import { type ConfigOf, type OptionsSpec, defineOptions, loadConfig } from './core/config.js';
 import { ConfigError } from './errors.js';
 import { Health } from './health.js';
-import { helpText } from './help.js';
-import { LOG_LEVELS, type LogLevel, type Logger, createLogger } from './logger.js';
-import { createRegistry } from './metrics.js';
+import { helpText } from './core/help.js';
+import { LOG_LEVELS, type LogLevel, type Logger, createLogger } from './adapters/logger.js';
+import { createRegistry } from './adapters/metrics.js';
 import { Shutdown } from './shutdown.js';
 
 /** What a daemon's `start` gets besides its config. */

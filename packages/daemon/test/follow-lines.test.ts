@@ -1,6 +1,7 @@
 import t from 'tap';
 import { PassThrough } from 'node:stream';
 import { followLines } from '../src/index.js';
+import { eventually } from '../src/testing/index.js';
 
 t.test('lines across chunks, reconnect after end and after a failed open', async (t) => {
   const streams: PassThrough[] = [];
@@ -33,8 +34,7 @@ t.test('lines across chunks, reconnect after end and after a failed open', async
   streams[0]!.write(':2}\n\n');
   await new Promise((r) => setImmediate(r));
   streams[0]!.end();
-  const deadline = Date.now() + 2000;
-  while (streams.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await eventually('the stream reopened', () => streams.length === 2, { intervalMs: 5 });
   streams[1]!.write('after\n');
   await new Promise((r) => setImmediate(r));
   follow.close();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mapLimit } from '../src/index.js';
+import { mapLimit, sleep } from '../src/index.js';
 
 t.test('keeps order and never exceeds the limit', async (t) => {
   let inFlight = 0;
@@ -7,7 +7,7 @@ t.test('keeps order and never exceeds the limit', async (t) => {
   const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
     inFlight++;
     most = Math.max(most, inFlight);
-    await new Promise((r) => setTimeout(r, n * 3));
+    await sleep(n * 3);
     inFlight--;
     return n * 10;
   });

@@ -1,3 +1,4 @@
+import { eventually } from '../src/testing/index.js';
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -67,7 +68,7 @@ t.test('a second signal exits at once', async (t) => {
   const d = start(['--hang', '--shutdown-timeout', '60s']);
   await d.port;
   d.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 200));
+  await eventually('the first signal handled', () => d.out().includes('shutting down'));
   d.child.kill('SIGINT');
   const [code] = await d.exited;
   t.equal(code, 130);

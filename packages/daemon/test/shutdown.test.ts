@@ -1,12 +1,12 @@
 import t from 'tap';
-import { Shutdown } from '../src/index.js';
+import { Shutdown, sleep } from '../src/index.js';
 
 t.test('steps run in reverse order', async (t) => {
   const s = new Shutdown(1000);
   const order: string[] = [];
   s.add('listener', () => void order.push('listener'));
   s.add('watch', async () => {
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     order.push('watch');
   });
   s.add('deregister', () => void order.push('deregister'));

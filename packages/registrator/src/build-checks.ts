@@ -7,7 +7,7 @@
 import { formatDuration, parseDuration } from '@berth/daemon';
 import type { Attributes, MetadataEntry } from './service-metadata.js';
 import { parseBool } from './service-metadata.js';
-import type { CheckDefinition } from './types.js';
+import type { ConsulAgentServiceCheck } from '@berth/protocol';
 
 /** Interval of HTTP/HTTPS/TCP checks when SERVICE_CHECK_INTERVAL is not given (registrator's). */
 export const DEFAULT_CHECK_INTERVAL = '10s';
@@ -53,7 +53,7 @@ export function buildChecks(
   address: string,
   port: number,
   warn: Warn,
-): CheckDefinition[] {
+): ConsulAgentServiceCheck[] {
   for (const [name, entry] of attrs) {
     if (!name.startsWith('check_') || CHECK_ATTRIBUTES.has(name)) continue;
     if (name === 'check_script' || name === 'check_cmd') {
@@ -79,14 +79,16 @@ export function buildChecks(
     once('interval', () => duration(attrs.get('check_interval'), warn)) ?? DEFAULT_CHECK_INTERVAL;
   const timeout = (): string | undefined =>
     once('timeout', () => duration(attrs.get('check_timeout'), warn));
-  const common = (): Partial<CheckDefinition> =>
+  const common = (): Partial<ConsulAgentServiceCheck> =>
     once('common', () => {
-      const out: { Status?: CheckDefinition['Status']; DeregisterCriticalServiceAfter?: string } =
-        {};
+      const out: {
+        Status?: ConsulAgentServiceCheck['Status'];
+        DeregisterCriticalServiceAfter?: string;
+      } = {};
       const status = attrs.get('check_initial_status');
       if (status) {
         const s = status.value.trim().toLowerCase();
-        if (STATUSES.has(s)) out.Status = s as CheckDefinition['Status'];
+        if (STATUSES.has(s)) out.Status = s as ConsulAgentServiceCheck['Status'];
         else
           warn(
             status.key,
@@ -106,7 +108,7 @@ export function buildChecks(
     return undefined;
   };
 
-  const checks: CheckDefinition[] = [];
+  const checks: ConsulAgentServiceCheck[] = [];
   for (const { kind, entry } of kinds) {
     const value = entry.value.trim();
     if (kind === 'http' || kind === 'https') {

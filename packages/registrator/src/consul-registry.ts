@@ -1,20 +1,20 @@
 /**
- * ServiceRegistry on the Consul agent HTTP API, through @berth/consul's client (the npm
- * `consul` package underneath). Registration replaces the service's checks
- * (`?replace-existing-checks`), so a changed check never lingers. The only file that talks to
- * Consul; it must never decide what to register, and never put the token in an error.
+ * ServiceRegistry on the Consul agent HTTP API, through @berth/consul's typed agent calls.
+ * Registration replaces the service's checks (`?replace-existing-checks`), so a changed check
+ * never lingers. The only file that talks to Consul; it must never decide what to register,
+ * and never put the token in an error.
  */
 
 import {
-  ConsulClient,
+  type ConsulClient,
   ConsulHttpError,
   ConsulUnreachableError,
   createConsul,
-  resolveConsulAddress,
 } from '@berth/consul';
 import { RegistryError } from './errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import type { CheckStatus, ConsulAgentService, ConsulHealthCheck } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** Options of ConsulRegistry. */
 export interface ConsulRegistryOptions {
@@ -25,53 +25,6 @@ export interface ConsulRegistryOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Timeout of one request in ms (default 5000). */
   readonly requestTimeoutMs?: number;
-}
-
-type Call = (opts: Record<string, unknown>) => Promise<unknown>;
-
-// papi's request shape and middleware (the npm client's own calls are built this way). Used for
-// the one call the npm client cannot make: register with ?replace-existing-checks.
-interface PapiRequest {
-  err?: unknown;
-  res?: unknown;
-  ctx?: { includeResponse?: boolean };
-}
-type Middleware = (
-  request: PapiRequest,
-  next: (stop: boolean, err?: unknown, result?: unknown) => void,
-) => void;
-interface RawClient {
-  agent: {
-    service: { list: Call; deregister: Call; maintenance: Call };
-    check: { list: Call };
-  };
-  _put(opts: Record<string, unknown>, ...middleware: Middleware[]): Promise<unknown>;
-}
-
-const emptyBody: Middleware = (request, next) => {
-  if (request.err) {
-    if (request.ctx?.includeResponse)
-      (request.err as { response?: unknown }).response = request.res;
-    next(false, request.err);
-    return;
-  }
-  next(false, undefined, request.ctx?.includeResponse ? [request.res, undefined] : undefined);
-};
-
-interface AgentService {
-  ID: string;
-  Service: string;
-  Tags?: string[] | null;
-  Meta?: Record<string, string> | null;
-  Port?: number;
-  Address?: string;
-}
-
-interface AgentCheck {
-  CheckID: string;
-  ServiceID?: string;
-  Status?: string;
-  Notes?: string;
 }
 
 const MAINTENANCE_CHECK = '_service_maintenance:';
@@ -94,19 +47,14 @@ function wrap(op: string, err: unknown): RegistryError {
 /** The Consul agent API as a ServiceRegistry. */
 export class ConsulRegistry implements ServiceRegistry {
   readonly client: ConsulClient;
-  readonly #raw: RawClient;
-  readonly #token: string | undefined;
 
   constructor(options: ConsulRegistryOptions = {}) {
-    const env = options.env ?? {};
     this.client = createConsul({
       url: options.url,
       token: options.token,
-      env,
+      env: options.env ?? {},
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
     });
-    this.#token = resolveConsulAddress({ url: options.url, token: options.token }, env).token;
-    this.#raw = this.client.raw as unknown as RawClient;
   }
 
   /** `http(s)://host:port` of the Consul API. */
@@ -115,30 +63,18 @@ export class ConsulRegistry implements ServiceRegistry {
   }
 
   async register(service: ServiceRegistration): Promise<void> {
-    const body = {
-      ID: service.id,
-      Name: service.name,
-      Tags: [...service.tags],
-      Address: service.address,
-      Port: service.port,
-      Meta: { ...service.meta },
-      Checks: service.checks.map((c) => ({ ...c })),
-    };
     try {
-      await this.client.call((o) =>
-        this.#raw._put(
-          {
-            name: 'agent.service.register',
-            path: '/agent/service/register',
-            query: { 'replace-existing-checks': 'true' },
-            headers: this.#token ? { 'x-consul-token': this.#token } : {},
-            type: 'json',
-            body,
-            ctx: o['ctx'],
-            timeout: o['timeout'],
-          },
-          emptyBody,
-        ),
+      await this.client.agentServiceRegister(
+        {
+          ID: service.id,
+          Name: service.name,
+          Tags: service.tags,
+          Address: service.address,
+          Port: service.port,
+          Meta: service.meta,
+          Checks: service.checks,
+        },
+        { replaceExistingChecks: true },
       );
     } catch (err) {
       throw wrap(`register ${service.id}`, err);
@@ -147,7 +83,7 @@ export class ConsulRegistry implements ServiceRegistry {
 
   async deregister(id: string): Promise<void> {
     try {
-      await this.client.call((o) => this.#raw.agent.service.deregister({ ...o, id }));
+      await this.client.agentServiceDeregister(id);
     } catch (err) {
       throw wrap(`deregister ${id}`, err);
     }
@@ -155,9 +91,7 @@ export class ConsulRegistry implements ServiceRegistry {
 
   async setMaintenance(id: string, enable: boolean, reason: string): Promise<void> {
     try {
-      await this.client.call((o) =>
-        this.#raw.agent.service.maintenance({ ...o, id, enable, reason }),
-      );
+      await this.client.agentServiceMaintenance(id, enable, reason);
     } catch (err) {
       throw wrap(`maintenance ${id}`, err);
     }
@@ -165,36 +99,19 @@ export class ConsulRegistry implements ServiceRegistry {
 
   async updateCheck(checkId: string, status: CheckStatus, output: string): Promise<void> {
     try {
-      await this.client.call((o) =>
-        this.#raw._put(
-          {
-            name: 'agent.check.update',
-            path: `/agent/check/update/${encodeURIComponent(checkId)}`,
-            headers: this.#token ? { 'x-consul-token': this.#token } : {},
-            type: 'json',
-            body: { Status: status, Output: output },
-            ctx: o['ctx'],
-            timeout: o['timeout'],
-          },
-          emptyBody,
-        ),
-      );
+      await this.client.agentCheckUpdate(checkId, status, output);
     } catch (err) {
       throw wrap(`update check ${checkId}`, err);
     }
   }
 
   async list(): Promise<RegisteredService[]> {
-    let services: Record<string, AgentService>;
-    let checks: Record<string, AgentCheck>;
+    let services: Record<string, ConsulAgentService>;
+    let checks: Record<string, ConsulHealthCheck>;
     try {
       [services, checks] = await Promise.all([
-        this.client
-          .call<Record<string, AgentService>>((o) => this.#raw.agent.service.list(o))
-          .then((r) => r.body ?? {}),
-        this.client
-          .call<Record<string, AgentCheck>>((o) => this.#raw.agent.check.list(o))
-          .then((r) => r.body ?? {}),
+        this.client.agentServices().then((b) => b ?? {}),
+        this.client.agentChecks().then((b) => b ?? {}),
       ]);
     } catch (err) {
       throw wrap('list services', err);
@@ -202,7 +119,7 @@ export class ConsulRegistry implements ServiceRegistry {
     const maintenance = new Map<string, string | undefined>();
     const statuses = new Map<string, Record<string, CheckStatus>>();
     for (const c of Object.values(checks)) {
-      if (c.ServiceID && STATUSES.has(c.Status ?? '')) {
+      if (c.ServiceID && STATUSES.has(c.Status)) {
         const m = statuses.get(c.ServiceID) ?? {};
         m[c.CheckID] = c.Status as CheckStatus;
         statuses.set(c.ServiceID, m);
@@ -223,7 +140,7 @@ export class ConsulRegistry implements ServiceRegistry {
     }));
   }
 
-  /** Closes idle keep-alive sockets. */
+  /** Closes the client's connections. */
   close(): void {
     this.client.close();
   }

@@ -4,6 +4,7 @@
  * (dockerode) and memory-runtime.ts (unit tests). Must never hold registration logic.
  */
 
+import type { DockerEvent, DockerEventFollow, DockerEventHandlers } from '@berth/docker';
 import type { ContainerInfo } from './types.js';
 
 /** Container actions that can change what a container registers (Docker event filter). */
@@ -21,33 +22,16 @@ export const CONTAINER_ACTIONS: readonly string[] = [
 ];
 
 /** One container event (Docker's `Action`, e.g. start, die, destroy, rename). */
-export interface RuntimeEvent {
-  readonly action: string;
-  /** Full container ID. */
-  readonly id: string;
-  /** Event time in ms since the epoch (Docker's timeNano / 1e6). */
-  readonly time: number;
-  /** Docker's Actor.Attributes: name, image, exitCode, oldName, labels... */
-  readonly attributes: Readonly<Record<string, string>>;
-}
+export type RuntimeEvent = DockerEvent;
 
-/** Callbacks of a runtime watch. */
-export interface RuntimeWatchHandlers {
-  /** A container event, in stream order. */
-  event(event: RuntimeEvent): void;
-  /**
-   * The stream is live (first time and after every reconnect): events from now on are
-   * delivered, so a full listing taken after this call misses nothing.
-   */
-  connected(): void;
-  /** The stream broke or could not be opened; the watch retries by itself with backoff. */
-  disconnected(error: unknown): void;
-}
+/**
+ * Callbacks of a runtime watch: `connected` (first time and after every reconnect) means a
+ * full listing taken now misses nothing; after `disconnected` the watch retries by itself.
+ */
+export type RuntimeWatchHandlers = DockerEventHandlers;
 
 /** A running watch; close() stops it and any reconnect attempt. */
-export interface RuntimeWatch {
-  close(): void;
-}
+export type RuntimeWatch = DockerEventFollow;
 
 /** What the registrator needs from Docker. */
 export interface ContainerRuntime {

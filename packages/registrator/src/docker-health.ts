@@ -8,7 +8,8 @@
  * re-registration).
  */
 
-import type { CheckDefinition, CheckStatus, ContainerHealth } from './types.js';
+import type { CheckStatus, ConsulAgentServiceCheck } from '@berth/protocol';
+import type { ContainerHealth } from './types.js';
 
 /** Name of the mirror check. */
 export const DOCKER_HEALTH_CHECK_NAME = 'Docker health';
@@ -28,7 +29,7 @@ export function dockerHealthCheckId(serviceId: string): string {
 }
 
 /** The check definition as registered (always `critical` in the digest: see withHealthStatus). */
-export function dockerHealthCheck(serviceId: string): CheckDefinition {
+export function dockerHealthCheck(serviceId: string): ConsulAgentServiceCheck {
   return {
     CheckID: dockerHealthCheckId(serviceId),
     Name: DOCKER_HEALTH_CHECK_NAME,
@@ -59,7 +60,7 @@ export function dockerHealthStatus(health: ContainerHealth | undefined): {
  * The registration to send when the mirror check should start with `status` (so a
  * (re-)registration does not pass through critical); other checks are left as they are.
  */
-export function withHealthStatus<T extends { readonly checks: readonly CheckDefinition[] }>(
+export function withHealthStatus<T extends { readonly checks: readonly ConsulAgentServiceCheck[] }>(
   registration: T,
   checkId: string,
   status: CheckStatus,

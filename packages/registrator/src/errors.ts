@@ -19,19 +19,6 @@ export class RegistratorOptionError extends RegistratorError {
   }
 }
 
-/** An operation was retried `--retry-attempts` times and still failed. */
-export class RetryExhaustedError extends RegistratorError {
-  readonly attempts: number;
-  constructor(what: string, attempts: number, cause: unknown) {
-    super(
-      'REGISTRATOR_RETRY_EXHAUSTED',
-      `${what} failed after ${attempts} attempt(s): ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
-    this.attempts = attempts;
-  }
-}
-
 /** The registrator (or one of its adapters) was closed while an operation waited. */
 export class RegistratorClosedError extends RegistratorError {
   constructor() {
@@ -57,4 +44,9 @@ export class RegistryError extends RegistratorError {
     );
     this.retryable = retryable;
   }
+}
+
+/** Whether an error means "try again later" rather than "this request is wrong". */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof RegistryError ? error.retryable : true;
 }

@@ -42,8 +42,8 @@ export {
   type RuntimeWatchHandlers,
 } from './container-runtime.js';
 export type { ServiceRegistry, RegisteredService } from './service-registry.js';
-export { DockerRuntime, parseDockerEvent, type DockerRuntimeOptions } from './docker-runtime.js';
-export { containerFromInspect, type DockerInspect } from './docker-container.js';
+export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
+export { containerFromInspect, containerInfoOf } from './docker-container.js';
 export { ConsulRegistry, type ConsulRegistryOptions } from './consul-registry.js';
 export { MemoryRuntime } from './memory-runtime.js';
 export { MemoryRegistry, type RegistryWrite } from './memory-registry.js';

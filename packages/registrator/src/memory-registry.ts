@@ -6,7 +6,8 @@
 
 import { RegistryError } from './errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** One write the registry received. */
 export interface RegistryWrite {

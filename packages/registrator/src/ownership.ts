@@ -7,7 +7,8 @@
 
 import { createHash } from 'node:crypto';
 import type { RegisteredService } from './service-registry.js';
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import { type CheckStatus, META_CONTAINER, META_HASH, META_OWNER } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** The status a berth-updated check (the Docker-health mirror) must have. */
 export interface DesiredCheckStatus {
@@ -18,9 +19,9 @@ export interface DesiredCheckStatus {
 
 /** The Meta keys berth writes on every service it registers. */
 export const OWNER_META = {
-  owner: 'berth-registrator',
-  container: 'berth-container',
-  hash: 'berth-hash',
+  owner: META_OWNER,
+  container: META_CONTAINER,
+  hash: META_HASH,
 } as const;
 
 /** A registration as the registrator wants it in Consul. */

@@ -4,7 +4,8 @@
 
 import type { RuntimeEvent } from './container-runtime.js';
 import type { MappingOptions } from './container-to-services.js';
-import type { CheckStatus, MappingWarning, ServiceRegistration } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { MappingWarning, ServiceRegistration } from './types.js';
 
 /** What happens to the services of a container that exited with a non-zero code. */
 export type DeregisterMode = 'always' | 'on-success';

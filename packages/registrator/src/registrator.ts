@@ -9,7 +9,6 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { backoffDelay } from '@berth/consul';
 import {
   CONTAINER_ACTIONS,
   type ContainerRuntime,
@@ -17,7 +16,7 @@ import {
   type RuntimeWatch,
 } from './container-runtime.js';
 import { type MappingOptions, containerToServices } from './container-to-services.js';
-import { RegistratorClosedError, RegistratorOptionError, RetryExhaustedError } from './errors.js';
+import { RegistratorClosedError, RegistratorOptionError, isRetryable } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 import {
   OWNER_META,
@@ -27,16 +26,22 @@ import {
   withOwnership,
 } from './ownership.js';
 import { reconcileOrder } from './reconcile-order.js';
-import { mapLimit } from '@berth/daemon';
+import {
+  RetryAbortedError,
+  RetryExhaustedError,
+  backoffDelay,
+  mapLimit,
+  withRetry,
+} from '@berth/daemon';
 import type {
   ReconcileReport,
   RegistratorEvents,
   RegistratorOptions,
   Trigger,
 } from './registrator-types.js';
-import { isRetryable, withRetry } from './retry.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
-import type { CheckStatus, ContainerInfo } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { ContainerInfo } from './types.js';
 import {
   DOCKER_HEALTH_TTL_MS,
   dockerHealthCheckId,
@@ -550,13 +555,16 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
           }
         },
         {
-          attempts: this.#opt.retryAttempts,
-          intervalMs: this.#opt.retryIntervalMs,
-          maxMs: this.#opt.retryMaxMs,
+          retries: this.#opt.retryAttempts,
+          baseMs: this.#opt.retryIntervalMs,
+          maxMs: Math.max(this.#opt.retryMaxMs, this.#opt.retryIntervalMs),
           signal: this.#abort.signal,
+          retryable: isRetryable,
           onRetry: (attempt, delayMs, error) => this.emit('retry', { op, attempt, delayMs, error }),
         },
-      );
+      ).catch((error: unknown) => {
+        throw error instanceof RetryAbortedError ? new RegistratorClosedError() : error;
+      });
       // A recovery seen by a reconcile's own listing needs no second reconcile.
       this.#registryRecovered(counts);
       return out;

@@ -4,7 +4,8 @@
  * memory-registry.ts (unit tests). Must never hold reconciliation logic.
  */
 
-import type { CheckStatus, ServiceRegistration } from './types.js';
+import type { CheckStatus } from '@berth/protocol';
+import type { ServiceRegistration } from './types.js';
 
 /** A service as the registry holds it. */
 export interface RegisteredService {

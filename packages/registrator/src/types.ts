@@ -4,6 +4,8 @@
  * types: adapters convert to and from these shapes.
  */
 
+import type { ConsulAgentServiceCheck } from '@berth/protocol';
+
 /** One host binding of a container port. `hostIp` '' / `0.0.0.0` / `::` mean every address. */
 export interface PortBinding {
   readonly hostIp: string;
@@ -44,25 +46,6 @@ export interface ContainerInfo {
 /** Docker's health states of a container with a HEALTHCHECK. */
 export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy';
 
-/** A Consul check status. */
-export type CheckStatus = 'passing' | 'warning' | 'critical';
-
-/** A health check as berth registers it (Consul field names, durations as Go strings). */
-export interface CheckDefinition {
-  /** Set only on checks berth updates itself (the Docker-health mirror). */
-  readonly CheckID?: string;
-  readonly Name?: string;
-  readonly Notes?: string;
-  readonly HTTP?: string;
-  readonly Method?: string;
-  readonly TCP?: string;
-  readonly TTL?: string;
-  readonly Interval?: string;
-  readonly Timeout?: string;
-  readonly Status?: CheckStatus;
-  readonly DeregisterCriticalServiceAfter?: string;
-}
-
 /** One service registration (Consul agent API shape, without berth's ownership Meta). */
 export interface ServiceRegistration {
   readonly id: string;
@@ -71,7 +54,7 @@ export interface ServiceRegistration {
   readonly port: number;
   readonly tags: readonly string[];
   readonly meta: Readonly<Record<string, string>>;
-  readonly checks: readonly CheckDefinition[];
+  readonly checks: readonly ConsulAgentServiceCheck[];
 }
 
 /** A malformed SERVICE_* value: the container is registered without it. */

@@ -4,6 +4,8 @@
 //
 // Only containers labelled berth.test=<run id> are created, registered and removed; the child
 // processes are killed by pid in teardown.
+import { sleep } from '@berth/daemon';
+import { eventually } from '@berth/daemon/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -11,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startCatalog } from '@berth/catalog';
 import { TEST_LABEL, newRunId, requireDocker, testRun } from '../../../test/helpers/docker.js';
-import { ownedServices, until } from './helpers.js';
+import { ownedServices } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -96,12 +98,14 @@ t.test('issue 4: kill -9 while containers change, restart → catalog matches Do
   const a = await run.createContainer({ name: name('a'), ports: [8080] });
   const b = await run.createContainer({ name: name('b'), ports: [8080] });
   const c = await run.createContainer({ name: name('c'), ports: [8080] });
-  await until('a, b, c registered', async () => (await services()).size === 3);
+  await eventually('a, b, c registered', async () => (await services()).size === 3, {
+    timeoutMs: 15_000,
+  });
 
   // Change things, and kill -9 the registrator in the middle of it.
   const stopping = a.container.stop({ t: 1 });
   const d = run.createContainer({ name: name('d'), ports: [8080] });
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100); // choreography, not a check: the kill lands while Docker is changing
   await killNow(first);
   await stopping;
   await d;
@@ -137,7 +141,9 @@ t.test('issue 4: kill -9 while containers change, restart → catalog matches Do
   const same = (x: Map<string, number>, y: Map<string, number>): boolean =>
     x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
 
-  await until('catalog matches Docker', async () => same(await expected(), await actual()));
+  await eventually('catalog matches Docker', async () => same(await expected(), await actual()), {
+    timeoutMs: 15_000,
+  });
   const want = await expected();
   t.same(
     [...want.keys()].sort(),

@@ -4,6 +4,7 @@
 // on unhealthy, passing again — with one registration only.
 //
 // Only containers labelled berth.test=<run id> are created, registered and removed.
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { startCatalog } from '@berth/catalog';
 import {
@@ -14,7 +15,6 @@ import {
   testRun,
 } from '../../../test/helpers/docker.js';
 import { startRegistrator } from '../src/index.js';
-import { until } from './helpers.js';
 
 interface AgentCheck {
   CheckID: string;
@@ -81,32 +81,33 @@ t.test('the Docker-health check follows the container health', async (t) => {
     return ((await res.json()) as unknown[]).length;
   };
 
-  await until('registered with the mirror check', async () => (await check()) !== undefined);
+  await eventually('registered with the mirror check', async () => (await check()) !== undefined, {
+    timeoutMs: 15_000,
+  });
   const first = await check();
   t.match(first, { Name: 'Docker health', ServiceID: id, Status: 'critical' }, 'critical at start');
   t.equal(await passing(), 0, 'not passing while starting');
 
-  await sh('touch /tmp/ok');
-  await until(
-    'passing once Docker says healthy',
-    async () => (await check())?.Status === 'passing',
-  );
-  t.equal(await passing(), 1, 'the instance is passing');
-
-  await sh('rm /tmp/ok');
-  await until(
-    'critical once Docker says unhealthy',
-    async () => (await check())?.Status === 'critical',
-  );
-  t.equal(await passing(), 0, 'the instance is not passing');
-
-  await sh('touch /tmp/ok');
-  await until('passing again', async () => (await check())?.Status === 'passing');
+  // Docker's health follows /tmp/ok in the container; the check must follow Docker.
+  const steps = [
+    { name: 'passing once Docker says healthy', cmd: 'touch /tmp/ok', want: 'passing' },
+    { name: 'critical once Docker says unhealthy', cmd: 'rm /tmp/ok', want: 'critical' },
+    { name: 'passing again', cmd: 'touch /tmp/ok', want: 'passing' },
+  ];
+  for (const step of steps) {
+    await sh(step.cmd);
+    await eventually(step.name, async () => (await check())?.Status === step.want, {
+      timeoutMs: 15_000,
+    });
+    t.equal(await passing(), step.want === 'passing' ? 1 : 0, step.name);
+  }
 
   await r.requestReconcile('manual');
   t.equal((await check())?.Status, 'passing', 'a resync does not reset it');
   t.same(registers, [id], 'registered exactly once: health flips are check updates');
 
   await c.remove({ force: true });
-  await until('deregistered', async () => (await check()) === undefined);
+  await eventually('deregistered', async () => (await check()) === undefined, {
+    timeoutMs: 15_000,
+  });
 });

@@ -1,6 +1,7 @@
 // The Docker-health mirror check: the pure mapping (which services get it, its ID, name, TTL,
 // the per-container switch) and the reconciler (a health flip is a check update, never a
 // re-registration; a resync never resets it; a re-registration keeps the current status).
+import { eventually } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
 import {
   type ContainerInfo,
@@ -177,14 +178,6 @@ const BASE: RegistratorOptions = {
   retryMaxMs: 20,
 };
 
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function setup(t: Test): { rt: MemoryRuntime; reg: MemoryRegistry; r: Registrator } {
   const rt = new MemoryRuntime();
   const reg = new MemoryRegistry();
@@ -205,20 +198,20 @@ t.test('the reconciler mirrors Docker health without re-registering', async (t) 
 
   rt.set(box({ health: 'starting' }));
   rt.emit('start', '1');
-  await until('registered', () => reg.services.has(ID));
+  await eventually('registered', () => reg.services.has(ID));
   t.equal(status(), 'critical', 'critical while starting');
 
   rt.set(box({ health: 'healthy' }));
   rt.emit('health_status', '1');
-  await until('passing', () => status() === 'passing');
+  await eventually('passing', () => status() === 'passing');
 
   rt.set(box({ health: 'unhealthy' }));
   rt.emit('health_status', '1');
-  await until('critical', () => status() === 'critical');
+  await eventually('critical', () => status() === 'critical');
 
   rt.set(box({ health: 'healthy' }));
   rt.emit('health_status', '1');
-  await until('passing again', () => status() === 'passing');
+  await eventually('passing again', () => status() === 'passing');
   t.same(
     ops(),
     [`register ${ID}`, `check ${CHECK}`, `check ${CHECK}`, `check ${CHECK}`],
@@ -251,7 +244,10 @@ t.test('the reconciler mirrors Docker health without re-registering', async (t) 
     return orig(s);
   };
   rt.emit('start', '1');
-  await until('re-registered', () => reg.services.get(ID)?.service.tags.includes('v2') === true);
+  await eventually(
+    're-registered',
+    () => reg.services.get(ID)?.service.tags.includes('v2') === true,
+  );
   t.same(seen, ['passing'], 'registered straight as passing');
   t.equal(status(), 'passing');
 

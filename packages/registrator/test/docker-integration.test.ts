@@ -4,6 +4,7 @@
 // a Docker event stream that breaks (engine restart) reconnects and resyncs.
 //
 // Only containers labelled berth.test=<run id> are created, registered and removed.
+import { eventually } from '@berth/daemon/testing';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import t from 'tap';
 import { startCatalog, type RunningCatalog } from '@berth/catalog';
 import { TEST_LABEL, newRunId, requireDocker, testRun } from '../../../test/helpers/docker.js';
 import { type ReconcileReport, startRegistrator } from '../src/index.js';
-import { ownedServices, until } from './helpers.js';
+import { ownedServices } from './helpers.js';
 
 t.test('issue 4: the catalog follows Docker', async (t) => {
   const docker = await requireDocker(t);
@@ -52,7 +53,9 @@ t.test('issue 4: the catalog follows Docker', async (t) => {
   const idB = `${hostname}:${name('b')}:8080`;
 
   await t.test('start: each published port is registered at 127.0.0.1:<host port>', async (t) => {
-    await until('a and b registered', async () => (await services()).size === 2);
+    await eventually('a and b registered', async () => (await services()).size === 2, {
+      timeoutMs: 15_000,
+    });
     const s = await services();
     t.equal(s.get(idA)?.Service, 'alpha');
     t.equal(s.get(idA)?.Port, await a.hostPort(8080));
@@ -61,12 +64,16 @@ t.test('issue 4: the catalog follows Docker', async (t) => {
     const res = await fetch(`http://127.0.0.1:${s.get(idA)?.Port}/`);
     t.equal(res.status, 200, 'the registered address answers');
     await res.arrayBuffer();
-    await until('the HTTP check passes', async () => {
-      const h = (await (
-        await fetch(`${catalog.url}/v1/health/service/alpha?passing=1`)
-      ).json()) as unknown[];
-      return h.length === 1;
-    });
+    await eventually(
+      'the HTTP check passes',
+      async () => {
+        const h = (await (
+          await fetch(`${catalog.url}/v1/health/service/alpha?passing=1`)
+        ).json()) as unknown[];
+        return h.length === 1;
+      },
+      { timeoutMs: 15_000 },
+    );
   });
 
   await t.test('a resync with nothing changed deregisters nothing (index unchanged)', async (t) => {
@@ -94,40 +101,52 @@ t.test('issue 4: the catalog follows Docker', async (t) => {
       return `_service_maintenance:${idB}` in checks;
     };
     await b.container.pause();
-    await until('maintenance on', maint);
+    await eventually('maintenance on', maint, { timeoutMs: 15_000 });
     await b.container.unpause();
-    await until('maintenance off', async () => !(await maint()));
+    await eventually('maintenance off', async () => !(await maint()), { timeoutMs: 15_000 });
     t.ok((await services()).has(idB), 'still registered');
   });
 
   await t.test('rename: the old ID goes, the new one comes', async (t) => {
     await b.container.rename({ name: name('b2') });
     const idB2 = `${hostname}:${name('b2')}:8080`;
-    await until('renamed', async () => {
-      const s = await services();
-      return s.has(idB2) && !s.has(idB);
-    });
+    await eventually(
+      'renamed',
+      async () => {
+        const s = await services();
+        return s.has(idB2) && !s.has(idB);
+      },
+      { timeoutMs: 15_000 },
+    );
     t.pass(`${idB} became ${idB2}`);
   });
 
   await t.test('stop and kill deregister', async (t) => {
     await b.container.stop({ t: 1 });
-    await until('b deregistered', async () => (await services()).size === 1);
+    await eventually('b deregistered', async () => (await services()).size === 1, {
+      timeoutMs: 15_000,
+    });
     await a.container.kill();
-    await until('a deregistered', async () => (await services()).size === 0);
+    await eventually('a deregistered', async () => (await services()).size === 0, {
+      timeoutMs: 15_000,
+    });
     t.pass('both gone');
   });
 
   await t.test('a catalog restarted without state gets every service back', async (t) => {
     const c = await run.createContainer({ name: name('c'), ports: [8080] });
     const d = await run.createContainer({ name: name('d'), ports: [8080] });
-    await until('c and d registered', async () => (await services()).size === 2);
+    await eventually('c and d registered', async () => (await services()).size === 2, {
+      timeoutMs: 15_000,
+    });
     const port = catalog.address.port;
     await catalog.close();
     const reports: ReconcileReport[] = [];
     r.on('reconcile', (rep) => reports.push(rep));
     catalog = await startCatalog({ listen: `127.0.0.1:${port}` });
-    await until('c and d back', async () => (await services()).size === 2);
+    await eventually('c and d back', async () => (await services()).size === 2, {
+      timeoutMs: 15_000,
+    });
     t.match(
       reports.find((rep) => rep.registered > 0),
       { trigger: /^registry-(changed|reconnected)$/, registered: 2 },
@@ -138,7 +157,9 @@ t.test('issue 4: the catalog follows Docker', async (t) => {
     t.equal(s.get(`${hostname}:${name('d')}:8080`)?.Port, await d.hostPort(8080));
     await c.container.remove({ force: true });
     await d.container.remove({ force: true });
-    await until('c and d gone', async () => (await services()).size === 0);
+    await eventually('c and d gone', async () => (await services()).size === 0, {
+      timeoutMs: 15_000,
+    });
   });
 
   t.same(
@@ -202,12 +223,16 @@ t.test('issue 4: a broken Docker event stream reconnects and resyncs', async (t)
   r.on('runtime', (e) => states.push(e.connected));
 
   await drop(); // the engine "goes away": stream broken, new connections refused
-  await until('disconnect seen', () => !r.runtimeConnected, 5000);
+  await eventually('disconnect seen', () => !r.runtimeConnected, { timeoutMs: 5000 });
   const e = await run.createContainer({ name: `e-${run.runId}`, ports: [8080] });
   await listen(); // the engine is back
-  await until('registered after reconnect', async () => {
-    const s = await ownedServices(catalog.url, hostname);
-    return s.get(`${hostname}:e-${run.runId}:8080`)?.Port === (await e.hostPort(8080));
-  });
+  await eventually(
+    'registered after reconnect',
+    async () => {
+      const s = await ownedServices(catalog.url, hostname);
+      return s.get(`${hostname}:e-${run.runId}:8080`)?.Port === (await e.hostPort(8080));
+    },
+    { timeoutMs: 15_000 },
+  );
   t.same(states.slice(0, 2), [false, true], 'disconnected, then connected again');
 });

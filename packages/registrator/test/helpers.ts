@@ -26,26 +26,3 @@ export async function ownedServices(
       .map((s) => [s.ID, s]),
   );
 }
-
-/** Polls `cond` every 50 ms until it is true; throws naming `what` after `ms`. */
-export async function until(
-  what: string,
-  cond: () => Promise<boolean> | boolean,
-  ms = 15_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await cond()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) {
-      throw new Error(
-        `timed out after ${ms} ms waiting for: ${what}${last ? ` (${String(last)})` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

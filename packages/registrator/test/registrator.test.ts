@@ -1,6 +1,8 @@
 // Issue 4, points 2-4: the reconciler against in-memory Docker and Consul. Subscribe before
 // listing, full sync at start / after reconnects / periodically, ownership, orphans, no flap on
 // resync, lifecycle events, per-container serial processing, Consul outages and restarts.
+import { eventually, stays } from '@berth/daemon/testing';
+import { RetryExhaustedError } from '@berth/daemon';
 import t, { type Test } from 'tap';
 import {
   type ContainerInfo,
@@ -9,7 +11,6 @@ import {
   OWNER_META,
   Registrator,
   type RegistratorOptions,
-  RetryExhaustedError,
 } from '../src/index.js';
 
 const BASE: RegistratorOptions = {
@@ -36,14 +37,6 @@ function box(id: string, over: Partial<ContainerInfo> = {}): ContainerInfo {
     exitCode: 0,
     ...over,
   };
-}
-
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function setup(
@@ -145,18 +138,24 @@ t.test('lifecycle events: start, die, destroy, rename, pause, unpause', async (t
 
   rt.set(box('1'));
   rt.emit('start', '1');
-  await until('registered', () => reg.services.has('h1:c-1:80'));
+  await eventually('registered', () => reg.services.has('h1:c-1:80'));
 
   rt.set(box('1', { name: 'renamed' }));
   rt.emit('rename', '1', { oldName: '/c-1', name: 'renamed' });
-  await until('renamed', () => reg.services.has('h1:renamed:80') && !reg.services.has('h1:c-1:80'));
+  await eventually(
+    'renamed',
+    () => reg.services.has('h1:renamed:80') && !reg.services.has('h1:c-1:80'),
+  );
 
   rt.set(box('1', { name: 'renamed', state: 'paused' }));
   rt.emit('pause', '1');
-  await until('maintenance on', () => reg.services.get('h1:renamed:80')?.maintenance === true);
+  await eventually('maintenance on', () => reg.services.get('h1:renamed:80')?.maintenance === true);
   rt.set(box('1', { name: 'renamed' }));
   rt.emit('unpause', '1');
-  await until('maintenance off', () => reg.services.get('h1:renamed:80')?.maintenance === false);
+  await eventually(
+    'maintenance off',
+    () => reg.services.get('h1:renamed:80')?.maintenance === false,
+  );
   t.same(
     reg.writes.filter((w) => w.id === 'h1:renamed:80').map((w) => w.op),
     ['register', 'maintenance', 'maintenance'],
@@ -166,14 +165,14 @@ t.test('lifecycle events: start, die, destroy, rename, pause, unpause', async (t
   rt.emit('kill', '1');
   rt.set(box('1', { name: 'renamed', state: 'exited', exitCode: 137 }));
   rt.emit('die', '1', { exitCode: '137' });
-  await until('deregistered', () => reg.services.size === 0);
+  await eventually('deregistered', () => reg.services.size === 0);
 
   rt.set(box('2'));
   rt.emit('start', '2');
-  await until('second registered', () => reg.services.has('h1:c-2:80'));
+  await eventually('second registered', () => reg.services.has('h1:c-2:80'));
   rt.containers.delete('2');
   rt.emit('destroy', '2');
-  await until('destroyed', () => reg.services.size === 0);
+  await eventually('destroyed', () => reg.services.size === 0);
   t.pass('the registry followed every event');
 });
 
@@ -187,7 +186,7 @@ t.test('--deregister on-success keeps non-zero exits, also across resyncs', asyn
   rt.emit('die', '1', { exitCode: '3' });
   rt.set(box('2', { state: 'exited', exitCode: 0 }));
   rt.emit('die', '2'); // no exitCode attribute: inspect decides
-  await until('clean exit deregistered', () => !reg.services.has('h1:c-2:80'));
+  await eventually('clean exit deregistered', () => !reg.services.has('h1:c-2:80'));
   await r.requestReconcile('periodic');
   t.ok(reg.services.has('h1:c-1:80'), 'the failed container stays registered');
 
@@ -200,7 +199,7 @@ t.test('--deregister on-success keeps non-zero exits, also across resyncs', asyn
   t.ok(reg.services.has('h1:c-1:80'), 'kept after a restart');
   rt.containers.delete('1');
   rt.emit('destroy', '1');
-  await until('destroyed', () => !reg.services.has('h1:c-1:80'));
+  await eventually('destroyed', () => !reg.services.has('h1:c-1:80'));
 });
 
 t.test('racing events of one container never leave a stale entry', async (t) => {
@@ -214,17 +213,14 @@ t.test('racing events of one container never leave a stale entry', async (t) => 
     rt.emit(running ? 'die' : 'start', '7');
     // Last write wins in Docker; the registry must follow it once the queue settles.
     const want = !running;
-    await until(`round ${round}`, () => reg.services.has('h1:c-7:80') === want);
+    await eventually(`round ${round}`, () => reg.services.has('h1:c-7:80') === want);
   }
   t.pass('20 rounds of start/die races settled on Docker’s final state');
   const inspects = rt.inspects;
   for (let i = 0; i < 50; i++) rt.emit('start', '7');
-  await until('burst handled', () => rt.inspects > inspects);
-  await new Promise((r) => setTimeout(r, 50));
-  t.ok(
-    rt.inspects - inspects < 50,
-    `a burst of 50 events was coalesced (${rt.inspects - inspects} syncs)`,
-  );
+  await eventually('burst handled', () => rt.inspects > inspects);
+  await stays('fewer syncs than events', () => rt.inspects - inspects < 50);
+  t.pass(`a burst of 50 events was coalesced (${rt.inspects - inspects} syncs)`);
 });
 
 t.test(
@@ -235,9 +231,11 @@ t.test(
     const inspects = rt.inspects;
     rt.emit('die', '1', { exitCode: '0' }, Date.now() - 1500);
     rt.emit('start', '1', {}, Date.now() - 1000);
-    await new Promise((r) => setTimeout(r, 50));
-    t.ok(reg.services.has('h1:c-1:80'), 'a replayed die did not deregister a running container');
-    t.equal(rt.inspects, inspects, 'and nothing was inspected');
+    await stays(
+      'a replayed die does not deregister a running container, nothing is inspected',
+      () => reg.services.has('h1:c-1:80') && rt.inspects === inspects,
+    );
+    t.pass('replayed events were skipped');
   },
 );
 
@@ -251,7 +249,7 @@ t.test('missed events: after a Docker reconnect the resync catches up', async (t
   rt.emit('start', '2'); // lost
   t.same(ids(reg), ['h1:c-1:80']);
   rt.reconnect();
-  await until('caught up', () => ids(reg).join() === 'h1:c-2:80');
+  await eventually('caught up', () => ids(reg).join() === 'h1:c-2:80');
   t.equal(r.runtimeConnected, true);
 });
 
@@ -264,10 +262,10 @@ t.test('Consul down: writes retry, and once back everything is re-registered', a
   reg.wipe(); // Consul restarted without its state
   rt.set(box('2'));
   rt.emit('start', '2');
-  await until('unreachable seen', () => states.includes(false));
+  await eventually('unreachable seen', () => states.includes(false));
   t.equal(r.registryReachable, false);
   reg.down = false;
-  await until('all back', () => ids(reg).join() === 'h1:c-1:80,h1:c-2:80');
+  await eventually('all back', () => ids(reg).join() === 'h1:c-1:80,h1:c-2:80');
   t.same(states, [false, true]);
 });
 
@@ -278,17 +276,17 @@ t.test('Consul restarted between calls: the probe notices and re-registers', asy
   });
   await r.synced;
   reg.wipe();
-  await until('re-registered', () => reg.services.size === 2);
+  await eventually('re-registered', () => reg.services.size === 2);
   const writes = reg.writes.length;
-  await new Promise((r) => setTimeout(r, 100));
-  t.equal(reg.writes.length, writes, 'the probe does not write when nothing changed');
+  await stays('the probe does not write when nothing changed', () => reg.writes.length === writes);
+  t.pass('no write while nothing changed');
 });
 
 t.test('periodic resync repairs what the events missed', async (t) => {
   const { rt, reg, r } = setup(t, { resyncMs: 20 }, (rt) => rt.set(box('1')));
   await r.synced;
   rt.set(box('2')); // no event
-  await until('found by resync', () => reg.services.has('h1:c-2:80'));
+  await eventually('found by resync', () => reg.services.has('h1:c-2:80'));
 });
 
 t.test('a container replaced under the same name with new checks is re-registered', async (t) => {
@@ -298,7 +296,7 @@ t.test('a container replaced under the same name with new checks is re-registere
   rt.set(box('5', { name: 'c-1', env: ['SERVICE_CHECK_TTL=10s'] }));
   rt.emit('destroy', '1');
   rt.emit('start', '5');
-  await until('new checks', () => reg.services.get('h1:c-1:80')?.service.checks.length === 1);
+  await eventually('new checks', () => reg.services.get('h1:c-1:80')?.service.checks.length === 1);
   await r.requestReconcile('periodic');
   t.equal(reg.services.get('h1:c-1:80')?.service.meta[OWNER_META.container], '5');
 });

@@ -74,20 +74,6 @@ export class StateLoadError extends SchedulerError {
   }
 }
 
-/** An ELB call failed after its retries. */
-export class ElbError extends SchedulerError {
-  readonly operation: string;
-  constructor(operation: string, options?: { cause?: unknown }) {
-    const cause = options?.cause as { message?: string } | undefined;
-    super(
-      'BERTH_SCHEDULER_ELB',
-      `ELB ${operation} failed: ${cause?.message ?? 'unknown error'}`,
-      options,
-    );
-    this.operation = operation;
-  }
-}
-
 /** The webhook could not take an event after its retries. */
 export class WebhookError extends SchedulerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -15,7 +15,7 @@ import {
 } from '@berth/daemon';
 import { SchedulerOptionError } from './errors.js';
 import { Replica, type ReplicaEvents } from './ha/replica.js';
-import { AwsElbTargets, type ElbTargets } from './elb/elb-targets.js';
+import { AwsElbTargets, type ElbTargets } from '@berth/elb';
 import { EventHub } from './events/event-hub.js';
 import { Webhook } from './events/webhook.js';
 import { bindSchedulerMetrics } from './metrics.js';

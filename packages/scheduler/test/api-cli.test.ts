@@ -1,6 +1,7 @@
 // The real AWS CLI v2 (/usr/bin/aws, Debian awscli) against a scheduler and catalog: register a
 // task definition, run it on a simulated agent, list, describe, stop it; pagination; errors;
 // SigV4 refusal. The CLI is slow to start, so each call does as much as it can.
+import { eventually } from '@berth/daemon/testing';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -122,9 +123,7 @@ t.test('register, run on an agent, list, describe, stop', async (t) => {
   t.same(run.failures, []);
   t.equal(run.tasks[0]!.containerInstanceArn, agent.arn);
 
-  const deadline = Date.now() + 5000;
-  while (agent.reported.size < 2 && Date.now() < deadline)
-    await new Promise((res) => setTimeout(res, 20));
+  await eventually('both tasks reported', () => agent.reported.size >= 2);
   r = await aws(['list-tasks', '--cluster', 'cli', '--started-by', 'aws-cli']);
   t.equal(r.code, 0, r.stderr);
   const arns = (r.out as { taskArns: string[] }).taskArns;
@@ -149,9 +148,7 @@ t.test('register, run on an agent, list, describe, stop', async (t) => {
     [stopped.desiredStatus, stopped.stopCode, stopped.stoppedReason],
     ['STOPPED', 'UserInitiated', 'done with it'],
   );
-  const end = Date.now() + 5000;
-  while (agent.reported.get(arns[0]!) !== 'STOPPED' && Date.now() < end)
-    await new Promise((res) => setTimeout(res, 20));
+  await eventually('the stop reported', () => agent.reported.get(arns[0]!) === 'STOPPED');
   r = await aws(['describe-tasks', '--cluster', 'cli', '--tasks', arns[0]!]);
   t.equal((r.out as { tasks: { lastStatus: string }[] }).tasks[0]!.lastStatus, 'STOPPED');
 });

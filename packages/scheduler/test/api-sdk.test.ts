@@ -1,5 +1,6 @@
 // Every ECS action through the real AWS SDK (@aws-sdk/client-ecs) against a scheduler and an
 // in-process catalog: shapes, pagination, errors, SigV4 refusal. Agents are simulated.
+import { eventually } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
 import {
   CreateClusterCommand,
@@ -34,7 +35,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { SimulatedAgent } from '../src/index.js';
 import { EcsCallError } from '../src/testing/ecs-json-client.js';
-import { CREDS, CREDS2, startStack, waitFor, webTaskDef } from './fixtures.js';
+import { CREDS, CREDS2, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack();
 t.teardown(() => s.close());
@@ -426,13 +427,21 @@ t.test('tasks: RunTask, StartTask, ListTasks, DescribeTasks, StopTask, reports',
   const full = await sdk.send(new RunTaskCommand({ cluster: 'run', taskDefinition: 'fixed' }));
   t.same(full.tasks, []);
   t.same(full.failures?.map((f) => f.reason).sort(), ['RESOURCE:PORTS', 'RESOURCE:PORTS']);
-  await waitFor(() => a.reported.size + b.reported.size === 2, 5000);
-  await waitFor(async () => {
-    const d = await sdk.send(
-      new DescribeTasksCommand({ cluster: 'run', tasks: run.tasks!.map((x) => x.taskArn!) }),
-    );
-    return d.tasks?.every((x) => x.lastStatus === 'RUNNING') ?? false;
-  }, 5000);
+  await eventually(
+    'a.reported.size + b.reported.size === 2',
+    () => a.reported.size + b.reported.size === 2,
+    { timeoutMs: 5000 },
+  );
+  await eventually(
+    'condition',
+    async () => {
+      const d = await sdk.send(
+        new DescribeTasksCommand({ cluster: 'run', tasks: run.tasks!.map((x) => x.taskArn!) }),
+      );
+      return d.tasks?.every((x) => x.lastStatus === 'RUNNING') ?? false;
+    },
+    { timeoutMs: 5000 },
+  );
   const desc = await sdk.send(
     new DescribeTasksCommand({ cluster: 'run', tasks: [task.taskArn!, 'nope'], include: ['TAGS'] }),
   );
@@ -456,10 +465,16 @@ t.test('tasks: RunTask, StartTask, ListTasks, DescribeTasks, StopTask, reports',
   );
   t.equal(stop.task?.desiredStatus, 'STOPPED');
   t.equal(stop.task?.stopCode, 'UserInitiated');
-  await waitFor(async () => {
-    const d = await sdk.send(new DescribeTasksCommand({ cluster: 'run', tasks: [task.taskArn!] }));
-    return d.tasks?.[0]?.lastStatus === 'STOPPED';
-  }, 5000);
+  await eventually(
+    'condition',
+    async () => {
+      const d = await sdk.send(
+        new DescribeTasksCommand({ cluster: 'run', tasks: [task.taskArn!] }),
+      );
+      return d.tasks?.[0]?.lastStatus === 'STOPPED';
+    },
+    { timeoutMs: 5000 },
+  );
   const stopped = await sdk.send(
     new DescribeTasksCommand({ cluster: 'run', tasks: [task.taskArn!] }),
   );

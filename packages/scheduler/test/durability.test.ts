@@ -1,6 +1,7 @@
 // Durability across a catalog restart: the catalog runs as a child process with --data-dir and
 // is killed with SIGKILL and restarted on the same port. The running scheduler recovers (steps
 // down, re-leads, reloads from KV) and a fresh scheduler reads the same state back.
+import { eventually } from '@berth/daemon/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { SimulatedAgent, startScheduler, type RunningScheduler } from '../src/index.js';
 import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
-import { CREDS, waitFor, webTaskDef, writeCredentials } from './fixtures.js';
+import { CREDS, webTaskDef, writeCredentials } from './fixtures.js';
 import { recordAnswers } from './response-recorder.js';
 
 const BERTH = fileURLToPath(new URL('../../cli/bin/berth.js', import.meta.url));
@@ -43,13 +44,17 @@ async function startCatalogChild(): Promise<void> {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${consulUrl}/v1/status/leader`)).ok;
-    } catch {
-      return false;
-    }
-  }, 15_000);
+  await eventually(
+    'condition',
+    async () => {
+      try {
+        return (await fetch(`${consulUrl}/v1/status/leader`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 15_000 },
+  );
 }
 
 const schedulers: RunningScheduler[] = [];
@@ -63,7 +68,7 @@ await startCatalogChild();
 const start = async (): Promise<RunningScheduler> => {
   const s = await startScheduler({ consul: consulUrl, listen: '127.0.0.1:0', credentials });
   schedulers.push(s);
-  await waitFor(() => s.replica.isLeader, 20_000);
+  await eventually('s.replica.isLeader', () => s.replica.isLeader, { timeoutMs: 20_000 });
   return s;
 };
 const s1 = await start();
@@ -96,34 +101,50 @@ t.test('state survives a catalog SIGKILL and restart', async (t) => {
   const arns = run.tasks.map((x) => x.taskArn);
   // Wait for acknowledged reports, not sent ones (`reported` is set when a report is sent):
   // only an acknowledged report is committed, and only committed state must survive the kill.
-  await waitFor(() => [...acked.values()].filter((v) => v === 'RUNNING').length === 3, 5000);
+  await eventually(
+    "[...acked.values()].filter((v) => v === 'RUNNING').length === 3",
+    () => [...acked.values()].filter((v) => v === 'RUNNING').length === 3,
+    { timeoutMs: 5000 },
+  );
   await c1.ecs('StopTask', { cluster: 'dur', task: arns[0], reason: 'before the crash' });
-  await waitFor(() => agent.reported.get(arns[0]!) === 'STOPPED', 5000);
-  await waitFor(async () => {
-    const d = await c1.ecs<{ tasks: { lastStatus: string }[] }>('DescribeTasks', {
-      cluster: 'dur',
-      tasks: [arns[0]],
-    });
-    return d.tasks[0]!.lastStatus === 'STOPPED';
-  }, 5000);
+  await eventually(
+    "agent.reported.get(arns[0]!) === 'STOPPED'",
+    () => agent.reported.get(arns[0]!) === 'STOPPED',
+    { timeoutMs: 5000 },
+  );
+  await eventually(
+    'condition',
+    async () => {
+      const d = await c1.ecs<{ tasks: { lastStatus: string }[] }>('DescribeTasks', {
+        cluster: 'dur',
+        tasks: [arns[0]],
+      });
+      return d.tasks[0]!.lastStatus === 'STOPPED';
+    },
+    { timeoutMs: 5000 },
+  );
 
   catalog!.kill('SIGKILL');
   await new Promise((r) => catalog!.once('exit', r));
   await startCatalogChild();
 
   // The running scheduler recovers by itself (its writes failed or its session is gone).
-  await waitFor(async () => {
-    try {
-      await c1.ecs('RunTask', {
-        cluster: 'dur',
-        taskDefinition: 'dur',
-        clientToken: 'after-restart',
-      });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 30_000);
+  await eventually(
+    'condition',
+    async () => {
+      try {
+        await c1.ecs('RunTask', {
+          cluster: 'dur',
+          taskDefinition: 'dur',
+          clientToken: 'after-restart',
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
   const d = await c1.ecs<{
     tasks: { taskArn: string; lastStatus: string; stoppedReason?: string }[];
     failures: unknown[];

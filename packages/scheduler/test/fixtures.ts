@@ -3,6 +3,7 @@
 // scheduler through a recording proxy (the scheduler advertises it, so forwarded requests
 // pass it too), and close() fails when any ECS answer breaks the CLI's botocore output
 // shapes (issue 18: a strict client must see only ECS's members and types).
+import { eventually } from '@berth/daemon/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,9 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
   });
   recorder.target = real.url;
   const scheduler: RunningScheduler = { ...real, url: recorder.url };
-  await waitFor(() => scheduler.replica.isLeader, 10_000);
+  await eventually('scheduler.replica.isLeader', () => scheduler.replica.isLeader, {
+    timeoutMs: 10_000,
+  });
   const sdk = new ECSClient({
     endpoint: scheduler.url,
     region: 'us-east-1',
@@ -89,15 +92,6 @@ export async function startStack(opts: Partial<StartSchedulerOptions> = {}): Pro
       }
     },
   };
-}
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
 }
 
 /** A small valid task definition. */

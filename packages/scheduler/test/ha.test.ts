@@ -2,6 +2,8 @@
 // through the follower (forwarded to the leader). The leader is killed with SIGKILL in the
 // middle of a RunTask load: another replica leads within 15 s, every acknowledged task is
 // still there, and retries with the same clientToken never place a task twice.
+import { sleep } from '@berth/daemon';
+import { eventually } from '@berth/daemon/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedAgent } from '../src/index.js';
 import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
-import { CREDS, waitFor, webTaskDef, writeCredentials } from './fixtures.js';
+import { CREDS, webTaskDef, writeCredentials } from './fixtures.js';
 import { recordAnswers } from './response-recorder.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -78,10 +80,14 @@ function replica(name: string): Child {
 
 const a = replica('a');
 const urlA = await a.url;
-await waitFor(() => a.leading, 15_000);
+await eventually('a.leading', () => a.leading, { timeoutMs: 15_000 });
 const b = replica('b');
 const urlB = await b.url;
-await waitFor(async () => (await fetch(`${urlB}/health`)).status === 200, 15_000);
+await eventually(
+  '(await fetch(`${urlB}/health`)).status === 200',
+  async () => (await fetch(`${urlB}/health`)).status === 200,
+  { timeoutMs: 15_000 },
+);
 const leader = a;
 const follower = b;
 // Every answer the clients get passes a recorder and is checked against botocore's shapes.
@@ -147,7 +153,7 @@ t.test(
         if (killedAt && !firstOkAfterKill) firstOkAfterKill = Date.now();
         return true;
       } catch {
-        await new Promise((res) => setTimeout(res, 100));
+        await sleep(100); // the load's own pause between retries of one request
         return false;
       }
     };
@@ -166,23 +172,25 @@ t.test(
       await Promise.all(workers);
       for (const ag of agents) await ag.stop();
     });
-    await waitFor(() => acked.size >= 40, 20_000);
+    await eventually('acked.size >= 40', () => acked.size >= 40, { timeoutMs: 20_000 });
     killedAt = Date.now();
     leader.proc.kill('SIGKILL');
-    await waitFor(() => follower.leading, 15_000);
+    await eventually('follower.leading', () => follower.leading, { timeoutMs: 15_000 });
     const failoverMs = follower.leadingAt - killedAt;
     t.ok(failoverMs < 15_000, `new leader after ${failoverMs} ms`);
-    await waitFor(() => firstOkAfterKill > 0, 15_000);
+    await eventually('firstOkAfterKill > 0', () => firstOkAfterKill > 0, { timeoutMs: 15_000 });
     t.ok(
       firstOkAfterKill - killedAt < 15_000,
       `first acknowledged RunTask ${firstOkAfterKill - killedAt} ms after the kill`,
     );
     const before = acked.size;
-    await waitFor(() => acked.size >= before + 20, 20_000);
+    await eventually('acked.size >= before + 20', () => acked.size >= before + 20, {
+      timeoutMs: 20_000,
+    });
     stop = true;
     await Promise.all(workers);
     for (const token of unfinished) {
-      await waitFor(() => runTask(token), 15_000);
+      await eventually('runTask(token)', () => runTask(token), { timeoutMs: 15_000 });
     }
 
     // Every acknowledged task exists, once.
@@ -209,13 +217,14 @@ t.test(
       `KV holds ${keys.length} tasks for ${acked.size} acknowledged RunTasks x 2`,
     );
     // Agents converge on the new leader: every task reported RUNNING.
-    await waitFor(
+    await eventually(
+      'agents.reduce( (n, ag) => n + [...ag.reported.values()].filter((v) ...',
       () =>
         agents.reduce(
           (n, ag) => n + [...ag.reported.values()].filter((v) => v === 'RUNNING').length,
           0,
         ) >= all.length,
-      20_000,
+      { timeoutMs: 20_000 },
     );
     t.pass('every acknowledged task reached an agent and was reported RUNNING');
   },

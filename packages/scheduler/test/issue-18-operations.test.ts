@@ -19,10 +19,11 @@ import {
   UpdateTaskProtectionCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { awsEcs, cliErrorType } from './aws-cli.js';
-import { CREDS, startStack, waitFor, webTaskDef } from './fixtures.js';
+import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack({ serviceIntervalMs: 300 });
 const agent = new SimulatedAgent({
@@ -205,11 +206,15 @@ t.test('task protection: set, read, and kept through a scale-in until it ends', 
     }),
   );
   let arns: string[] = [];
-  await waitFor(async () => {
-    const l = await s.sdk.send(new ListTasksCommand({ cluster: 'ops', serviceName: 'guarded' }));
-    arns = l.taskArns ?? [];
-    return arns.length === 3 && arns.every((a) => agent.reported.get(a) === 'RUNNING');
-  }, 15_000);
+  await eventually(
+    'three guarded tasks RUNNING',
+    async () => {
+      const l = await s.sdk.send(new ListTasksCommand({ cluster: 'ops', serviceName: 'guarded' }));
+      arns = l.taskArns ?? [];
+      return arns.length === 3 && arns.every((a) => agent.reported.get(a) === 'RUNNING');
+    },
+    { timeoutMs: 15_000 },
+  );
   const [keep1, keep2, free] = arns as [string, string, string];
   const cli = await awsEcs(s, [
     'update-task-protection',
@@ -258,12 +263,16 @@ t.test('task protection: set, read, and kept through a scale-in until it ends', 
   const live = async () =>
     (await s.sdk.send(new ListTasksCommand({ cluster: 'ops', serviceName: 'guarded' }))).taskArns ??
     [];
-  await waitFor(async () => (await live()).length === 2, 10_000);
+  await eventually('(await live()).length === 2', async () => (await live()).length === 2, {
+    timeoutMs: 10_000,
+  });
   t.same((await live()).sort(), [keep1, keep2].sort(), 'the protected tasks were kept');
   const off = await s.sdk.send(
     new UpdateTaskProtectionCommand({ cluster: 'ops', tasks: [keep2], protectionEnabled: false }),
   );
   t.equal(off.protectedTasks?.[0]?.protectionEnabled, false);
-  await waitFor(async () => (await live()).length === 1, 10_000);
+  await eventually('(await live()).length === 1', async () => (await live()).length === 1, {
+    timeoutMs: 10_000,
+  });
   t.same(await live(), [keep1], 'the task whose protection ended went');
 });

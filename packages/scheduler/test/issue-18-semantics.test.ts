@@ -18,10 +18,11 @@ import {
   TagResourceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { awsEcs, cliErrorType } from './aws-cli.js';
-import { CREDS, startStack, waitFor, webTaskDef } from './fixtures.js';
+import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack({ serviceIntervalMs: 300 });
 const agent = new SimulatedAgent({
@@ -72,10 +73,14 @@ t.test('point 1: DeleteCluster refuses a cluster with services', async (t) => {
   t.equal(cliErrorType(cli), 'ClusterContainsServicesException', cli.stderr);
   t.equal(sdk, 'ClusterContainsServicesException');
   await s.sdk.send(new DeleteServiceCommand({ cluster: 'p1', service: 'svc', force: true }));
-  await waitFor(async () => {
-    const r = await s.sdk.send(new DescribeServicesCommand({ cluster: 'p1', services: ['svc'] }));
-    return r.services?.[0]?.status === 'INACTIVE';
-  }, 10_000);
+  await eventually(
+    'service svc INACTIVE',
+    async () => {
+      const r = await s.sdk.send(new DescribeServicesCommand({ cluster: 'p1', services: ['svc'] }));
+      return r.services?.[0]?.status === 'INACTIVE';
+    },
+    { timeoutMs: 10_000 },
+  );
   const del = await awsEcs(s, ['delete-cluster', '--cluster', 'p1']);
   t.equal(del.code, 0, del.stderr);
   t.equal(del.out.cluster.status, 'INACTIVE');
@@ -148,12 +153,16 @@ t.test(
         desiredCount: 1,
       }),
     );
-    await waitFor(async () => {
-      const r = await s.sdk.send(
-        new DescribeServicesCommand({ cluster: 'i18', services: ['counted'] }),
-      );
-      return r.services?.[0]?.runningCount === 1;
-    }, 10_000);
+    await eventually(
+      'service counted running 1 task',
+      async () => {
+        const r = await s.sdk.send(
+          new DescribeServicesCommand({ cluster: 'i18', services: ['counted'] }),
+        );
+        return r.services?.[0]?.runningCount === 1;
+      },
+      { timeoutMs: 10_000 },
+    );
     const conf = JSON.stringify({ executeCommandConfiguration: { logging: 'DEFAULT' } });
     const created = await awsEcs(s, [
       'create-cluster',
@@ -226,11 +235,15 @@ t.test('point 4: propagateTags and enableECSManagedTags reach the tasks', async 
   );
   const tagsOf = async (service: string) => {
     let arns: string[] = [];
-    await waitFor(async () => {
-      const l = await s.sdk.send(new ListTasksCommand({ cluster: 'i18', serviceName: service }));
-      arns = l.taskArns ?? [];
-      return arns.length === 1;
-    }, 10_000);
+    await eventually(
+      'one task of the service',
+      async () => {
+        const l = await s.sdk.send(new ListTasksCommand({ cluster: 'i18', serviceName: service }));
+        arns = l.taskArns ?? [];
+        return arns.length === 1;
+      },
+      { timeoutMs: 10_000 },
+    );
     const d = await s.sdk.send(
       new DescribeTasksCommand({ cluster: 'i18', tasks: arns, include: ['TAGS'] }),
     );

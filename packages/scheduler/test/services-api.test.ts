@@ -2,11 +2,12 @@
 // keeps desiredCount RUNNING, killed and lost tasks are replaced, a rolling update stays within
 // minimumHealthyPercent / maximumPercent at every observed step, DAEMON follows joins and
 // drains, DeleteService drains to INACTIVE, bad input is refused with nothing half-created.
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { EcsCallError } from '../src/testing/ecs-json-client.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
-import { CREDS, startStack, waitFor, webTaskDef, type Stack } from './fixtures.js';
+import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 
 interface Svc {
   status: string;
@@ -136,12 +137,17 @@ t.test(
     );
     t.match(created.service.serviceArn, /:service\/default\/web$/);
     t.equal(created.service.status, 'ACTIVE');
-    await waitFor(() => running('service:web').length === 3, 10_000);
+    await eventually(
+      "running('service:web').length === 3",
+      () => running('service:web').length === 3,
+      { timeoutMs: 10_000 },
+    );
     const spread = new Set(running('service:web').map((x) => x.rec.instanceId));
     t.equal(spread.size, 3, 'spread over the three zones');
-    await waitFor(
+    await eventually(
+      "(await describe('web')).events.some((e) => /steady state/.test(e.me...",
       async () => (await describe('web')).events.some((e) => /steady state/.test(e.message)),
-      10_000,
+      { timeoutMs: 10_000 },
     );
     const d = await describe('web');
     t.equal(d.runningCount, 3);
@@ -161,9 +167,10 @@ t.test(
     const owner = agents.find((a) => a.tasks.has(victimArn)) as SimulatedAgent;
     const t0 = Date.now();
     await owner.report(victimArn, 'STOPPED', { exitCode: 1, reason: 'killed' });
-    await waitFor(
+    await eventually(
+      "running('service:web').length === 3 && !running('service:web').incl...",
       () => running('service:web').length === 3 && !running('service:web').includes(victim),
-      5000,
+      { timeoutMs: 5000 },
     );
     // Speed is bench/services' job; the bounded wait above is the functional check.
     t.pass('the stopped task was replaced');
@@ -179,15 +186,19 @@ t.test(
       steps++;
     }, 5);
     await stack.json.ecs('UpdateService', { service: 'web', taskDefinition: 'web:2' });
-    await waitFor(async () => {
-      const s = await describe('web');
-      return (
-        s.deployments.length === 1 &&
-        s.deployments[0]?.rolloutState === 'COMPLETED' &&
-        running('service:web').every((x) => x.rec.taskDefinition === 'web:2') &&
-        running('service:web').length === 3
-      );
-    }, 15_000);
+    await eventually(
+      'condition',
+      async () => {
+        const s = await describe('web');
+        return (
+          s.deployments.length === 1 &&
+          s.deployments[0]?.rolloutState === 'COMPLETED' &&
+          running('service:web').every((x) => x.rec.taskDefinition === 'web:2') &&
+          running('service:web').length === 3
+        );
+      },
+      { timeoutMs: 15_000 },
+    );
     clearInterval(sample);
     t.ok(minSeen >= 3, `never below minimumHealthyPercent (min ${minSeen} over ${steps} samples)`);
     t.ok(maxSeen <= 6, `never above maximumPercent (max ${maxSeen})`);
@@ -196,11 +207,12 @@ t.test(
     const lost = agents[2] as SimulatedAgent;
     const lostId = lost.arn?.slice(lost.arn.lastIndexOf('/') + 1);
     await lost.stop();
-    await waitFor(
+    await eventually(
+      "running('service:web').length === 3 && running('service:web').every...",
       () =>
         running('service:web').length === 3 &&
         running('service:web').every((x) => x.rec.instanceId !== lostId),
-      15_000,
+      { timeoutMs: 15_000 },
     );
     t.pass('lost agent tasks moved');
   },
@@ -213,9 +225,17 @@ t.test('DAEMON: one per connected instance, on join, off a draining instance', a
     schedulingStrategy: 'DAEMON',
   });
   const connected = (): number => agents.filter((a) => agents.indexOf(a) !== 2).length;
-  await waitFor(() => running('service:mon').length === connected(), 10_000);
+  await eventually(
+    "running('service:mon').length === connected()",
+    () => running('service:mon').length === connected(),
+    { timeoutMs: 10_000 },
+  );
   const d = await agent('local-1d');
-  await waitFor(() => running('service:mon').length === connected(), 10_000);
+  await eventually(
+    "running('service:mon').length === connected()",
+    () => running('service:mon').length === connected(),
+    { timeoutMs: 10_000 },
+  );
   t.ok(
     running('service:mon').some((x) => d.arn?.endsWith(x.rec.instanceId)),
     'started on the joining instance',
@@ -225,12 +245,13 @@ t.test('DAEMON: one per connected instance, on join, off a draining instance', a
     containerInstances: [drained.arn],
     status: 'DRAINING',
   });
-  await waitFor(
+  await eventually(
+    "running('service:mon').every((x) => !drained.arn?.endsWith(x.rec.in...",
     () =>
       running('service:mon').every((x) => !drained.arn?.endsWith(x.rec.instanceId)) &&
       running('service:web').every((x) => !drained.arn?.endsWith(x.rec.instanceId)) &&
       running('service:web').length === 3,
-    15_000,
+    { timeoutMs: 15_000 },
   );
   t.equal(running('service:mon').length, connected() - 1, 'stopped on the draining instance');
 });
@@ -246,7 +267,11 @@ t.test('DeleteService needs force above 0 and drains to INACTIVE', async (t) => 
     force: true,
   });
   t.equal(r.service.status, 'DRAINING');
-  await waitFor(async () => (await describe('web')).status === 'INACTIVE', 10_000);
+  await eventually(
+    "(await describe('web')).status === 'INACTIVE'",
+    async () => (await describe('web')).status === 'INACTIVE',
+    { timeoutMs: 10_000 },
+  );
   t.equal(running('service:web').length, 0);
   const list = await stack.json.ecs<{ serviceArns: string[] }>('ListServices', {});
   t.same(

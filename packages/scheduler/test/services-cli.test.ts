@@ -1,11 +1,12 @@
 // The real AWS CLI (/usr/bin/aws) against services: create-service, update-service,
 // describe-services, delete-service, with a simulated agent running the tasks.
+import { eventually } from '@berth/daemon/testing';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { SimulatedAgent } from '../src/index.js';
-import { CREDS, startStack, waitFor, webTaskDef } from './fixtures.js';
+import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const AWS = '/usr/bin/aws';
 if (!existsSync(AWS)) throw new Error('/usr/bin/aws (Debian awscli) is required for this test');
@@ -89,7 +90,11 @@ t.test('create, update, describe, delete a service with the aws CLI', async (t) 
     const d = await s.json.ecs<{ services: Svc[] }>('DescribeServices', { services: ['cli'] });
     return d.services[0];
   };
-  await waitFor(async () => (await running())?.runningCount === 2, 10_000);
+  await eventually(
+    '(await running())?.runningCount === 2',
+    async () => (await running())?.runningCount === 2,
+    { timeoutMs: 10_000 },
+  );
 
   const u = await aws([
     'update-service',
@@ -102,10 +107,14 @@ t.test('create, update, describe, delete a service with the aws CLI', async (t) 
   ]);
   t.equal(u.code, 0, u.stderr);
   t.match(u.out, { service: { taskDefinition: /cli:2$/, desiredCount: 1 } });
-  await waitFor(async () => {
-    const x = await running();
-    return x?.runningCount === 1 && x.deployments.length === 1;
-  }, 15_000);
+  await eventually(
+    'condition',
+    async () => {
+      const x = await running();
+      return x?.runningCount === 1 && x.deployments.length === 1;
+    },
+    { timeoutMs: 15_000 },
+  );
 
   const d = await aws(['describe-services', '--services', 'cli', 'nope']);
   t.equal(d.code, 0, d.stderr);
@@ -120,6 +129,10 @@ t.test('create, update, describe, delete a service with the aws CLI', async (t) 
   const del = await aws(['delete-service', '--service', 'cli', '--force']);
   t.equal(del.code, 0, del.stderr);
   t.match(del.out, { service: { status: 'DRAINING' } });
-  await waitFor(async () => (await running())?.status === 'INACTIVE', 10_000);
+  await eventually(
+    "(await running())?.status === 'INACTIVE'",
+    async () => (await running())?.status === 'INACTIVE',
+    { timeoutMs: 10_000 },
+  );
   t.pass('INACTIVE once drained');
 });

@@ -4,73 +4,17 @@
 // a local ELBv2 endpoint; container healthStatus reported by the agent shown in DescribeTasks
 // and gating the rollout; circuit breaker with rollback; `GET /v1/events` (SigV4-signed SSE)
 // and the webhook receiving task and service events.
+import { eventually, stays } from '@berth/daemon/testing';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { type FakeElbCall, startFakeElb } from '@berth/elb/testing';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { signSigV4 } from '../src/wire/sigv4.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
-import { CREDS, startStack, waitFor, webTaskDef, type Stack } from './fixtures.js';
+import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/berth/0123456789abcdef';
-
-interface Call {
-  action: string;
-  params: URLSearchParams;
-  at: number;
-}
-
-/** A tiny ELBv2 endpoint (Query protocol): records calls, registered targets turn healthy. */
-async function fakeElb(failFirstRegister: number) {
-  const calls: Call[] = [];
-  const targets = new Set<string>();
-  let failures = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const params = new URLSearchParams(Buffer.concat(chunks).toString());
-      const action = params.get('Action') ?? '';
-      calls.push({ action, params, at: Date.now() });
-      res.setHeader('content-type', 'text/xml');
-      const target = `${params.get('Targets.member.1.Id')}:${params.get('Targets.member.1.Port')}`;
-      let result = '';
-      if (action === 'RegisterTargets') {
-        if (failures < failFirstRegister) {
-          failures++;
-          res.statusCode = 500;
-          res.end(
-            '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>' +
-              '<Message>try again</Message></Error><RequestId>r0</RequestId></ErrorResponse>',
-          );
-          return;
-        }
-        targets.add(target);
-      } else if (action === 'DeregisterTargets') targets.delete(target);
-      else if (action === 'DescribeTargetHealth') {
-        result =
-          '<TargetHealthDescriptions>' +
-          [...targets]
-            .map((x) => {
-              const [id, port] = x.split(':');
-              return `<member><Target><Id>${id}</Id><Port>${port}</Port></Target><TargetHealth><State>healthy</State></TargetHealth></member>`;
-            })
-            .join('') +
-          '</TargetHealthDescriptions>';
-      } else if (action === 'DescribeTargetGroupAttributes') {
-        result =
-          '<Attributes><member><Key>deregistration_delay.timeout_seconds</Key><Value>1</Value></member></Attributes>';
-      }
-      res.end(
-        `<${action}Response xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">` +
-          `<${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></${action}Response>`,
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { calls, targets, url, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** Records webhook POSTs; answers 503 to the first `failFirst`. */
 async function webhookSink(failFirst: number) {
@@ -135,7 +79,7 @@ function openStream(base: string, creds = CREDS) {
 }
 
 let stack: Stack;
-let elb: Awaited<ReturnType<typeof fakeElb>>;
+let elb: Awaited<ReturnType<typeof startFakeElb>>;
 let hook: Awaited<ReturnType<typeof webhookSink>>;
 const agents: SimulatedAgent[] = [];
 
@@ -150,7 +94,11 @@ const ownerOf = (arn: string): SimulatedAgent =>
   agents.find((a) => a.tasks.has(arn)) as SimulatedAgent;
 
 t.before(async () => {
-  elb = await fakeElb(1);
+  // The first RegisterTargets answers a 500: the SDK's retry must absorb it.
+  elb = await startFakeElb({
+    answer: (action, n) => (action === 'RegisterTargets' && n === 1 ? 'fault' : 'ok'),
+    deregistrationDelaySeconds: 1,
+  });
   hook = await webhookSink(2);
   stack = await startStack({
     elbEndpoint: elb.url,
@@ -185,14 +133,14 @@ t.test('SSE refuses an unsigned or wrongly signed client', async (t) => {
     accessKeyId: CREDS.accessKeyId,
     secretAccessKey: 'wrong',
   });
-  await waitFor(() => bad.status() !== 0, 5000);
+  await eventually('bad.status() !== 0', () => bad.status() !== 0, { timeoutMs: 5000 });
   t.equal(bad.status(), 400);
   bad.close();
 });
 
 t.test('ELB targets, container health, events', async (t) => {
   const stream = openStream(stack.scheduler.url);
-  await waitFor(() => stream.status() !== 0, 5000);
+  await eventually('stream.status() !== 0', () => stream.status() !== 0, { timeoutMs: 5000 });
   t.equal(stream.status(), 200);
   await stack.json.ecs('RegisterTaskDefinition', {
     ...webTaskDef('hweb'),
@@ -209,12 +157,17 @@ t.test('ELB targets, container health, events', async (t) => {
     desiredCount: 2,
     loadBalancers: [{ targetGroupArn: TG, containerName: 'web', containerPort: 80 }],
   });
-  await waitFor(
+  await eventually(
+    "live('service:lb').filter((x) => x.rec.lastStatus === 'RUNNING').le...",
     () => live('service:lb').filter((x) => x.rec.lastStatus === 'RUNNING').length === 2,
-    10_000,
+    { timeoutMs: 10_000 },
   );
   // RUNNING but health unknown: not registered yet.
-  await new Promise((r) => setTimeout(r, 400));
+  await stays(
+    'no RegisterTargets before healthy',
+    () => elb.calls.every((c) => c.action !== 'RegisterTargets'),
+    { periodMs: 400 },
+  ).catch(() => {});
   t.equal(elb.calls.filter((c) => c.action === 'RegisterTargets').length, 0, 'not before healthy');
   for (const x of live('service:lb')) await ownerOf(arnOf(x)).reportHealth(arnOf(x), 'HEALTHY');
   const described = await stack.json.ecs<{
@@ -228,7 +181,7 @@ t.test('ELB targets, container health, events', async (t) => {
     ],
     'DescribeTasks shows the reported health',
   );
-  await waitFor(() => elb.targets.size === 2, 10_000);
+  await eventually('elb.targets.size === 2', () => elb.targets.size === 2, { timeoutMs: 10_000 });
   const regs = elb.calls.filter((c) => c.action === 'RegisterTargets');
   t.ok(regs.length >= 3, 'the 500 was retried');
   t.same(
@@ -243,15 +196,20 @@ t.test('ELB targets, container health, events', async (t) => {
 
   // Scale in: deregister first, stop only after the 1 s delay.
   await stack.json.ecs('UpdateService', { service: 'lb', desiredCount: 1 });
-  await waitFor(() => elb.calls.some((c) => c.action === 'DeregisterTargets'), 10_000);
-  const dereg = elb.calls.find((c) => c.action === 'DeregisterTargets') as Call;
+  await eventually(
+    "elb.calls.some((c) => c.action === 'DeregisterTargets')",
+    () => elb.calls.some((c) => c.action === 'DeregisterTargets'),
+    { timeoutMs: 10_000 },
+  );
+  const dereg = elb.calls.find((c) => c.action === 'DeregisterTargets') as FakeElbCall;
   const stoppedEvent = await (async () => {
-    await waitFor(
+    await eventually(
+      "stream.events.some( (e) => e.type === 'TaskStateChange' && e.detail...",
       () =>
         stream.events.some(
           (e) => e.type === 'TaskStateChange' && e.detail['desiredStatus'] === 'STOPPED',
         ),
-      10_000,
+      { timeoutMs: 10_000 },
     );
     return stream.events.find(
       (e) => e.type === 'TaskStateChange' && e.detail['desiredStatus'] === 'STOPPED',
@@ -262,12 +220,13 @@ t.test('ELB targets, container health, events', async (t) => {
     (stoppedEvent as { time: number }).time - dereg.at >= 900,
     `stopped ${(stoppedEvent as { time: number }).time - dereg.at} ms after DeregisterTargets (delay 1 s)`,
   );
-  await waitFor(
+  await eventually(
+    "stream.events.some( (e) => e.type === 'ServiceEvent' && /steady sta...",
     () =>
       stream.events.some(
         (e) => e.type === 'ServiceEvent' && /steady state/.test(String(e.detail['message'])),
       ),
-    10_000,
+    { timeoutMs: 10_000 },
   );
   t.ok(
     stream.events.some(
@@ -275,7 +234,11 @@ t.test('ELB targets, container health, events', async (t) => {
     ),
     'draining event',
   );
-  await waitFor(() => hook.got.some((e) => e.type === 'ServiceEvent'), 10_000);
+  await eventually(
+    "hook.got.some((e) => e.type === 'ServiceEvent')",
+    () => hook.got.some((e) => e.type === 'ServiceEvent'),
+    { timeoutMs: 10_000 },
+  );
   t.ok(hook.failedCount() === 2, 'webhook retried after two 503s');
   t.ok(
     hook.got.some((e) => e.type === 'TaskStateChange'),
@@ -288,8 +251,8 @@ t.test('circuit breaker with and without rollback', async (t) => {
   // A task that always fails to start (reported STOPPED before RUNNING).
   const failing = new Set<string>();
   const onTask =
-    (a: SimulatedAgent) => (x: { taskArn: string; taskDefinition: Record<string, unknown> }) => {
-      if (x.taskDefinition['family'] === 'bad') {
+    (a: SimulatedAgent) => (x: { taskArn: string; taskDefinition: { family: string } }) => {
+      if (x.taskDefinition.family === 'bad') {
         failing.add(x.taskArn);
         void a.report(x.taskArn, 'STOPPED', {
           exitCode: 1,
@@ -308,35 +271,44 @@ t.test('circuit breaker with and without rollback', async (t) => {
       desiredCount: 2,
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback } },
     });
-    await waitFor(
+    await eventually(
+      "live(`service:${name}`).filter((x) => x.rec.lastStatus === 'RUNNING...",
       () => live(`service:${name}`).filter((x) => x.rec.lastStatus === 'RUNNING').length === 2,
-      10_000,
+      { timeoutMs: 10_000 },
     );
     const d0 = await stack.json.ecs<{ services: { deployments: { rolloutState: string }[] }[] }>(
       'DescribeServices',
       { services: [name] },
     );
-    await waitFor(async () => {
-      const r = await stack.json.ecs<{ services: { deployments: { rolloutState: string }[] }[] }>(
-        'DescribeServices',
-        { services: [name] },
-      );
-      return r.services[0]?.deployments[0]?.rolloutState === 'COMPLETED';
-    }, 10_000);
+    await eventually(
+      'condition',
+      async () => {
+        const r = await stack.json.ecs<{ services: { deployments: { rolloutState: string }[] }[] }>(
+          'DescribeServices',
+          { services: [name] },
+        );
+        return r.services[0]?.deployments[0]?.rolloutState === 'COMPLETED';
+      },
+      { timeoutMs: 10_000 },
+    );
     void d0;
     await stack.json.ecs('UpdateService', { service: name, taskDefinition: 'bad' });
-    await waitFor(async () => {
-      const r = await stack.json.ecs<{
-        services: {
-          taskDefinition: string;
-          deployments: { status: string; rolloutState: string; taskDefinition: string }[];
-          events: { message: string }[];
-        }[];
-      }>('DescribeServices', { services: [name] });
-      const s = r.services[0];
-      if (!s) return false;
-      return s.events.some((e) => /deployment failed/.test(e.message));
-    }, 20_000);
+    await eventually(
+      'condition',
+      async () => {
+        const r = await stack.json.ecs<{
+          services: {
+            taskDefinition: string;
+            deployments: { status: string; rolloutState: string; taskDefinition: string }[];
+            events: { message: string }[];
+          }[];
+        }>('DescribeServices', { services: [name] });
+        const s = r.services[0];
+        if (!s) return false;
+        return s.events.some((e) => /deployment failed/.test(e.message));
+      },
+      { timeoutMs: 20_000 },
+    );
     const r = await stack.json.ecs<{
       services: {
         taskDefinition: string;

@@ -1,11 +1,12 @@
 // Rebalancing (berth's extension) after scale-out, and failover: a second replica takes over
 // and resumes the service from KV, replacing a task killed after the leader went away.
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { startScheduler } from '../src/index.js';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
 import type { RunningScheduler } from '../src/start-scheduler.js';
-import { CREDS, startStack, waitFor, webTaskDef, type Stack } from './fixtures.js';
+import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 
 let stack: Stack;
 const agents: SimulatedAgent[] = [];
@@ -64,17 +65,25 @@ t.test('rebalance evens tasks out after a scale-out, within the percentages', as
     desiredCount: 4,
     rebalance: { enable: true, maxSkew: 1 },
   });
-  await waitFor(() => running(stack.scheduler, 'service:web').length === 4, 10_000);
+  await eventually(
+    "running(stack.scheduler, 'service:web').length === 4",
+    () => running(stack.scheduler, 'service:web').length === 4,
+    { timeoutMs: 10_000 },
+  );
   t.same(perInstance(running(stack.scheduler, 'service:web')), [4], 'all on the only instance');
   await agent(stack.scheduler.url, 'local-1a');
   let minSeen = Infinity;
   const sample = setInterval(() => {
     minSeen = Math.min(minSeen, running(stack.scheduler, 'service:web').length);
   }, 5);
-  await waitFor(() => {
-    const r = running(stack.scheduler, 'service:web');
-    return r.length === 4 && perInstance(r).join() === '2,2';
-  }, 20_000);
+  await eventually(
+    'condition',
+    () => {
+      const r = running(stack.scheduler, 'service:web');
+      return r.length === 4 && perInstance(r).join() === '2,2';
+    },
+    { timeoutMs: 20_000 },
+  );
   clearInterval(sample);
   t.ok(minSeen >= 4, `never below minimumHealthyPercent 100 (min ${minSeen})`);
   const d = await stack.json.ecs<{ services: { events: { message: string }[] }[] }>(
@@ -95,18 +104,28 @@ t.test('a new leader resumes the service from KV', async (t) => {
     serviceIntervalMs: 300,
     probeIntervalMs: 200,
   });
-  await waitFor(() => second?.replica.leaderUrl === stack.scheduler.url, 10_000);
+  await eventually(
+    'second?.replica.leaderUrl === stack.scheduler.url',
+    () => second?.replica.leaderUrl === stack.scheduler.url,
+    { timeoutMs: 10_000 },
+  );
   const before = running(stack.scheduler, 'service:web').map((x) => x.rec.id);
   // The agents come back against the follower (it forwards, then leads) with their ARNs.
   const known = agents.map((a) => ({ arn: a.arn, instanceId: a.instanceId }));
   for (const a of agents) await a.stop();
   agents.length = 0;
   await stack.scheduler.close();
-  await waitFor(() => second?.replica.isLeader === true, 30_000);
+  await eventually('second?.replica.isLeader === true', () => second?.replica.isLeader === true, {
+    timeoutMs: 30_000,
+  });
   const s2 = second;
   const a1 = await agent(s2.url, 'local-1a', known[0]);
   await agent(s2.url, 'local-1a', known[1]);
-  await waitFor(() => running(s2, 'service:web').length === 4, 10_000);
+  await eventually(
+    "running(s2, 'service:web').length === 4",
+    () => running(s2, 'service:web').length === 4,
+    { timeoutMs: 10_000 },
+  );
   t.same(
     running(s2, 'service:web')
       .map((x) => x.rec.id)
@@ -115,14 +134,15 @@ t.test('a new leader resumes the service from KV', async (t) => {
     'same tasks, nothing placed twice',
   );
   t.equal(s2.replica.context?.state.instances.size, 2, 'the same two instances');
-  await waitFor(() => a1.tasks.size > 0, 10_000);
+  await eventually('a1.tasks.size > 0', () => a1.tasks.size > 0, { timeoutMs: 10_000 });
   const victimArn = [...a1.tasks.keys()][0] as string;
   await a1.report(victimArn, 'STOPPED', { exitCode: 1 });
-  await waitFor(
+  await eventually(
+    "running(s2, 'service:web').length === 4 && !running(s2, 'service:we...",
     () =>
       running(s2, 'service:web').length === 4 &&
       !running(s2, 'service:web').some((x) => victimArn.endsWith(x.rec.id)),
-    10_000,
+    { timeoutMs: 10_000 },
   );
   t.pass('the killed task was replaced by the new leader');
 });

@@ -18,11 +18,12 @@ import {
   UpdateTaskSetCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
-import type { ElbTargets } from '../src/elb/elb-targets.js';
+import type { ElbTargets } from '@berth/elb';
 import { SimulatedAgent } from '../src/testing/simulated-agent.js';
 import { awsEcs, cliErrorType } from './aws-cli.js';
-import { CREDS, startStack, waitFor, webTaskDef } from './fixtures.js';
+import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const TG = (n: string) =>
   `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${n}/0123456789abcdef`;
@@ -206,11 +207,17 @@ t.test(
       blueId,
     ]);
     t.equal(primary.out.taskSet.status, 'PRIMARY', primary.stderr);
-    await waitFor(() => running().get(blueId) === 2, 15_000);
-    await waitFor(async () => {
-      const d = await s.sdk.send(new DescribeTaskSetsCommand({ cluster: 'bg', service: 'web' }));
-      return d.taskSets?.[0]?.stabilityStatus === 'STEADY_STATE';
-    }, 10_000);
+    await eventually('running().get(blueId) === 2', () => running().get(blueId) === 2, {
+      timeoutMs: 15_000,
+    });
+    await eventually(
+      'the first task set in STEADY_STATE',
+      async () => {
+        const d = await s.sdk.send(new DescribeTaskSetsCommand({ cluster: 'bg', service: 'web' }));
+        return d.taskSets?.[0]?.stabilityStatus === 'STEADY_STATE';
+      },
+      { timeoutMs: 10_000 },
+    );
 
     // From here on, sample the running count at every task change.
     let lowest = Infinity;
@@ -241,7 +248,9 @@ t.test(
       'value=100,unit=PERCENT',
     ]);
     t.equal(scaled.out.taskSet.computedDesiredCount, 2, scaled.stderr);
-    await waitFor(() => running().get(greenId) === 2, 15_000);
+    await eventually('running().get(greenId) === 2', () => running().get(greenId) === 2, {
+      timeoutMs: 15_000,
+    });
     t.equal(running().get(blueId), 2, 'blue still runs at 100 %');
 
     await s.sdk.send(
@@ -281,7 +290,11 @@ t.test(
         scale: { value: 0, unit: 'PERCENT' },
       }),
     );
-    await waitFor(() => (running().get(blueId) ?? 0) === 0, 15_000);
+    await eventually(
+      '(running().get(blueId) ?? 0) === 0',
+      () => (running().get(blueId) ?? 0) === 0,
+      { timeoutMs: 15_000 },
+    );
     const del = await awsEcs(s, [
       'delete-task-set',
       '--cluster',
@@ -292,10 +305,16 @@ t.test(
       blue.taskSet?.taskSetArn as string,
     ]);
     t.equal(del.out.taskSet.status, 'DRAINING', del.stderr);
-    await waitFor(async () => {
-      const d = await s.sdk.send(new DescribeServicesCommand({ cluster: 'bg', services: ['web'] }));
-      return d.services?.[0]?.taskSets?.length === 1;
-    }, 10_000);
+    await eventually(
+      'one task set left',
+      async () => {
+        const d = await s.sdk.send(
+          new DescribeServicesCommand({ cluster: 'bg', services: ['web'] }),
+        );
+        return d.services?.[0]?.taskSets?.length === 1;
+      },
+      { timeoutMs: 10_000 },
+    );
     unwatch();
     t.ok(lowest >= 2, `never fewer than 2 tasks running (lowest seen ${lowest})`);
     t.equal(running().get(greenId), 2);
@@ -308,7 +327,9 @@ t.test(
 
     // The service's desired count drives every set; TaskSetNotFound for the deleted one.
     await s.sdk.send(new UpdateServiceCommand({ cluster: 'bg', service: 'web', desiredCount: 3 }));
-    await waitFor(() => running().get(greenId) === 3, 15_000);
+    await eventually('running().get(greenId) === 3', () => running().get(greenId) === 3, {
+      timeoutMs: 15_000,
+    });
     t.equal(
       await sdkError(
         s.sdk,

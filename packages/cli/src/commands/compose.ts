@@ -5,6 +5,7 @@
  * `down` deletes the services (their tasks stop).
  */
 
+import { sleep } from '@berth/daemon';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import {
@@ -91,7 +92,7 @@ async function waitServices(
     )
       return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   return true;
 }

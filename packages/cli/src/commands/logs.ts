@@ -4,6 +4,7 @@
  * until interrupted.
  */
 
+import { sleep } from '@berth/daemon';
 import { DescribeContainerInstancesCommand, DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import type { Env } from '../commands.js';
 import { CliError } from '../errors.js';
@@ -67,7 +68,7 @@ const verb: Verb = {
     process.once('SIGINT', onSignal);
     try {
       while (!stop) {
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         const latest = await fetchLogs(Math.max(tail, 200));
         for (const line of newLines(shown, latest)) io.out(`${line}\n`);
         shown = latest;

@@ -5,6 +5,7 @@
  * keys produce warnings; what cannot be mapped (no image, bad values) throws ComposeError.
  */
 
+import { parseDuration } from '@berth/daemon';
 import type {
   ContainerDefinition,
   HealthCheck,
@@ -70,18 +71,10 @@ export function parseMemory(value: unknown, where: string): number {
 /** A compose duration (`1m30s`, `10s`, `500ms`) → whole seconds, at least `min`. */
 export function parseComposeDuration(value: unknown, where: string, min = 0): number {
   const text = String(value).trim();
-  let ms = 0;
-  let rest = text;
-  const re = /^(\d+(?:\.\d+)?)(ms|us|h|m|s)/;
   if (!text) throw new ComposeError(`${where}: empty duration`);
-  while (rest) {
-    const m = re.exec(rest);
-    if (!m) throw new ComposeError(`${where}: cannot read duration '${text}' (use 10s, 1m30s)`);
-    const n = Number(m[1]);
-    ms +=
-      n *
-      ({ h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 } as Record<string, number>)[m[2]!]!;
-    rest = rest.slice(m[0].length);
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 0) {
+    throw new ComposeError(`${where}: cannot read duration '${text}' (use 10s, 1m30s)`);
   }
   return Math.max(min, Math.round(ms / 1000));
 }

@@ -6,6 +6,7 @@
  * DNS SRV answer. It only removes containers of its own simulated hosts.
  */
 
+import { sleep } from '@berth/daemon';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -17,8 +18,9 @@ import {
   type RegisterTaskDefinitionCommandInput,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { LABEL_INSTANCE_ID } from '@berth/protocol';
 import type Docker from 'dockerode';
-import { type DevPlan, HOST_LABEL } from './dev-plan.js';
+import type { DevPlan } from './dev-plan.js';
 import { ecsClient } from '../ecs/connect.js';
 
 const run = promisify(execFile);
@@ -92,7 +94,7 @@ export async function startDemo(
     while (Date.now() < deadline) {
       const list = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'hello' }));
       if ((list.taskArns ?? []).length) return 'service';
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     say(
       `service hello started no task within ${serviceGraceMs / 1000} s (services incomplete in this scheduler)`,
@@ -137,7 +139,7 @@ export async function waitTasksRunning(
     if (line !== last) say(`tasks: ${line}`);
     last = line;
     if ((counts.get('RUNNING') ?? 0) >= want) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   throw new Error(`tasks did not reach RUNNING within ${timeoutMs / 1000} s (${last})`);
 }
@@ -151,7 +153,7 @@ export async function removeHostContainers(
   for (const id of instanceIds) {
     const list = await docker.listContainers({
       all: true,
-      filters: { label: [`${HOST_LABEL}=${id}`] },
+      filters: { label: [`${LABEL_INSTANCE_ID}=${id}`] },
     });
     await Promise.all(
       list.map((c) =>
@@ -183,7 +185,7 @@ export async function waitRoutable(
     } catch {
       // not routable yet
     }
-    if (seen.size < want) await new Promise((r) => setTimeout(r, 100));
+    if (seen.size < want) await sleep(100);
   }
   return [...seen].map(([host, firstLine]) => ({ host, firstLine }));
 }

@@ -4,6 +4,7 @@
  * process, touches Docker or the file system.
  */
 
+import { LABEL_INSTANCE_ID } from '@berth/protocol';
 import type { ChildSpec } from './supervisor.js';
 
 /** What the plan depends on (from `berth dev`'s flags). */
@@ -54,9 +55,6 @@ export interface DevPlan {
   /** Daemons in start order. */
   readonly children: readonly ChildSpec[];
 }
-
-/** The agent's container label naming the host a task runs on (set by @berth/agent). */
-export const HOST_LABEL = 'berth.instance-id';
 
 /** The loopback address of simulated host `i` (1-based) of `count`. */
 export function hostIp(i: number, count: number): string {
@@ -249,7 +247,7 @@ export function devHostPlan(
         '--resync',
         '30s',
         '--label-filter',
-        `${HOST_LABEL}=${host.instanceId}`,
+        `${LABEL_INSTANCE_ID}=${host.instanceId}`,
         '--admin',
         `${ip}:${port(8602)}`,
         ...docker,

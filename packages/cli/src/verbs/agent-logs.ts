@@ -4,6 +4,7 @@
  */
 
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import { ATTRIBUTE_ADVERTISE_IP } from '@berth/protocol';
 import type { DevFile } from '../dev/dev-files.js';
 import { CliError } from '../errors.js';
 
@@ -18,7 +19,7 @@ export function agentUrlFor(
   if (!instance) throw new CliError('NOT_FOUND', 'the task has no container instance yet');
   const fromDev = dev?.hosts.find((h) => h.instanceId === instance.ec2InstanceId);
   if (fromDev) return fromDev.agent;
-  const ip = instance.attributes?.find((a) => a.name === 'berth.advertise-ip')?.value;
+  const ip = instance.attributes?.find((a) => a.name === ATTRIBUTE_ADVERTISE_IP)?.value;
   if (!ip)
     throw new CliError(
       'NOT_FOUND',

@@ -3,6 +3,7 @@
  * change. Reads only; a task that stops while waiting for RUNNING ends the wait early.
  */
 
+import { sleep } from '@berth/daemon';
 import { DescribeTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 
 /** Status counts such as `2 RUNNING, 1 PENDING`, in a stable order. */
@@ -52,7 +53,7 @@ export async function waitTasks(
     const settled = tasks.every((t) => t.lastStatus === status || t.lastStatus === 'STOPPED');
     if (settled) return { tasks, done: tasks.every((t) => t.lastStatus === status) };
     if (Date.now() >= deadline) return { tasks, done: false };
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   return { tasks, done: true };
 }

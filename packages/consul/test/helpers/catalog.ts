@@ -1,6 +1,6 @@
 /**
  * Starts berth's own catalog in-process for tests (a real Consul-compatible HTTP server on
- * loopback), plus small helpers to wait for conditions.
+ * loopback).
  */
 import { startCatalog } from '@berth/catalog';
 
@@ -16,14 +16,3 @@ export async function testCatalog(port = 0, dataDir?: string): Promise<TestCatal
   const u = new URL(c.url);
   return { url: c.url, port: Number(u.port), close: () => c.close() };
 }
-
-/** Poll `cond` every 5 ms until it holds or `ms` pass. */
-export async function until(cond: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,6 +4,7 @@
  * idempotent, acknowledged after the change is durable). Every call counts as agent contact.
  * Must never acknowledge a report before it is written.
  */
+import type { Assignment, TaskDefinition } from '@berth/protocol';
 import { EcsError, invalidParameter } from '../errors.js';
 import {
   applyReport,
@@ -22,8 +23,8 @@ import { findInstance, instanceNotFound } from './instances.js';
 import { renderTaskDef, ts } from './render.js';
 
 /** The assignment list of an instance: every committed task not yet confirmed STOPPED. */
-export function assignments(ctx: ApiContext, inst: InstanceRt): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+export function assignments(ctx: ApiContext, inst: InstanceRt): Assignment[] {
+  const out: Assignment[] = [];
   for (const t of inst.tasks.values()) {
     if (!t.committed || t.rec.done) continue;
     const r = t.rec;
@@ -32,7 +33,10 @@ export function assignments(ctx: ApiContext, inst: InstanceRt): Record<string, u
       taskArn: taskArn(ctx.state.scope, r.cluster, r.id),
       desiredStatus: r.desiredStatus,
       lastStatus: r.lastStatus,
-      taskDefinition: td ? renderTaskDef(ctx.state.scope, td) : undefined,
+      // The stored body is a validated definition (JSON); undefined only if it was deleted.
+      taskDefinition: (td
+        ? renderTaskDef(ctx.state.scope, td)
+        : undefined) as unknown as TaskDefinition,
       overrides: r.overrides ?? { containerOverrides: [] },
       ...(r.startedBy !== undefined ? { startedBy: r.startedBy } : {}),
       group: r.group ?? `family:${t.family}`,

@@ -3,6 +3,7 @@
  * `AmazonEC2ContainerServiceV20141113.`, berth's agent actions under `BerthAgentV1.`.
  * Must never hold logic beyond the lookup.
  */
+import { BERTH_AGENT_TARGET_PREFIX, ECS_TARGET_PREFIX } from '@berth/protocol';
 import {
   deleteAccountSetting,
   listAccountSettings,
@@ -46,9 +47,6 @@ import {
   updateTaskSet,
 } from './task-sets.js';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './tasks.js';
-
-export const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-export const AGENT_PREFIX = 'BerthAgentV1.';
 
 /** ECS actions berth implements. */
 export const ecsActions: Readonly<Record<string, Handler>> = {
@@ -108,15 +106,15 @@ export const agentActions: Readonly<Record<string, Handler>> = {
 
 /** The handler and action name for an X-Amz-Target value, or undefined. */
 export function lookupAction(target: string): { action: string; handler: Handler } | undefined {
-  if (target.startsWith(ECS_PREFIX)) {
-    const action = target.slice(ECS_PREFIX.length);
+  if (target.startsWith(ECS_TARGET_PREFIX)) {
+    const action = target.slice(ECS_TARGET_PREFIX.length);
     const handler = Object.hasOwn(ecsActions, action) ? ecsActions[action] : undefined;
     return handler ? { action, handler } : undefined;
   }
-  if (target.startsWith(AGENT_PREFIX)) {
-    const action = target.slice(AGENT_PREFIX.length);
+  if (target.startsWith(BERTH_AGENT_TARGET_PREFIX)) {
+    const action = target.slice(BERTH_AGENT_TARGET_PREFIX.length);
     const handler = Object.hasOwn(agentActions, action) ? agentActions[action] : undefined;
-    return handler ? { action: `BerthAgentV1.${action}`, handler } : undefined;
+    return handler ? { action: `${BERTH_AGENT_TARGET_PREFIX}${action}`, handler } : undefined;
   }
   return undefined;
 }

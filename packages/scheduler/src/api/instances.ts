@@ -4,6 +4,7 @@
  * UpdateContainerInstancesState. Must never give one agent two identities: a registration
  * that names a known instance ARN or EC2 instance ID updates that instance.
  */
+import { RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PORTS, RESOURCE_PORTS_UDP } from '@berth/protocol';
 import type { TxnOp } from '@berth/consul';
 import { clientError, clusterNotFound, invalidParameter } from '../errors.js';
 import { matchesQuery, parseClusterQuery, type QueryInstance } from '../query/index.js';
@@ -77,10 +78,10 @@ function parseResources(list: Body[]): InstanceRec['total'] {
       const l = optInt(r, 'longValue', 0, Number.MAX_SAFE_INTEGER, `${label}.longValue`);
       return v || l || 0;
     };
-    if (name === 'CPU') total.cpu = int();
-    else if (name === 'MEMORY') total.memory = int();
-    else if (name === 'PORTS') total.tcpPorts = ports(r, label);
-    else if (name === 'PORTS_UDP') total.udpPorts = ports(r, label);
+    if (name === RESOURCE_CPU) total.cpu = int();
+    else if (name === RESOURCE_MEMORY) total.memory = int();
+    else if (name === RESOURCE_PORTS) total.tcpPorts = ports(r, label);
+    else if (name === RESOURCE_PORTS_UDP) total.udpPorts = ports(r, label);
   });
   if (total.cpu < 0) throw invalidParameter('totalResources: CPU must be given (INTEGER).');
   if (total.memory < 0) throw invalidParameter('totalResources: MEMORY must be given (INTEGER).');

@@ -2,6 +2,14 @@
  * Renders records in ECS's response shapes (Cluster, ContainerInstance, Task, TaskDefinition).
  * Timestamps are epoch seconds, as AWS JSON 1.1 sends them. Pure; must never change state.
  */
+import {
+  ATTRIBUTE_AVAILABILITY_ZONE,
+  ATTRIBUTE_CPU_ARCHITECTURE,
+  RESOURCE_CPU,
+  RESOURCE_MEMORY,
+  RESOURCE_PORTS,
+  RESOURCE_PORTS_UDP,
+} from '@berth/protocol';
 import { taskHealth } from '../lifecycle/task-health.js';
 import type { InstanceRt, SchedulerState, TaskRt } from '../state/scheduler-state.js';
 import type { ClusterRec, TaskDefRec } from '../state/records.js';
@@ -86,10 +94,10 @@ function resources(
   const ports = (s: Iterable<number>): string[] =>
     [...s].sort((a, b) => a - b).map((p) => String(p));
   return [
-    { name: 'CPU', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: cpu },
-    { name: 'MEMORY', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: memory },
+    { name: RESOURCE_CPU, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: cpu },
+    { name: RESOURCE_MEMORY, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: memory },
     {
-      name: 'PORTS',
+      name: RESOURCE_PORTS,
       type: 'STRINGSET',
       doubleValue: 0,
       longValue: 0,
@@ -97,7 +105,7 @@ function resources(
       stringSetValue: ports(tcp),
     },
     {
-      name: 'PORTS_UDP',
+      name: RESOURCE_PORTS_UDP,
       type: 'STRINGSET',
       doubleValue: 0,
       longValue: 0,
@@ -197,11 +205,11 @@ export function renderTask(
         d['memoryReservation'] === undefined ? undefined : String(d['memoryReservation']),
     });
   });
-  const az = inst?.rec.attributes['ecs.availability-zone'];
-  const arch = inst?.rec.attributes['ecs.cpu-architecture'];
+  const az = inst?.rec.attributes[ATTRIBUTE_AVAILABILITY_ZONE];
+  const arch = inst?.rec.attributes[ATTRIBUTE_CPU_ARCHITECTURE];
   return compact({
     attachments: [],
-    attributes: arch ? [{ name: 'ecs.cpu-architecture', value: arch }] : [],
+    attributes: arch ? [{ name: ATTRIBUTE_CPU_ARCHITECTURE, value: arch }] : [],
     availabilityZone: az,
     clusterArn: clusterArn(scope, r.cluster),
     connectivity: 'CONNECTED',

@@ -4,6 +4,7 @@
  * answers 2xx. The queue is bounded: when it overflows the oldest events are dropped and
  * counted. Never logs; failures go to `onError`.
  */
+import { RetryExhaustedError, withRetry } from '@berth/daemon';
 import { WebhookError } from '../errors.js';
 import type { BerthEvent, EventHub } from './event-hub.js';
 
@@ -17,17 +18,6 @@ export interface WebhookOptions {
   readonly maxQueue?: number;
   readonly onError?: (error: WebhookError) => void;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 
 /** A running webhook sender. */
 export class Webhook {
@@ -64,36 +54,36 @@ export class Webhook {
   }
 
   async #deliver(e: BerthEvent, signal: AbortSignal): Promise<void> {
-    const attempts = this.#o.attempts ?? 8;
-    let delay = this.#o.baseDelayMs ?? 200;
-    let last: unknown;
-    for (let i = 1; i <= attempts && !signal.aborted; i++) {
-      try {
-        const r = await fetch(this.#o.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-berth-event-id': String(e.id) },
-          body: JSON.stringify(e),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.#o.timeoutMs ?? 5000)]),
-        });
-        await r.arrayBuffer().catch(() => undefined);
-        if (r.ok) {
-          this.delivered++;
-          return;
-        }
-        last = new Error(`HTTP ${r.status}`);
-      } catch (err) {
-        last = err;
-      }
-      if (i < attempts) await sleep(delay, signal);
-      delay = Math.min(10_000, delay * 2);
+    const attempts = Math.max(1, this.#o.attempts ?? 8);
+    try {
+      await withRetry(`webhook event ${e.id}`, () => this.#post(e, signal), {
+        retries: attempts - 1,
+        baseMs: this.#o.baseDelayMs ?? 200,
+        maxMs: 10_000,
+        signal,
+      });
+      this.delivered++;
+    } catch (err) {
+      if (signal.aborted) return;
+      this.dropped++;
+      this.#o.onError?.(
+        new WebhookError(`webhook gave up on event ${e.id} after ${attempts} attempts`, {
+          cause: err instanceof RetryExhaustedError ? err.cause : err,
+        }),
+      );
     }
-    if (signal.aborted) return;
-    this.dropped++;
-    this.#o.onError?.(
-      new WebhookError(`webhook gave up on event ${e.id} after ${attempts} attempts`, {
-        cause: last,
-      }),
-    );
+  }
+
+  /** One POST of `e`; a non-2xx answer is a failure. */
+  async #post(e: BerthEvent, signal: AbortSignal): Promise<void> {
+    const r = await fetch(this.#o.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-berth-event-id': String(e.id) },
+      body: JSON.stringify(e),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.#o.timeoutMs ?? 5000)]),
+    });
+    await r.arrayBuffer().catch(() => undefined);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
   }
 
   /** Stops sending (events still queued are dropped). */

@@ -5,13 +5,14 @@
  * `kill -9` fails over in seconds rather than after Consul's 2×TTL. Emits events; never logs.
  * Must never serve a write without holding the lock (the Persister's check-session fences it).
  */
+import { sleep } from '@berth/daemon';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
 import { PersistError } from '../errors.js';
 import { catalogGone, fenceFailed } from './catalog-faults.js';
 import type { ApiContext } from '../api/context.js';
-import type { ElbTargets } from '../elb/elb-targets.js';
+import type { ElbTargets } from '@berth/elb';
 import type { EventHub } from '../events/event-hub.js';
 import { taskEvent } from '../events/task-event.js';
 import { AgentMonitor } from '../lifecycle/agent-monitor.js';
@@ -57,17 +58,6 @@ export interface ReplicaEvents {
   failover: [{ session: string; leaderUrl: string | undefined }];
   warn: [{ message: string; error?: unknown }];
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
 
 /** A replica's role and, when leading, its ApiContext. */
 export class Replica extends EventEmitter<ReplicaEvents> {

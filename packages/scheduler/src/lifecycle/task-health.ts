@@ -4,15 +4,14 @@
  * essential container with a health check is healthy, otherwise UNKNOWN. Pure; must never
  * read anything but its arguments.
  */
+import type { ContainerHealthStatus } from '@berth/protocol';
 import type { ContainerRec } from '../state/records.js';
-
-export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 
 /** The task's health and whether any essential container defines a health check. */
 export function taskHealth(
   containers: readonly ContainerRec[] | undefined,
   defs: readonly Record<string, unknown>[],
-): { healthStatus: HealthStatus; healthChecked: boolean } {
+): { healthStatus: ContainerHealthStatus; healthChecked: boolean } {
   let checked = 0;
   let healthy = 0;
   let unhealthy = false;
@@ -25,7 +24,7 @@ export function taskHealth(
     checked++;
     if (c?.healthStatus === 'HEALTHY') healthy++;
   }
-  const healthStatus: HealthStatus = unhealthy
+  const healthStatus: ContainerHealthStatus = unhealthy
     ? 'UNHEALTHY'
     : checked > 0 && healthy === checked
       ? 'HEALTHY'
@@ -34,7 +33,7 @@ export function taskHealth(
 }
 
 /** Parses a reported health status (Docker's words accepted too). */
-export function parseHealthStatus(v: string | undefined): HealthStatus | undefined {
+export function parseHealthStatus(v: string | undefined): ContainerHealthStatus | undefined {
   if (v === undefined) return undefined;
   const u = v.toUpperCase();
   if (u === 'HEALTHY' || u === 'UNHEALTHY' || u === 'UNKNOWN') return u;

@@ -10,6 +10,7 @@
  * stopCode: UserInitiated / ServiceSchedulerInitiated when the scheduler asked for the stop,
  * TaskFailedToStart when the task stopped before RUNNING, else EssentialContainerExited.
  */
+import type { ContainerHealthStatus } from '@berth/protocol';
 import type { ContainerRec, TaskRec, TaskStatus } from '../state/records.js';
 
 const RANK: Record<TaskStatus, number> = { PROVISIONING: 0, PENDING: 1, RUNNING: 2, STOPPED: 3 };
@@ -17,7 +18,10 @@ const RANK: Record<TaskStatus, number> = { PROVISIONING: 0, PENDING: 1, RUNNING:
 /** The stoppedReason of tasks whose instance's agent stayed away past --lost-after. */
 export const LOST_REASON = "Task stopped because the container instance's agent disconnected";
 
-/** A container as the agent reports it. */
+/**
+ * A container as the agent reports it (@berth/protocol's ContainerStateChange), read leniently:
+ * every field but the name may be missing, and status and bindings are kept as sent.
+ */
 export interface ContainerReport {
   containerName: string;
   runtimeId?: string | undefined;
@@ -26,7 +30,7 @@ export interface ContainerReport {
   reason?: string | undefined;
   networkBindings?: Record<string, unknown>[] | undefined;
   /** Docker health of the container (agent protocol extension). */
-  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN' | undefined;
+  healthStatus?: ContainerHealthStatus | undefined;
 }
 
 /** An agent's SubmitTaskStateChange. */

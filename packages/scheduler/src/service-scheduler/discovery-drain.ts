@@ -13,9 +13,7 @@
  */
 import type { ConsulClient } from '@berth/consul';
 import { sleep } from '@berth/daemon';
-
-/** Meta key the registrator writes with the container ID (see @berth/registrator). */
-export const CONTAINER_META = 'berth-container';
+import { META_CONTAINER } from '@berth/protocol';
 
 export interface DiscoveryDrainOptions {
   readonly consul: ConsulClient;
@@ -27,18 +25,6 @@ export interface DiscoveryDrainOptions {
   readonly onDrained: (cluster: string) => void;
   readonly onError: (error: unknown) => void;
   readonly signal: AbortSignal;
-}
-
-interface AgentService {
-  ID: string;
-  Service: string;
-  Meta?: Record<string, string> | null;
-}
-
-// The npm client's calls used here (its typings omit the request options berth passes).
-interface AgentServiceApi {
-  list(o: Record<string, unknown>): Promise<unknown>;
-  maintenance(o: Record<string, unknown>): Promise<unknown>;
 }
 
 /** Per-leadership drains of tasks the service loop wants to stop. */
@@ -77,21 +63,18 @@ export class DiscoveryDrain {
   }
 
   async #drain(containerIds: readonly string[]): Promise<void> {
-    const { consul } = this.#o;
-    const agent = consul.raw.agent.service as unknown as AgentServiceApi;
-    const listed = await consul.call<Record<string, AgentService>>((o) => agent.list(o));
+    const { consul, signal } = this.#o;
+    const listed = await consul.agentServices(signal);
     const mine = (id: string | undefined): boolean =>
       !!id && containerIds.some((c) => c.startsWith(id) || id.startsWith(c));
-    const services = Object.values(listed.body ?? {}).filter((s) => mine(s.Meta?.[CONTAINER_META]));
+    const services = Object.values(listed).filter((s) => mine(s.Meta?.[META_CONTAINER]));
     if (services.length === 0) return;
     for (const s of services) {
-      await consul.call((o) =>
-        agent.maintenance({
-          ...o,
-          id: s.ID,
-          enable: true,
-          reason: 'draining before the task stops (berth scheduler)',
-        }),
+      await consul.agentServiceMaintenance(
+        s.ID,
+        true,
+        'draining before the task stops (berth scheduler)',
+        signal,
       );
     }
     const ids = new Set(services.map((s) => s.ID));

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiContext } from '../api/context.js';
 import { commitPlacements } from '../api/tasks.js';
 import { resourcesOf } from '../api/task-definitions.js';
-import type { ElbTargets } from '../elb/elb-targets.js';
+import type { ElbTargets } from '@berth/elb';
 import type { EventHub } from '../events/event-hub.js';
 import { requestStop } from '../lifecycle/task-transitions.js';
 import { place, placeOn } from '../placement/index.js';

@@ -4,6 +4,7 @@
  * and the cluster's instances with the service's memberOf constraints evaluated. Reads only;
  * must never change the state.
  */
+import { ATTRIBUTE_AVAILABILITY_ZONE } from '@berth/protocol';
 import { taskHealth } from '../lifecycle/task-health.js';
 import { MemberOf } from '../placement/member-of.js';
 import type { PlacementConstraint } from '../placement/types.js';
@@ -93,7 +94,7 @@ export function instanceViews(
     ec2InstanceId: p.ec2InstanceId,
     status: p.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
     agentConnected: p.agentConnected,
-    availabilityZone: p.attributes['ecs.availability-zone'],
+    availabilityZone: p.attributes[ATTRIBUTE_AVAILABILITY_ZONE],
     matchesConstraints: memberOf !== undefined && memberOf.failing(p, 0, group) === undefined,
   }));
 }

@@ -5,6 +5,7 @@
  * capped). Pure: the counters come in, actions and effective counters go out; must never
  * count a stop twice (countedStops) or back off for tasks that did run.
  */
+import { backoffDelay as doublingDelay } from '@berth/daemon';
 import { isHealthCheckStop } from './messages.js';
 import type { TaskHealth } from './task-view.js';
 import type { Action, BackoffState, ReconcileOptions, ServiceState, ServiceTask } from './types.js';
@@ -26,12 +27,17 @@ export function circuitBreakerThreshold(desiredCount: number): number {
   );
 }
 
-/** The delay before the next start after `failures` consecutive start failures. */
+/**
+ * The delay before the next start after `failures` consecutive start failures: @berth/daemon's
+ * backoff without jitter, since the reconciler is a pure function of its input.
+ */
 export function backoffDelay(failures: number, options: ReconcileOptions = {}): number {
   if (failures <= 0) return 0;
-  const base = options.backoffBaseMs ?? BACKOFF_BASE_MS;
-  const cap = options.backoffMaxMs ?? BACKOFF_MAX_MS;
-  return Math.min(cap, base * 2 ** Math.min(failures - 1, 30));
+  return doublingDelay(failures, {
+    baseMs: options.backoffBaseMs ?? BACKOFF_BASE_MS,
+    maxMs: options.backoffMaxMs ?? BACKOFF_MAX_MS,
+    jitter: 'none',
+  });
 }
 
 /** Whether a STOPPED task counts as a failure of its deployment (circuit breaker). */

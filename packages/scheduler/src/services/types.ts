@@ -3,6 +3,7 @@
  * events, the reconciler's input view (tasks, instances, target health) and the actions it
  * answers with. Plain data only; must never hold behaviour or reach for I/O.
  */
+import type { Tag } from '@berth/protocol';
 import type {
   PlacementConstraint,
   PlacementFailure,
@@ -47,11 +48,7 @@ export interface RebalanceOption {
   maxSkew: number;
 }
 
-/** An ECS tag. */
-export interface Tag {
-  key: string;
-  value: string;
-}
+export type { Tag };
 
 /** How a deployment's rollout stands, as ECS reports it. */
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

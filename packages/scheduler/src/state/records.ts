@@ -4,11 +4,9 @@
  * between records and KV keys/values; must never do I/O.
  */
 
-/** An ECS tag. */
-export interface Tag {
-  key: string;
-  value: string;
-}
+import type { ContainerHealthStatus, Tag } from '@berth/protocol';
+
+export type { Tag };
 
 /** Resources one task holds on its instance (see taskResources). */
 export interface TaskResources {
@@ -67,7 +65,7 @@ export interface ContainerRec {
   reason?: string | undefined;
   networkBindings?: Record<string, unknown>[] | undefined;
   /** Docker health as the agent reported it: HEALTHY | UNHEALTHY | UNKNOWN. */
-  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN' | undefined;
+  healthStatus?: ContainerHealthStatus | undefined;
 }
 
 export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'STOPPED';

@@ -4,7 +4,7 @@
  */
 
 import { TaskDefinitionError } from './errors.js';
-import type { ContainerDefinition, Volume } from './types.js';
+import type { NormalizedContainerDefinition, NormalizedVolume } from '@berth/protocol';
 
 /**
  * The checks across containers: unique names, an essential container, memory against the
@@ -13,12 +13,12 @@ import type { ContainerDefinition, Volume } from './types.js';
  * @throws TaskDefinitionError naming the field.
  */
 export function checkContainers(
-  containers: readonly ContainerDefinition[],
-  volumes: readonly Volume[],
+  containers: readonly NormalizedContainerDefinition[],
+  volumes: readonly NormalizedVolume[],
   taskCpu: number | undefined,
   taskMemory: number | undefined,
 ): void {
-  const byName = new Map<string, ContainerDefinition>();
+  const byName = new Map<string, NormalizedContainerDefinition>();
   containers.forEach((c, i) => {
     if (byName.has(c.name)) {
       throw new TaskDefinitionError(
@@ -126,7 +126,7 @@ export function checkContainers(
   checkDependencyCycle(containers);
 }
 
-function checkDependencyCycle(containers: readonly ContainerDefinition[]): void {
+function checkDependencyCycle(containers: readonly NormalizedContainerDefinition[]): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const byName = new Map(containers.map((c) => [c.name, c]));
   const visit = (name: string, trail: string[]): void => {

@@ -9,12 +9,13 @@ import { FieldReader } from './field-reader.js';
 import type {
   ContainerDependency,
   ContainerRestartPolicy,
-  HealthCheck,
   HostEntry,
   LogConfiguration,
+  NormalizedHealthCheck,
   Ulimit,
   UlimitName,
-} from './types.js';
+} from '@berth/protocol';
+import type { Draft } from './types.js';
 
 const ULIMIT_NAMES: readonly UlimitName[] = [
   'core',
@@ -92,7 +93,7 @@ export function readUlimits(r: FieldReader): Ulimit[] | undefined {
   });
 }
 
-export function readHealthCheck(r: FieldReader): HealthCheck | undefined {
+export function readHealthCheck(r: FieldReader): NormalizedHealthCheck | undefined {
   const h = r.child('healthCheck');
   if (h === undefined) return undefined;
   const command = h.strList('command');
@@ -102,7 +103,7 @@ export function readHealthCheck(r: FieldReader): HealthCheck | undefined {
   if (!['CMD', 'CMD-SHELL', 'NONE'].includes(command[0]!)) {
     r.fail('healthCheck.command', 'the command must start with CMD or CMD-SHELL');
   }
-  const out: HealthCheck = {
+  const out: Draft<NormalizedHealthCheck> = {
     command,
     interval: h.int('interval', { min: 5, max: 300 }) ?? 30,
     timeout: h.int('timeout', { min: 2, max: 60 }) ?? 5,
@@ -118,7 +119,7 @@ export function readRestartPolicy(r: FieldReader): ContainerRestartPolicy | unde
   if (p === undefined) return undefined;
   const enabled = p.bool('enabled');
   if (enabled === undefined) r.fail('restartPolicy.enabled', 'enabled is required');
-  const out: ContainerRestartPolicy = { enabled };
+  const out: Draft<ContainerRestartPolicy> = { enabled };
   const codes = p.intList('ignoredExitCodes', 50);
   if (codes !== undefined) out.ignoredExitCodes = codes;
   const period = p.int('restartAttemptPeriod', { min: 60, max: 1800 });
@@ -131,7 +132,7 @@ export function readLogConfiguration(r: FieldReader): LogConfiguration | undefin
   if (l === undefined) return undefined;
   const logDriver = l.oneOf('logDriver', LOG_DRIVERS);
   if (logDriver === undefined) r.fail('logConfiguration.logDriver', 'logDriver is required');
-  const out: LogConfiguration = { logDriver };
+  const out: Draft<LogConfiguration> = { logDriver };
   const options = l.strMap('options');
   if (options !== undefined) out.options = options;
   const secretOptions = l.opaqueList('secretOptions');

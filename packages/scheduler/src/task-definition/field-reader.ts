@@ -6,7 +6,7 @@
  */
 
 import { TaskDefinitionError, type EcsValidationType } from './errors.js';
-import type { OpaqueJson } from './types.js';
+import type { OpaqueJson } from '@berth/protocol';
 
 interface IntRange {
   min?: number;

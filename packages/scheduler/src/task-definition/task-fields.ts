@@ -7,12 +7,13 @@
 import { parseClusterQuery } from '../query/index.js';
 import { FieldReader } from './field-reader.js';
 import { NAME_PATTERN } from './validate-container.js';
-import type { Tag, TaskDefinitionInput, Volume } from './types.js';
+import type { NormalizedDockerVolumeConfiguration, NormalizedVolume, Tag } from '@berth/protocol';
+import type { Draft, TaskDefinitionInput } from './types.js';
 
 const MAX_TAGS = 50;
 const MAX_CONSTRAINTS = 10;
 
-export function readVolumes(r: FieldReader): Volume[] {
+export function readVolumes(r: FieldReader): NormalizedVolume[] {
   const seen = new Set<string>();
   return (r.list('volumes') ?? []).map((v, i) => {
     const at = `volumes[${i}]`;
@@ -33,7 +34,7 @@ export function readVolumes(r: FieldReader): Volume[] {
     ]) {
       if (vr.has(unsupported)) vr.fail(unsupported, 'berth supports host and Docker volumes only');
     }
-    const out: Volume = { name };
+    const out: Draft<NormalizedVolume> = { name };
     const host: FieldReader | undefined = vr.child('host');
     const docker: FieldReader | undefined = vr.child('dockerVolumeConfiguration');
     if (host !== undefined && docker !== undefined) {
@@ -49,14 +50,15 @@ export function readVolumes(r: FieldReader): Volume[] {
       if (autoprovision === true && scope !== 'shared') {
         docker.fail('autoprovision', 'autoprovision is only supported when scope is shared');
       }
-      out.dockerVolumeConfiguration = { scope };
-      if (autoprovision !== undefined) out.dockerVolumeConfiguration.autoprovision = autoprovision;
+      const config: Draft<NormalizedDockerVolumeConfiguration> = { scope };
+      if (autoprovision !== undefined) config.autoprovision = autoprovision;
       const driver = docker.str('driver');
-      if (driver !== undefined) out.dockerVolumeConfiguration.driver = driver;
+      if (driver !== undefined) config.driver = driver;
       const driverOpts = docker.strMap('driverOpts');
-      if (driverOpts !== undefined) out.dockerVolumeConfiguration.driverOpts = driverOpts;
+      if (driverOpts !== undefined) config.driverOpts = driverOpts;
       const labels = docker.strMap('labels');
-      if (labels !== undefined) out.dockerVolumeConfiguration.labels = labels;
+      if (labels !== undefined) config.labels = labels;
+      out.dockerVolumeConfiguration = config;
     }
     return out;
   });

@@ -7,7 +7,8 @@
 import { TaskDefinitionError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { parseTaskCpu, parseTaskMemory } from './task-size.js';
-import type { ContainerOverride, TaskDefinitionInput, TaskOverride } from './types.js';
+import type { ContainerOverride, TaskOverride } from '@berth/protocol';
+import type { Draft, TaskDefinitionInput } from './types.js';
 
 /** Resources one task reserves on its instance. */
 export interface TaskResources {
@@ -84,7 +85,7 @@ export function validateTaskOverride(input: unknown, td?: TaskDefinitionInput): 
   } catch {
     return bad('overrides', 'overrides must be a JSON object.');
   }
-  const out: TaskOverride = {};
+  const out: Draft<TaskOverride> = {};
   const read = <T>(f: () => T): T => {
     try {
       return f();
@@ -121,7 +122,7 @@ export function validateTaskOverride(input: unknown, td?: TaskDefinitionInput): 
           `Container override '${name}' does not match a container of the task definition.`,
         );
       }
-      const co: ContainerOverride = { name };
+      const co: Draft<ContainerOverride> = { name };
       const command = c.strList('command');
       if (command !== undefined) co.command = command;
       const env = c.list('environment');

@@ -8,12 +8,13 @@
 import { TaskDefinitionError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import type {
-  ContainerDefinition,
   KeyValuePair,
   MountPoint,
-  PortMapping,
+  NormalizedContainerDefinition,
+  NormalizedPortMapping,
   VolumeFrom,
-} from './types.js';
+} from '@berth/protocol';
+import type { Draft } from './types.js';
 import {
   readDependsOn,
   readExtraHosts,
@@ -34,7 +35,7 @@ export function validateContainer(
   value: unknown,
   index: number,
   networkMode: 'bridge' | 'host' | 'none',
-): ContainerDefinition {
+): NormalizedContainerDefinition {
   const path = `containerDefinitions[${index}]`;
   const pre = new FieldReader(value, path, `container ${index}`);
   const name = pre.raw('name');
@@ -75,7 +76,7 @@ export function validateContainer(
     );
   }
 
-  const c: ContainerDefinition = {
+  const c: Draft<NormalizedContainerDefinition> = {
     name,
     image,
     cpu: r.int('cpu', { min: 0, max: 196_608 }) ?? 0,
@@ -160,7 +161,7 @@ export function validateContainer(
   return c;
 }
 
-function readPortMappings(r: FieldReader, networkMode: string): PortMapping[] {
+function readPortMappings(r: FieldReader, networkMode: string): NormalizedPortMapping[] {
   const list = r.list('portMappings') ?? [];
   if (list.length > 0 && networkMode === 'none') {
     r.fail('portMappings', 'port mappings are not allowed when networkMode=none');
@@ -196,7 +197,7 @@ function readPortMappings(r: FieldReader, networkMode: string): PortMapping[] {
     if (protocol !== 'tcp' && protocol !== 'udp') {
       invalidPort(r, i, 'protocol', `'${String(protocol)}' is not one of tcp, udp`);
     }
-    const out: PortMapping = { containerPort, hostPort, protocol };
+    const out: Draft<NormalizedPortMapping> = { containerPort, hostPort, protocol };
     const name = p.str('name', 64);
     if (name !== undefined) out.name = name;
     const appProtocol = p.oneOf('appProtocol', ['http', 'http2', 'grpc'] as const);
@@ -213,7 +214,7 @@ function invalidPort(r: FieldReader, i: number, key: string, reason: string): ne
   );
 }
 
-function readEnvironment(r: FieldReader): KeyValuePair[] {
+function readEnvironment(r: FieldReader): Required<KeyValuePair>[] {
   return (r.list('environment') ?? []).map((v, i) => {
     const e = new FieldReader(v, r.at(`environment[${i}]`), r.owner);
     const name = e.str('name');
@@ -224,7 +225,7 @@ function readEnvironment(r: FieldReader): KeyValuePair[] {
   });
 }
 
-function readMountPoints(r: FieldReader): MountPoint[] {
+function readMountPoints(r: FieldReader): Required<MountPoint>[] {
   return (r.list('mountPoints') ?? []).map((v, i) => {
     const m = new FieldReader(v, r.at(`mountPoints[${i}]`), r.owner);
     const sourceVolume = m.str('sourceVolume');
@@ -239,7 +240,7 @@ function readMountPoints(r: FieldReader): MountPoint[] {
   });
 }
 
-function readVolumesFrom(r: FieldReader): VolumeFrom[] {
+function readVolumesFrom(r: FieldReader): Required<VolumeFrom>[] {
   return (r.list('volumesFrom') ?? []).map((v, i) => {
     const f = new FieldReader(v, r.at(`volumesFrom[${i}]`), r.owner);
     const sourceContainer = f.str('sourceContainer');
@@ -252,7 +253,7 @@ function readVolumesFrom(r: FieldReader): VolumeFrom[] {
 
 function copyStrings(
   r: FieldReader,
-  c: ContainerDefinition,
+  c: Draft<NormalizedContainerDefinition>,
   keys: readonly ('hostname' | 'user' | 'workingDirectory')[],
 ): void {
   for (const key of keys) {
@@ -263,7 +264,7 @@ function copyStrings(
 
 function copyBools(
   r: FieldReader,
-  c: ContainerDefinition,
+  c: Draft<NormalizedContainerDefinition>,
   keys: readonly (
     'disableNetworking' | 'privileged' | 'readonlyRootFilesystem' | 'interactive' | 'pseudoTerminal'
   )[],

@@ -9,7 +9,7 @@
 import { TaskDefinitionError } from './errors.js';
 import { FieldReader } from './field-reader.js';
 import { parseTaskCpu, parseTaskMemory, TASK_CPU_RANGE, TASK_MEMORY_MIN } from './task-size.js';
-import type { TaskDefinitionInput } from './types.js';
+import type { Draft, TaskDefinitionInput } from './types.js';
 import { checkContainers } from './check-containers.js';
 import { readConstraints, readTags, readVolumes } from './task-fields.js';
 import { NAME_PATTERN, validateContainer } from './validate-container.js';
@@ -102,7 +102,7 @@ export function validateTaskDefinition(input: unknown): TaskDefinitionInput {
   const volumes = readVolumes(r);
   checkContainers(containers, volumes, cpu, memory);
 
-  const td: TaskDefinitionInput = {
+  const td: Draft<TaskDefinitionInput> = {
     family,
     containerDefinitions: containers,
     networkMode: mode,

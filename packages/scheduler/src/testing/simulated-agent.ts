@@ -5,7 +5,29 @@
  * scheduler with it. With `autoRun` it reports RUNNING for each new task and STOPPED for each
  * task whose desired status is STOPPED, as a well-behaved agent would. Must never touch Docker.
  */
+import { backoffDelay, sleep } from '@berth/daemon';
 import { EventEmitter } from 'node:events';
+import {
+  ATTRIBUTE_ADVERTISE_IP,
+  ATTRIBUTE_AVAILABILITY_ZONE,
+  ATTRIBUTE_CPU_ARCHITECTURE,
+  ATTRIBUTE_OS_TYPE,
+  type Assignment,
+  type Assignments,
+  type BackendStatus,
+  type ContainerDefinition,
+  type ContainerHealthStatus,
+  type ContainerReport,
+  type ContainerStateChange,
+  type NetworkBinding,
+  type PollRequest,
+  RESOURCE_CPU,
+  RESOURCE_MEMORY,
+  RESOURCE_PORTS,
+  RESOURCE_PORTS_UDP,
+  type Registration,
+  type TaskStateChange,
+} from '@berth/protocol';
 import type { AwsCredentials } from '../wire/sigv4.js';
 import { EcsCallError, EcsJsonClient } from './ecs-json-client.js';
 
@@ -35,23 +57,9 @@ export interface SimulatedAgentOptions {
   readonly client?: EcsJsonClient;
 }
 
-/** One task as the agent was told about it. */
-export interface Assignment {
-  taskArn: string;
-  desiredStatus: 'RUNNING' | 'STOPPED';
-  lastStatus: string;
-  taskDefinition: Record<string, unknown>;
-  overrides?: Record<string, unknown>;
-  startedBy?: string;
-  group?: string;
-  createdAt: number;
-  stopCode?: string;
-  stoppedReason?: string;
-}
-
 export interface SimulatedAgentEvents {
   /** A poll answered with a new version. */
-  assignments: [{ version: number; tasks: Assignment[] }];
+  assignments: [Assignments];
   /** A task seen for the first time. */
   task: [Assignment];
   /** A report acknowledged. */
@@ -59,7 +67,18 @@ export interface SimulatedAgentEvents {
   failure: [unknown];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Delays between retries of a poll or a report. */
+const RETRY = { baseMs: 50, maxMs: 2000 } as const;
+
+/** The bindings a container reports: its host ports, or 32768+ where Docker would pick one. */
+function bindingsOf(d: ContainerDefinition): NetworkBinding[] {
+  return (d.portMappings ?? []).map((p, i) => ({
+    bindIP: '0.0.0.0',
+    containerPort: p.containerPort ?? 0,
+    hostPort: p.hostPort || 32768 + i,
+    protocol: p.protocol ?? 'tcp',
+  }));
+}
 
 /** A simulated container instance. */
 export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
@@ -100,35 +119,35 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
   /** RegisterContainerInstance (re-registers when the ARN is known). Returns the ARN. */
   async register(): Promise<string> {
     const attrs = {
-      'ecs.os-type': 'linux',
-      'ecs.cpu-architecture': 'x86_64',
-      'ecs.availability-zone': this.#o.availabilityZone ?? 'local-1a',
-      'berth.advertise-ip': this.#o.advertiseIp ?? '127.0.0.2',
+      [ATTRIBUTE_OS_TYPE]: 'linux',
+      [ATTRIBUTE_CPU_ARCHITECTURE]: 'x86_64',
+      [ATTRIBUTE_AVAILABILITY_ZONE]: this.#o.availabilityZone ?? 'local-1a',
+      [ATTRIBUTE_ADVERTISE_IP]: this.#o.advertiseIp ?? '127.0.0.2',
       ...(this.#o.attributes ?? {}),
+    };
+    const registration: Registration = {
+      ...(this.arn ? { containerInstanceArn: this.arn } : {}),
+      totalResources: [
+        { name: RESOURCE_CPU, type: 'INTEGER', integerValue: this.#o.cpu ?? 2048 },
+        { name: RESOURCE_MEMORY, type: 'INTEGER', integerValue: this.#o.memory ?? 4096 },
+        {
+          name: RESOURCE_PORTS,
+          type: 'STRINGSET',
+          stringSetValue: (this.#o.reservedPorts ?? [22]).map(String),
+        },
+        {
+          name: RESOURCE_PORTS_UDP,
+          type: 'STRINGSET',
+          stringSetValue: (this.#o.reservedUdpPorts ?? []).map(String),
+        },
+      ],
+      versionInfo: { agentVersion: '1.0.0', agentHash: 'simulated', dockerVersion: 'none' },
+      attributes: Object.entries(attrs).map(([name, value]) => ({ name, value })),
+      instanceIdentityDocument: JSON.stringify({ instanceId: this.instanceId }),
     };
     const r = await this.client.ecs<{ containerInstance: { containerInstanceArn: string } }>(
       'RegisterContainerInstance',
-      {
-        cluster: this.cluster,
-        ...(this.arn ? { containerInstanceArn: this.arn } : {}),
-        totalResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: this.#o.cpu ?? 2048 },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: this.#o.memory ?? 4096 },
-          {
-            name: 'PORTS',
-            type: 'STRINGSET',
-            stringSetValue: (this.#o.reservedPorts ?? [22]).map(String),
-          },
-          {
-            name: 'PORTS_UDP',
-            type: 'STRINGSET',
-            stringSetValue: (this.#o.reservedUdpPorts ?? []).map(String),
-          },
-        ],
-        versionInfo: { agentVersion: '1.0.0', agentHash: 'simulated', dockerVersion: 'none' },
-        attributes: Object.entries(attrs).map(([name, value]) => ({ name, value })),
-        instanceIdentityDocument: JSON.stringify({ instanceId: this.instanceId }),
-      },
+      { cluster: this.cluster, ...registration },
     );
     this.arn = r.containerInstance.containerInstanceArn;
     return this.arn;
@@ -154,9 +173,10 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
   /** One PollAssignments round trip. */
   async pollOnce(waitSeconds = 0, signal?: AbortSignal): Promise<boolean> {
     if (!this.arn) await this.register();
-    const r = await this.client.agent<{ version: number; tasks: Assignment[] }>(
+    const poll: PollRequest = { containerInstance: this.arn!, version: this.version, waitSeconds };
+    const r = await this.client.agent<Assignments>(
       'PollAssignments',
-      { cluster: this.cluster, containerInstance: this.arn, version: this.version, waitSeconds },
+      { cluster: this.cluster, ...poll },
       signal,
     );
     this.polls++;
@@ -187,7 +207,7 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
         }
         this.emit('failure', e);
         failures++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)));
+        await sleep(backoffDelay(failures + 1, RETRY), signal);
       }
     }
   }
@@ -210,7 +230,7 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
    */
   report(
     taskArn: string,
-    status: 'PENDING' | 'RUNNING' | 'STOPPED',
+    status: BackendStatus,
     extra: { exitCode?: number; reason?: string } = {},
   ): Promise<void> {
     this.reported.set(taskArn, status);
@@ -225,35 +245,26 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
 
   async #send(
     taskArn: string,
-    status: string,
+    status: BackendStatus,
     extra: { exitCode?: number; reason?: string },
   ): Promise<void> {
-    const a = this.tasks.get(taskArn);
-    const defs = (a?.taskDefinition['containerDefinitions'] as Record<string, unknown>[]) ?? [];
-    const containers = defs.map((d) => ({
-      containerName: String(d['name']),
-      runtimeId: `sim-${taskArn.slice(-12)}-${String(d['name'])}`,
+    const containers = this.#containers(taskArn).map((d): ContainerStateChange => ({
+      containerName: d.name,
+      runtimeId: `sim-${taskArn.slice(-12)}-${d.name}`,
       status,
       ...(status === 'STOPPED' ? { exitCode: extra.exitCode ?? 0 } : {}),
-      networkBindings: ((d['portMappings'] as Record<string, unknown>[] | undefined) ?? []).map(
-        (p, i) => ({
-          bindIP: '0.0.0.0',
-          containerPort: p['containerPort'],
-          hostPort: (p['hostPort'] as number | undefined) || 32768 + i,
-          protocol: p['protocol'] ?? 'tcp',
-        }),
-      ),
+      networkBindings: bindingsOf(d),
     }));
+    const change: TaskStateChange = {
+      task: taskArn,
+      status,
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      containers,
+    };
     let attempt = 0;
     for (;;) {
       try {
-        await this.client.ecs('SubmitTaskStateChange', {
-          cluster: this.cluster,
-          task: taskArn,
-          status,
-          ...(extra.reason ? { reason: extra.reason } : {}),
-          containers,
-        });
+        await this.client.ecs('SubmitTaskStateChange', { cluster: this.cluster, ...change });
         this.emit('reported', { taskArn, status });
         return;
       } catch (e) {
@@ -263,7 +274,7 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
           return; // a client error will not heal by retrying
         }
         attempt++;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)));
+        await sleep(backoffDelay(attempt + 1, RETRY));
       }
     }
   }
@@ -274,21 +285,26 @@ export class SimulatedAgent extends EventEmitter<SimulatedAgentEvents> {
    */
   async reportHealth(
     taskArn: string,
-    healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN',
+    healthStatus: ContainerHealthStatus,
     containerName?: string,
   ): Promise<void> {
-    const a = this.tasks.get(taskArn);
-    const defs = (a?.taskDefinition['containerDefinitions'] as Record<string, unknown>[]) ?? [];
-    const names = containerName ? [containerName] : defs.map((d) => String(d['name']));
+    const defs = this.#containers(taskArn);
+    const names = containerName ? [containerName] : defs.map((d) => d.name);
     for (const name of names) {
-      await this.client.ecs('SubmitContainerStateChange', {
-        cluster: this.cluster,
+      const def = defs.find((d) => d.name === name);
+      const report: ContainerReport = {
         task: taskArn,
         containerName: name,
         status: 'RUNNING',
+        networkBindings: def ? bindingsOf(def) : [],
         healthStatus,
-      });
+      };
+      await this.client.ecs('SubmitContainerStateChange', { cluster: this.cluster, ...report });
     }
+  }
+
+  #containers(taskArn: string): readonly ContainerDefinition[] {
+    return this.tasks.get(taskArn)?.taskDefinition.containerDefinitions ?? [];
   }
 
   /** DeregisterContainerInstance. */

@@ -4,6 +4,7 @@
  * verified requests to the leader. Must never answer a client's mistake with a 500 and never
  * echo secrets; unexpected faults become ServerException and are reported through `onError`.
  */
+import { sleep } from '@berth/daemon';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminHandler } from '@berth/daemon';
@@ -205,7 +206,7 @@ async function runOrForward(
     }
     await o.replica.settled(Math.min(left, 500));
     if (!o.replica.context && o.replica.leaderUrl === leader) {
-      await new Promise((r) => setTimeout(r, Math.min(left, 100)));
+      await sleep(Math.min(left, 100));
     }
   }
 }
