@@ -1,6 +1,7 @@
 // Runs one berth router in its own process for bench/router/run.mjs: routes every path to
 // the backend given in argv and prints its proxy port. It never talks to anything but 127.0.0.1.
-import { startRouter, MemoryRouteSource } from '@berth/router';
+import { startRouter } from '@berth/router';
+import { MemoryRouteSource } from '@berth/router/testing';
 
 const backendPort = Number(process.argv[2]);
 const services = new Map([
