@@ -56,7 +56,7 @@ export function openFilesLimit(): number | undefined {
 }
 
 /** `--max-connections 0`: a third of the fd limit (a proxied connection holds two, plus pools). */
-export function defaultMaxConnections(fdLimit = openFilesLimit()): number {
+export function defaultMaxConnections(fdLimit: number | undefined): number {
   return fdLimit === undefined ? 4096 : Math.max(64, Math.min(10_000, Math.floor(fdLimit / 3)));
 }
 
@@ -109,7 +109,7 @@ export async function startRouter(
     strategy: o.strategy as RouterSettings['strategy'],
     matcher: o.matcher as RouterSettings['matcher'],
     trustedProxy: o.trustedProxy ?? [],
-    maxConnections: o.maxConnections > 0 ? o.maxConnections : defaultMaxConnections(),
+    maxConnections: o.maxConnections > 0 ? o.maxConnections : defaultMaxConnections(openFilesLimit()),
     drainDelay:
       o.targetGroup !== undefined || options.targetGroupImpl !== undefined ? o.drainDelay : 0,
   };

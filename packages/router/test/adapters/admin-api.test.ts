@@ -91,3 +91,31 @@ t.test('/health turns unhealthy when the catalog is gone too long, and back', as
   source.recover();
   t.equal((await request(admin, '/health')).status, 200, 'fresh again');
 });
+
+t.test('/health is not ok with zero routes unless --allow-empty', async (t) => {
+  const empty = new MemoryRouteSource(snapshotOf({}));
+  const strict = await startRouter(
+    { proxy: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+    empty,
+  );
+  const relaxed = await startRouter(
+    {
+      proxy: { host: '127.0.0.1', port: 0 },
+      admin: { host: '127.0.0.1', port: 0 },
+      allowEmpty: true,
+    },
+    new MemoryRouteSource(snapshotOf({})),
+  );
+  t.teardown(async () => {
+    await strict.close();
+    await relaxed.close();
+  });
+  const res = await request(strict.adminAddress?.port ?? 0, '/health');
+  t.equal(res.status, 503, 'an empty catalog is not a healthy router');
+  t.match(JSON.parse(res.body), { status: 'degraded', reasons: [/no routes/] });
+  t.equal((await request(relaxed.adminAddress?.port ?? 0, '/health')).status, 200, '--allow-empty');
+  empty.setSnapshot(snapshotOf({ web: [{ port: web.port, tags: ['urlprefix-/web'] }] }));
+  t.equal((await request(strict.adminAddress?.port ?? 0, '/health')).status, 200, 'routes: ok');
+  empty.setSnapshot(snapshotOf({}));
+  t.equal((await request(strict.adminAddress?.port ?? 0, '/health')).status, 503, 'empty again');
+});

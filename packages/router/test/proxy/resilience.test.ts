@@ -2,7 +2,8 @@ import t from 'tap';
 import http from 'node:http';
 import { startRouter } from '../../src/daemon/start.js';
 import { MemoryRouteSource, snapshotOf } from '../../src/testing/index.js';
-import { startBackend, request, deadPort, rawRequest } from '../helpers.js';
+import { startBackend, request, deadPort, rawRequest, rawBackend } from '../helpers.js';
+import { eventually } from '@berth/daemon/testing';
 
 const ok1 = await startBackend('ok1');
 const ok2 = await startBackend('ok2');
@@ -17,6 +18,25 @@ const flaky = await startBackend('flaky', (req, res) => {
 const slow = await startBackend('slow', (req, res) => {
   setTimeout(() => res.end('late'), 1500);
 });
+const busy = await startBackend('busy', (req, res) => {
+  req.resume();
+  res.writeHead(503, { 'retry-after': '3' });
+  res.end('come back later');
+});
+// resets every request it receives, before any response byte
+const resets = { hits: 0 };
+const resetter = await rawBackend((sock) => {
+  resets.hits++;
+  sock.resetAndDestroy();
+});
+const resetters = await Promise.all(
+  [1, 2, 3].map(() =>
+    rawBackend((sock) => {
+      resets.hits++;
+      sock.resetAndDestroy();
+    }),
+  ),
+);
 const dead = await deadPort();
 const deadA = await deadPort();
 const deadB = await deadPort();
@@ -32,6 +52,10 @@ const source = new MemoryRouteSource(
     deadA: [{ port: deadA, tags: ['urlprefix-/two-dead'] }],
     deadB: [{ port: deadB, tags: ['urlprefix-/two-dead'] }],
     live: [{ port: ok3.port, tags: ['urlprefix-/two-dead'] }],
+    busy: [{ port: busy.port, tags: ['urlprefix-/busy'] }],
+    reset: [{ port: resetter.port, tags: ['urlprefix-/reset-only', 'urlprefix-/reset-or-ok'] }],
+    ok4: [{ port: ok1.port, tags: ['urlprefix-/reset-or-ok'] }],
+    outage: resetters.map((r) => ({ port: r.port, tags: ['urlprefix-/outage'] })),
   }),
   'route weight ok2 /w weight 0.5 tags "v2"\n',
 );
@@ -54,8 +78,17 @@ router.on('eject', (e) => ejections.push(e));
 router.on('retry', (e) => retries.push(e));
 t.teardown(async () => {
   await router.close();
-  for (const x of [ok1, ok2, ok3, flaky, slow]) await x.close();
+  for (const x of [ok1, ok2, ok3, flaky, slow, busy, resetter, ...resetters]) await x.close();
 });
+
+const ejectedUntil = (port: number): number =>
+  Math.max(
+    0,
+    ...(router.table?.routes ?? [])
+      .flatMap((r) => r.targets)
+      .filter((x) => x.port === port)
+      .map((x) => x.state.ejectedUntil),
+  );
 
 t.test('retry past a dead instance and eject it with a growing time', async (t) => {
   for (let i = 0; i < 10; i++) {
@@ -70,7 +103,7 @@ t.test('retry past a dead instance and eject it with a growing time', async (t) 
     'retried after connect failure',
   );
   // after the ejection lapses, the dead one is tried again and ejected for longer
-  await new Promise((r) => setTimeout(r, 350));
+  await eventually('the ejection lapsed', () => ejectedUntil(dead) <= Date.now());
   for (let i = 0; i < 4; i++) t.equal((await request(port, '/r')).status, 200);
   const later = ejections.filter((e) => e.target.endsWith(`:${dead}`));
   t.ok(later.length >= 2, 'ejected again');
@@ -96,7 +129,9 @@ t.test('503 from an idempotent request is retried on another instance', async (t
 });
 
 t.test('a request with a body is never retried', async (t) => {
-  await new Promise((r) => setTimeout(r, 1300)); // let ejections lapse
+  await eventually('the ejection lapsed', () => ejectedUntil(flaky.port) <= Date.now(), {
+    timeoutMs: 3000,
+  });
   const statuses = new Set<number>();
   for (let i = 0; i < 6; i++) {
     const res = await request(port, '/s', { method: 'POST', body: 'payload' });
@@ -210,4 +245,42 @@ t.test('malformed requests get 4xx and never crash the router', async (t) => {
     t.match(out, c.want, c.name);
   }
   t.equal((await request(port, '/r')).status, 200, 'still serving');
+});
+
+t.test(
+  'a GET reset by the backend is sent once, and its retry never goes back there',
+  async (t) => {
+    resets.hits = 0;
+    t.equal((await request(port, '/reset-only')).status, 502, 'no other instance: 502');
+    t.equal(resets.hits, 1, 'sent once, not four times');
+    resets.hits = 0;
+    for (let i = 0; i < 10; i++) {
+      const before = resets.hits;
+      t.equal((await request(port, '/reset-or-ok')).status, 200, `request ${i}`);
+      t.ok(resets.hits - before <= 1, 'at most once to the resetting instance');
+    }
+  },
+);
+
+t.test('a POST reset by the backend is never resent', async (t) => {
+  resets.hits = 0;
+  t.equal((await request(port, '/reset-only', { method: 'POST', body: 'x' })).status, 502);
+  t.equal(resets.hits, 1);
+});
+
+t.test('a 503 with Retry-After is passed on and ejects nobody', async (t) => {
+  const before = ejections.length;
+  const res = await request(port, '/busy');
+  t.equal(res.status, 503);
+  t.equal(res.headers['retry-after'], '3');
+  t.equal(res.body, 'come back later');
+  t.equal(ejections.length, before, 'an application saying "later" is not a failure');
+});
+
+t.test('retries cannot amplify an outage (per-route retry budget)', async (t) => {
+  resets.hits = 0;
+  const n = 100;
+  for (let i = 0; i < n; i++) t.equal((await request(port, '/outage')).status, 502);
+  // at most 20% extra plus the floor of 10 per window; without a budget: 4 per request
+  t.ok(resets.hits <= n * 1.2 + 10, `${resets.hits} upstream attempts for ${n} requests`);
 });
