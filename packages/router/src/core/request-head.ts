@@ -37,8 +37,8 @@ export interface RequestHead {
 }
 
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// RFC 3986 characters plus obs-text; never `#` (a fragment has no business in a request)
-const TARGET_RE = /^[\x21\x22\x24-\x7e\x80-\xff]+$/;
+// visible ASCII (what llhttp accepts), never `#`: a fragment has no business in a request
+const TARGET_RE = /^[\x21\x22\x24-\x7e]+$/;
 // eslint-disable-next-line no-control-regex
 const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
@@ -90,6 +90,16 @@ export function fieldValue(h: string, colon: number): string {
   while (a < b && (h.charCodeAt(a) === 32 || h.charCodeAt(a) === 9)) a++;
   while (b > a && (h.charCodeAt(b - 1) === 32 || h.charCodeAt(b - 1) === 9)) b--;
   return a === colon + 1 && b === h.length ? h.slice(a) : h.slice(a, b);
+}
+
+/** True when the field line ends in whitespace holding an HTAB (llhttp refuses it on framing). */
+export function tabAtEnd(h: string): boolean {
+  for (let i = h.length - 1; i >= 0; i--) {
+    const c = h.charCodeAt(i);
+    if (c === 9) return true;
+    if (c !== 32) return false;
+  }
+  return false;
 }
 
 function requestLine(line: string): [string, string, 0 | 1] {
@@ -178,14 +188,14 @@ export function parseRequestHead(head: string): RequestHead {
         if (host !== undefined) bad('more than one Host');
         host = value;
         break;
-      case H_LENGTH: {
-        if (!/^\d{1,15}$/.test(value)) bad('bad Content-Length');
-        const n = Number(value);
-        if (contentLength >= 0 && contentLength !== n) bad('conflicting Content-Length');
-        contentLength = n;
+      case H_LENGTH:
+        // a second one, even equal, is refused (llhttp and nginx do too)
+        if (contentLength >= 0) bad('more than one Content-Length');
+        if (!/^\d{1,15}$/.test(value) || tabAtEnd(h)) bad('bad Content-Length');
+        contentLength = Number(value);
         break;
-      }
       case H_TE:
+        if (tabAtEnd(h)) bad('bad Transfer-Encoding');
         te = te === undefined ? value : `${te}, ${value}`;
         break;
       case H_CONNECTION:
@@ -193,6 +203,7 @@ export function parseRequestHead(head: string): RequestHead {
           connection === '' ? value.toLowerCase() : `${connection},${value.toLowerCase()}`;
         break;
       case H_UPGRADE:
+        if (upgradeValue !== undefined) bad('more than one Upgrade');
         upgradeValue = value;
         break;
       case H_REQUEST_ID:
@@ -227,7 +238,8 @@ export function parseRequestHead(head: string): RequestHead {
       const t = tok.trim();
       if (t === 'close') hasClose = true;
       else if (t === 'keep-alive') hasKeepAlive = true;
-      else if (t === 'upgrade') upgrade = minor === 1 ? upgradeValue : undefined;
+      else if (t === 'upgrade')
+        upgrade = minor === 1 && upgradeValue !== '' ? upgradeValue : undefined;
       else if (t !== '') (nominated ??= new Set()).add(t);
     }
   }

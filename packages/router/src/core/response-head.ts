@@ -5,7 +5,7 @@
  * close), honours keep-alive and drops hop-by-hop and `Connection`-nominated headers. It must
  * never touch body bytes and never accept a response it cannot frame without ambiguity.
  */
-import { fieldValue } from './request-head.js';
+import { fieldValue, tabAtEnd } from './request-head.js';
 
 /** A parsed upstream response head. */
 export interface ResponseHead {
@@ -92,14 +92,12 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
       case 'proxy-authenticate':
       case 'te':
         break;
-      case 'content-length': {
-        if (!/^\d{1,15}$/.test(value)) return undefined;
-        const n = Number(value);
-        if (contentLength >= 0 && contentLength !== n) return undefined;
-        contentLength = n;
+      case 'content-length':
+        if (contentLength >= 0 || !/^\d{1,15}$/.test(value) || tabAtEnd(h)) return undefined;
+        contentLength = Number(value);
         break;
-      }
       case 'transfer-encoding':
+        if (tabAtEnd(h)) return undefined;
         te = te === undefined ? value : `${te}, ${value}`;
         break;
       case 'retry-after':

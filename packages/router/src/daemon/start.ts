@@ -109,7 +109,8 @@ export async function startRouter(
     strategy: o.strategy as RouterSettings['strategy'],
     matcher: o.matcher as RouterSettings['matcher'],
     trustedProxy: o.trustedProxy ?? [],
-    maxConnections: o.maxConnections > 0 ? o.maxConnections : defaultMaxConnections(openFilesLimit()),
+    maxConnections:
+      o.maxConnections > 0 ? o.maxConnections : defaultMaxConnections(openFilesLimit()),
     drainDelay:
       o.targetGroup !== undefined || options.targetGroupImpl !== undefined ? o.drainDelay : 0,
   };
