@@ -62,6 +62,7 @@ export function hopAddress(entry: string): string | undefined {
     const end = s.indexOf(']');
     if (end < 0 || !/^(:\d{1,5})?$/.test(s.slice(end + 1))) return undefined;
     s = s.slice(1, end);
+    if (isIP(s) !== 6) return undefined;
   } else if (s.indexOf(':') === s.lastIndexOf(':') && s.includes('.')) {
     s = s.replace(/:\d{1,5}$/, '');
   }

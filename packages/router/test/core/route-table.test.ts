@@ -2,6 +2,7 @@ import t from 'tap';
 import { parseRouteCommands } from '../../src/core/route-command.js';
 import { buildTable } from '../../src/core/route-table.js';
 import { pickTarget } from '../../src/core/balancer.js';
+import type { Route } from '../../src/core/route-table.js';
 import { UpstreamStates } from '../../src/core/upstream-state.js';
 
 const routes = `
@@ -197,4 +198,23 @@ t.test('10,000 routes build and every lookup finds its route', async (t) => {
   const perLookupUs = ((performance.now() - t1) * 1000) / 100_000;
   t.equal(hits, 100_000);
   t.comment(`lookup ${perLookupUs.toFixed(2)} µs`);
+});
+
+t.test('a source whose instances are all down stays, with no targets', async (t) => {
+  const table = buildTable(
+    parseRouteCommands(
+      'route add all / http://127.0.0.1:1/\n' +
+        'route add hc /hc http://127.0.0.1:2/ opts "status=critical"\n' +
+        'route add mix /mix http://127.0.0.1:3/\n' +
+        'route add mix /mix http://127.0.0.1:4/ opts "status=critical"\n',
+    ),
+  );
+  t.same(table.lookup('', '/hc/x')?.targets, [], '/hc matches, with nobody to send to');
+  t.equal(pickTarget(table.lookup('', '/hc/x') as Route, 'rr', 0), undefined);
+  t.same(
+    table.lookup('', '/mix')?.targets.map((x) => x.port),
+    [3],
+    'the live instance only',
+  );
+  t.equal(table.lookup('', '/other')?.src, '/', 'others still fall to /');
 });

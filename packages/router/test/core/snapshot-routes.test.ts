@@ -26,6 +26,11 @@ t.test('snapshot -> sorted route commands (golden)', async (t) => {
     ],
     v6: [{ port: 7000, tags: ['urlprefix-/six'], address: '::1' }],
     plain: [{ port: 5000, tags: ['no-routes-here'] }],
+    // every instance down: the source stays known, marked, so it is not a catch-all's
+    down: [
+      { port: 6000, tags: ['urlprefix-/down'], status: 'critical' },
+      { port: 6001, tags: ['urlprefix-/down'], maintenance: true },
+    ],
   });
   const got = routesFromSnapshot(snap, 'urlprefix-');
   const text = got.lines.join('\n') + '\n';
