@@ -1,19 +1,15 @@
 /**
- * The answers the router writes itself: no route, a route with no healthy instance (503 with
- * Retry-After), redirects, refused methods, malformed requests, and the 502/503/504 that
+ * The answers the router writes itself: those `dispatch` decides (no route, no healthy
+ * instance, redirects, refused methods), malformed requests, and the 502/503/504/408 that
  * stand for a failed upstream exchange. Each is one short write; the connection only parses
  * its next request once the client has drained it (client-conn.ts). It must never answer a
  * request whose body is still unread on a connection that stays open.
  */
 import type net from 'node:net';
-import { localResponse, redirectLocation } from '../../core/local-response.js';
-import { stripSegments } from '../../core/path.js';
+import { localResponse } from '../../core/local-response.js';
 import type { RequestHead } from '../../core/request-head.js';
-import type { Route, Target } from '../../core/route-table.js';
+import type { Route } from '../../core/route-table.js';
 import type { ProxyContext } from './proxy-context.js';
-
-/** Seconds a client is told to wait when a route has no healthy instance. */
-export const RETRY_AFTER_S = 5;
 
 /** The connection side a local answer needs. */
 export interface Answerer {
@@ -45,23 +41,10 @@ export function answer(
     body: `${status} ${reason}\n`,
   });
   // an HTTP/1.0 client keeps the connection only when told so
-  if (keep && head?.minor === 0)
+  if (keep && head?.minor === 0) {
     text = text.replace('\r\n\r\n', '\r\nConnection: keep-alive\r\n\r\n');
+  }
   c.socket.write(text, 'latin1');
   c.ctx.events.request(route, status, 0);
   c.answered(keep);
-}
-
-/** 503 for a route whose instances are all unhealthy: never a shorter prefix's service. */
-export function unavailable(c: Answerer, route: Route): void {
-  answer(c, route, 503, 'no healthy instance', `Retry-After: ${RETRY_AFTER_S}\r\n`);
-}
-
-/** A `redirect=` route: Location built from the stripped path, the query kept. */
-export function redirect(c: Answerer, route: Route, target: Target): void {
-  const head = c.head as RequestHead;
-  let path = stripSegments(head.path, target.strip);
-  if (target.prepend !== '') path = target.prepend + path;
-  const loc = redirectLocation(target.url, path, head.query);
-  answer(c, route, target.redirect, '', `Location: ${loc}\r\n`);
 }

@@ -1,33 +1,20 @@
 /**
  * What every client connection of the proxy shares: the current table (one field, swapped by
  * one assignment), balancing, pools, limits, a coarse clock and the event hooks the engine
- * turns into logs and metrics. Plain data; this module must never do I/O.
+ * turns into logs and metrics; and what an exchange needs of its client connection. Plain
+ * data and types; this module must never do I/O.
  */
+import type net from 'node:net';
 import type { RouteTable, Route, Target } from '../../core/route-table.js';
 import type { Strategy } from '../../core/balancer.js';
 import type { UpstreamStates } from '../../core/upstream-state.js';
 import type { ForwardingPolicy } from '../../core/forwarded.js';
-import type { UpstreamPools } from './upstream-pool.js';
+import type { Timeouts } from '../../core/deadlines.js';
+import type { ConnectionInfo } from '../../core/forwarded.js';
+import type { UpstreamConn, UpstreamPools } from './upstream-pool.js';
 
-/** Timeouts in ms. Each is an inactivity limit for one phase of an exchange. */
-export interface ProxyTimeouts {
-  /** From the first byte of a request head (or the connection, before a PROXY header) to its end. */
-  readonly header: number;
-  /** Keep-alive idle time between requests. */
-  readonly idle: number;
-  /** The client sends no request body bytes for this long. */
-  readonly body: number;
-  /** The client reads nothing of what we have to send for this long. */
-  readonly send: number;
-  /** Connecting to an upstream. */
-  readonly connect: number;
-  /** From the end of the request to the response head, and between response body bytes. */
-  readonly response: number;
-  /** A WebSocket (any upgraded connection) moves no byte either way for this long. */
-  readonly tunnelIdle: number;
-  /** After we closed our side, the client gets this long to close its own. */
-  readonly linger: number;
-}
+/** Timeouts in ms. Each is an inactivity limit for one phase (see core/deadlines.ts). */
+export type ProxyTimeouts = Timeouts;
 
 /** Which inactivity deadline fired. */
 export type TimeoutKind =
@@ -68,4 +55,18 @@ export interface ProxyContext {
   readonly clock: CoarseClock;
   /** Set while draining: responses carry `Connection: close`. */
   draining: boolean;
+}
+
+/** What the exchange needs from its client connection. */
+export interface ExchangeClient {
+  readonly socket: net.Socket;
+  readonly ctx: ProxyContext;
+  readonly info: ConnectionInfo;
+  readonly keepAlive: boolean;
+  lastActive: number;
+  exchangeDone(keepAlive: boolean): void;
+  exchangeFailed(status: number, reason: string, route: Route | undefined): void;
+  abortClient(): void;
+  resumeBody(): void;
+  startTunnel(up: UpstreamConn, head: string, buf: Buffer, start: number): void;
 }

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import { sleep } from '@berth/daemon';
 import { ClientConn } from './client-conn.js';
+import { peerInfo, readProxyHeader } from './proxy-header.js';
 import type { ProxyContext } from './proxy-context.js';
 
 /** Idle connections closed at once when the cap is reached (nginx drains up to 32). */
@@ -39,8 +40,10 @@ export async function startProxyServer(
   listen: { host: string; port: number },
 ): Promise<ProxyServer> {
   const conns = new Set<ClientConn>();
+  // connections still reading their PROXY header count towards the cap too
+  let handshaking = 0;
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    if (conns.size >= ctx.maxConnections) {
+    if (conns.size + handshaking >= ctx.maxConnections) {
       const shed = shedIdle(conns, SHED_BATCH);
       for (let i = 0; i < shed; i++) ctx.events.shed('idle');
       if (shed === 0) {
@@ -49,9 +52,23 @@ export async function startProxyServer(
         return;
       }
     }
-    const c = new ClientConn(socket, ctx);
-    conns.add(c);
-    socket.on('close', () => conns.delete(c));
+    const serve = (info: ReturnType<typeof peerInfo>, initial?: Buffer) => {
+      const c = new ClientConn(socket, ctx, info, initial);
+      conns.add(c);
+      socket.on('close', () => conns.delete(c));
+    };
+    if (!ctx.proxyProtocol) return serve(peerInfo(socket, ctx));
+    handshaking++;
+    let counted = true;
+    const uncount = () => {
+      if (counted) handshaking--;
+      counted = false;
+    };
+    socket.once('close', uncount);
+    readProxyHeader(socket, ctx, (info, rest) => {
+      uncount();
+      serve(info, rest);
+    });
   });
   server.on('error', (err) => ctx.events.clientError('BERTH_ROUTER_LISTEN', err.message));
   const t = ctx.timeouts;

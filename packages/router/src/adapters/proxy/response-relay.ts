@@ -8,10 +8,50 @@
 import type net from 'node:net';
 import { ChunkedScanner, type ChunkSink } from '../../core/chunked.js';
 import type { RequestHead } from '../../core/request-head.js';
-import type { ResponseHead } from '../../core/response-head.js';
+import { parseResponseHead, type ResponseHead } from '../../core/response-head.js';
+import { findHead } from '../../core/head-framing.js';
 import type { UpstreamConn } from './upstream-pool.js';
 
 const SMALL = 16 * 1024;
+
+/** The next step in reading a response head. */
+export type HeadStep =
+  | { readonly kind: 'more'; readonly buf: Buffer }
+  | { readonly kind: 'bad'; readonly reason: string }
+  | {
+      readonly kind: 'final';
+      readonly res: ResponseHead;
+      readonly buf: Buffer;
+      readonly start: number;
+    };
+
+/**
+ * Reads response heads from `buf` up to the final one; interim ones (100 Continue, 103 Early
+ * Hints) are written to the client when it speaks HTTP/1.1 (`interim` says whether any was).
+ */
+export function readResponseHead(
+  buf: Buffer,
+  max: number,
+  client: net.Socket,
+  minor: 0 | 1,
+  interim: () => void,
+): HeadStep {
+  for (;;) {
+    const span = findHead(buf, 0, max);
+    if (span === 'more') return { kind: 'more', buf };
+    if (typeof span === 'number') return { kind: 'bad', reason: 'response head too large' };
+    const res = parseResponseHead(buf.toString('latin1', 0, span.end));
+    if (res === undefined) return { kind: 'bad', reason: 'malformed response head' };
+    if (res.status >= 200 || res.status === 101)
+      return { kind: 'final', res, buf, start: span.end + 4 };
+    if (minor === 1) {
+      interim();
+      client.write(`${res.statusLine}\r\n${res.rest}\r\n`, 'latin1');
+    }
+    buf = buf.subarray(span.end + 4);
+    if (buf.length === 0) return { kind: 'more', buf };
+  }
+}
 
 /** The client-facing half of one response. */
 export class ResponseRelay implements ChunkSink {

@@ -12,7 +12,6 @@ export interface TunnelClient {
   readonly socket: net.Socket;
   readonly ctx: ProxyContext;
   lastActive: number;
-  tunnelClosed(): void;
 }
 
 /** Both sockets of one upgraded connection. */
@@ -28,6 +27,10 @@ export class Tunnel implements UpstreamOwner {
   ) {
     up.owner = this;
     const sock = client.socket;
+    // the tunnel owns the client socket's data now (the connection keeps only 'close')
+    sock.on('data', (chunk: Buffer) => this.fromClient(chunk));
+    sock.on('drain', () => this.clientDrained());
+    sock.on('end', () => this.clientEnded());
     sock.cork();
     sock.write(head, 'latin1');
     if (upstreamBytes.length > 0) sock.write(upstreamBytes);
@@ -36,7 +39,8 @@ export class Tunnel implements UpstreamOwner {
   }
 
   fromClient(chunk: Buffer): void {
-    if (!this.up.socket.write(chunk)) this.client.socket.pause();
+    this.client.lastActive = this.client.ctx.clock.now;
+    if (!this.#closed && !this.up.socket.write(chunk)) this.client.socket.pause();
   }
 
   clientDrained(): void {
@@ -63,7 +67,6 @@ export class Tunnel implements UpstreamOwner {
     if (this.#closed) return;
     this.#closed = true;
     const sock = this.client.socket;
-    this.client.tunnelClosed();
     if (err !== undefined) sock.resetAndDestroy();
     else sock.end();
   }

@@ -6,39 +6,22 @@
  * policy refuses, never hold more than a small window of request body, and never keep an
  * upstream socket once its client has gone.
  */
-import type net from 'node:net';
 import { isIdempotent, type RequestHead } from '../../core/request-head.js';
-import { parseResponseHead } from '../../core/response-head.js';
-import { forwardingHeaders, type ConnectionInfo } from '../../core/forwarded.js';
+import { forwardingHeaders } from '../../core/forwarded.js';
 import { pickTarget } from '../../core/balancer.js';
 import { judge, type Failure } from '../../core/passive-health.js';
-import { stripSegments } from '../../core/path.js';
-import { authority } from '../../core/route-tag.js';
+import { upstreamHead } from '../../core/upstream-request.js';
+import { exchangeExpired } from '../../core/deadlines.js';
 import { RouterError } from '../../errors.js';
 import type { Route, Target } from '../../core/route-table.js';
-import type { ProxyContext } from './proxy-context.js';
+import type { ExchangeClient } from './proxy-context.js';
 import type { UpstreamConn, UpstreamOwner } from './upstream-pool.js';
-import { ResponseRelay } from './response-relay.js';
+import { ResponseRelay, readResponseHead } from './response-relay.js';
 
-const CRLF2 = Buffer.from('\r\n\r\n');
 /** Request body bytes held while the upstream socket connects. */
 const PENDING_LIMIT = 64 * 1024;
 /** Connect errors that are this process's shortage, never the upstream's fault. */
 const LOCAL_ERRORS = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM']);
-
-/** What the exchange needs from its client connection. */
-export interface ExchangeClient {
-  readonly socket: net.Socket;
-  readonly ctx: ProxyContext;
-  readonly info: ConnectionInfo;
-  readonly keepAlive: boolean;
-  lastActive: number;
-  exchangeDone(keepAlive: boolean): void;
-  exchangeFailed(status: number, reason: string, route: Route | undefined): void;
-  abortClient(): void;
-  resumeBody(): void;
-  startTunnel(up: UpstreamConn, head: string, buf: Buffer, start: number): void;
-}
 
 /** One request's trip upstream, retries included. */
 export class Exchange implements UpstreamOwner {
@@ -98,17 +81,7 @@ export class Exchange implements UpstreamOwner {
   }
 
   #send(up: UpstreamConn): void {
-    const head = this.head;
-    const t = this.#target as Target;
-    let path = stripSegments(head.path, t.strip);
-    if (t.prepend !== '') path = t.prepend + path;
-    // HTTP/1.1 upstream whatever the client spoke: pooled keep-alive, and a Host always
-    const host = t.hostHeader ?? (head.host !== '' ? head.host : authority(t.hostname, t.port));
-    let s = `${head.method} ${path}${head.query} HTTP/1.1\r\nHost: ${host}\r\n${head.rest}${this.#fwd}`;
-    if (head.upgrade !== undefined) s += `Connection: Upgrade\r\nUpgrade: ${head.upgrade}\r\n`;
-    if (head.chunked) s += 'Transfer-Encoding: chunked\r\n';
-    else if (head.contentLength >= 0) s += `Content-Length: ${head.contentLength}\r\n`;
-    s += '\r\n';
+    const s = upstreamHead(this.head, this.#target as Target, this.#fwd);
     this.#written = true;
     const pending = this.#pending;
     if (pending === undefined) up.socket.write(s, 'latin1');
@@ -177,51 +150,35 @@ export class Exchange implements UpstreamOwner {
 
   #responseHead(up: UpstreamConn, chunk: Buffer): void {
     const c = this.client;
-    let buf = this.#resBuf === undefined ? chunk : Buffer.concat([this.#resBuf, chunk]);
-    for (;;) {
-      const max = c.ctx.maxHeaderSize;
-      const end = buf.indexOf(CRLF2);
-      if (end < 0 ? buf.length > max : end > max)
-        return this.#refuse(up, 'response head too large');
-      if (end < 0) {
-        this.#resBuf = buf;
-        return;
-      }
-      const res = parseResponseHead(buf.toString('latin1', 0, end));
-      if (res === undefined) return this.#refuse(up, 'malformed response head');
-      if (res.status < 200 && res.status !== 101) {
-        // interim (100 Continue, 103 Early Hints): passed on to HTTP/1.1 clients only
-        if (this.head.minor === 1) {
-          this.responded = true;
-          c.socket.write(`${res.statusLine}\r\n${res.rest}\r\n`, 'latin1');
-        }
-        buf = buf.subarray(end + 4);
-        if (buf.length > 0) continue;
-        this.#resBuf = undefined;
-        return;
-      }
-      this.#resBuf = undefined;
-      const t = this.#target as Target;
-      if (res.status === 101) {
-        if (this.head.upgrade === undefined) return this.#refuse(up, 'unexpected 101');
-        c.ctx.events.request(this.#route, 101, performance.now() - this.#startedAt);
-        this.#release();
-        this.#up = undefined;
-        this.#over = true;
-        const h = `${res.statusLine}\r\n${res.rest}Connection: Upgrade\r\nUpgrade: ${res.upgrade ?? ''}\r\n\r\n`;
-        c.startTunnel(up, h, buf, end + 4);
-        return;
-      }
-      if (res.status >= 502 && res.status <= 504) {
-        if (this.#fail('status', `status ${res.status}`, res.status, res.retryAfter)) return;
-      } else c.ctx.states.succeed(t.state);
-      c.ctx.events.request(this.#route, res.status, performance.now() - this.#startedAt);
+    const buf = this.#resBuf === undefined ? chunk : Buffer.concat([this.#resBuf, chunk]);
+    const step = readResponseHead(buf, c.ctx.maxHeaderSize, c.socket, this.head.minor, () => {
       this.responded = true;
-      const relay = new ResponseRelay(c.socket, up, this.head, res, c.keepAlive && this.#reqDone);
-      this.#relay = relay;
-      if (relay.start(buf, end + 4)) this.#complete();
+    });
+    if (step.kind === 'more') {
+      this.#resBuf = step.buf.length === 0 ? undefined : step.buf;
       return;
     }
+    if (step.kind === 'bad') return this.#refuse(up, step.reason);
+    this.#resBuf = undefined;
+    const { res, start } = step;
+    const ms = performance.now() - this.#startedAt;
+    if (res.status === 101) {
+      if (this.head.upgrade === undefined) return this.#refuse(up, 'unexpected 101');
+      c.ctx.events.request(this.#route, 101, ms);
+      this.#release();
+      this.#up = undefined;
+      this.#over = true;
+      const h = `${res.statusLine}\r\n${res.rest}Connection: Upgrade\r\nUpgrade: ${res.upgrade ?? ''}\r\n\r\n`;
+      return c.startTunnel(up, h, step.buf, start);
+    }
+    if (res.status >= 502 && res.status <= 504) {
+      if (this.#fail('status', `status ${res.status}`, res.status, res.retryAfter)) return;
+    } else c.ctx.states.succeed((this.#target as Target).state);
+    c.ctx.events.request(this.#route, res.status, ms);
+    this.responded = true;
+    const relay = new ResponseRelay(c.socket, up, this.head, res, c.keepAlive && this.#reqDone);
+    this.#relay = relay;
+    if (relay.start(step.buf, start)) this.#complete();
   }
 
   /** A response we refuse to pass on: 502 (and the upstream counts as failed). */
@@ -347,47 +304,46 @@ export class Exchange implements UpstreamOwner {
 
   /** Enforces the exchange's deadline; called by the client connection's tick. */
   tick(now: number): void {
-    if (this.#over) return;
-    const c = this.client;
-    const t = c.ctx.timeouts;
     const up = this.#up;
-    if (up === undefined) return;
-    const idle = now - c.lastActive;
-    if (this.#relay !== undefined) {
-      if (c.socket.writableLength > 0) {
-        if (idle > t.send) this.#timeout('send', 'client stopped reading');
-      } else if (idle > t.response) this.#timeout('response', 'upstream stalled mid-body');
-    } else if (!up.connected) {
-      if (now - this.#connectSince > t.connect) this.#expire(up, 'connect-timeout', 'connect');
-    } else if (!this.#reqDone) {
-      if (up.socket.writableLength > 0) {
-        if (idle > t.response) this.#expire(up, 'send-timeout', 'response');
-      } else if (idle > t.body) this.#clientStalled();
-    } else if (this.#waitSince !== 0 && now - this.#waitSince > t.response) {
-      this.#expire(up, 'response-timeout', 'response');
-    }
-  }
-
-  #expire(up: UpstreamConn, cause: Failure, kind: 'connect' | 'response'): void {
-    this.client.ctx.events.timeout(kind);
-    this.#cause = cause;
-    up.destroy(new RouterError('BERTH_ROUTER_TIMEOUT', `${cause}`));
-  }
-
-  /** A deadline while the response streams: whoever stalled, the client sees a broken message. */
-  #timeout(kind: 'send' | 'response', _why: string): void {
-    this.client.ctx.events.timeout(kind);
-    this.abort();
-    this.client.abortClient();
-  }
-
-  /** The client stopped sending its body: 408, nobody ejected. */
-  #clientStalled(): void {
+    if (this.#over || up === undefined) return;
     const c = this.client;
-    c.ctx.events.timeout('body');
-    this.abort();
-    if (this.responded) c.abortClient();
-    else c.exchangeFailed(408, 'request body timeout', this.#route);
+    const expired = exchangeExpired(
+      {
+        connected: up.connected,
+        connectSince: this.#connectSince,
+        requestDone: this.#reqDone,
+        waitSince: this.#waitSince,
+        streaming: this.#relay !== undefined,
+        lastActive: c.lastActive,
+        clientBacklog: c.socket.writableLength > 0,
+        upstreamBacklog: up.socket.writableLength > 0,
+      },
+      now,
+      c.ctx.timeouts,
+    );
+    if (expired === undefined) return;
+    const events = c.ctx.events;
+    if (expired === 'client-send' || expired === 'stalled') {
+      // while the body streams: whoever stalled, the client sees a broken message
+      events.timeout(expired === 'client-send' ? 'send' : 'response');
+      this.abort();
+      c.abortClient();
+    } else if (expired === 'body') {
+      // the client stopped sending its body: 408, nobody ejected
+      events.timeout('body');
+      this.abort();
+      if (this.responded) c.abortClient();
+      else c.exchangeFailed(408, 'request body timeout', this.#route);
+    } else {
+      events.timeout(expired === 'connect' ? 'connect' : 'response');
+      this.#cause =
+        expired === 'connect'
+          ? 'connect-timeout'
+          : expired === 'response'
+            ? 'response-timeout'
+            : 'send-timeout';
+      up.destroy(new RouterError('BERTH_ROUTER_TIMEOUT', this.#cause));
+    }
   }
 
   /** The client went away (or broke its request): drop the upstream side at once. */
