@@ -3,9 +3,11 @@
  * engine's), turns its events into structured logs, and registers the close step. The router
  * itself never logs. No business logic here.
  */
+import cluster from 'node:cluster';
 import type { DaemonCommand } from '@berth/daemon';
 import { routerOptions } from './options.js';
 import { startRouter } from './start.js';
+import { reportToPrimary, startPrimary } from './workers.js';
 
 /** `berth router`. */
 export const command: DaemonCommand<typeof routerOptions> = {
@@ -14,7 +16,17 @@ export const command: DaemonCommand<typeof routerOptions> = {
   options: routerOptions,
   async start(config, ctx) {
     const { log } = ctx;
-    const router = await startRouter({ ...config, registry: ctx.registry, health: ctx.health });
+    if (config.workers > 1 && cluster.isPrimary)
+      return startPrimary(config.workers, config.admin, ctx);
+    // a worker's admin listener is the primary's business: loopback, any port
+    const admin = cluster.isWorker ? { host: '127.0.0.1', port: 0 } : config.admin;
+    const router = await startRouter({
+      ...config,
+      admin,
+      registry: ctx.registry,
+      health: ctx.health,
+    });
+    if (cluster.isWorker) reportToPrimary(router, ctx.registry);
     router.on('table', (e) =>
       log.info(
         {

@@ -87,6 +87,7 @@ export async function startRouter(
   check(o.maxHeaderSize >= 1024, 'maxHeaderSize', 'must be at least 1024');
   check(o.maxConnections >= 0, 'maxConnections', 'must be 0 (automatic) or more');
   check(o.retryBudget >= 0 && o.retryBudget <= 1, 'retryBudget', 'must be between 0 and 1');
+  check(Number.isInteger(o.workers) && o.workers >= 1, 'workers', 'must be 1 or more');
   check(
     !o.proxyProtocol || (o.trustedProxy ?? []).length > 0,
     'proxyProtocol',
