@@ -7,6 +7,7 @@
  */
 import { RequestError } from '../errors.js';
 import { normalizePath } from './path.js';
+import { badChars, lineEnd, fieldColon, fieldValue, tabAtEnd } from './field-lines.js';
 
 /** A parsed request head. Header lines not listed below are kept verbatim in `rest`. */
 export interface RequestHead {
@@ -21,8 +22,6 @@ export interface RequestHead {
   readonly minor: 0 | 1;
   /** Host header (or absolute-form authority); '' only for HTTP/1.0 without one. */
   readonly host: string;
-  /** Every header field as received: name, value (OWS removed), name, value... */
-  readonly headers: readonly string[];
   /** Kept header lines, each ending in CRLF. */
   readonly rest: string;
   /** -1 when absent. */
@@ -37,10 +36,9 @@ export interface RequestHead {
 }
 
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 // visible ASCII (what llhttp accepts), never `#`: a fragment has no business in a request
 const TARGET_RE = /^[\x21\x22\x24-\x7e]+$/;
-// eslint-disable-next-line no-control-regex
-const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
 const ABSOLUTE_RE = /^https?:\/\/([^/?#]+)(.*)$/i;
 
@@ -83,23 +81,29 @@ function bad(reason: string, status = 400): never {
   throw new RequestError(status, reason);
 }
 
-/** The value of header line `h` after the colon, without SP/HTAB around it. */
-export function fieldValue(h: string, colon: number): string {
-  let a = colon + 1;
-  let b = h.length;
-  while (a < b && (h.charCodeAt(a) === 32 || h.charCodeAt(a) === 9)) a++;
-  while (b > a && (h.charCodeAt(b - 1) === 32 || h.charCodeAt(b - 1) === 9)) b--;
-  return a === colon + 1 && b === h.length ? h.slice(a) : h.slice(a, b);
+/** Why a field line is malformed (only computed for a refusal). */
+function badLineReason(head: string, pos: number): string {
+  const c = head.charCodeAt(pos);
+  return c === 32 || c === 9 ? 'obs-fold' : 'bad header name';
 }
 
-/** True when the field line ends in whitespace holding an HTAB (llhttp refuses it on framing). */
-export function tabAtEnd(h: string): boolean {
-  for (let i = h.length - 1; i >= 0; i--) {
-    const c = h.charCodeAt(i);
-    if (c === 9) return true;
-    if (c !== 32) return false;
+/** True when a name may need more than being kept (first letter, or an underscore). */
+function mayBeSpecial(head: string, pos: number, colon: number): boolean {
+  switch (head.charCodeAt(pos) | 0x20) {
+    case 99: // c: connection, content-length
+    case 102: // f: forwarded
+    case 104: // h: host
+    case 107: // k: keep-alive
+    case 112: // p: proxy-*
+    case 116: // t: te, trailer, transfer-encoding
+    case 117: // u: upgrade
+    case 120: // x: x-forwarded-*, x-real-ip, x-request-id
+      return true;
+    default: {
+      const u = head.indexOf('_', pos);
+      return u >= 0 && u < colon;
+    }
   }
-  return false;
 }
 
 function requestLine(line: string): [string, string, 0 | 1] {
@@ -123,11 +127,12 @@ function requestLine(line: string): [string, string, 0 | 1] {
 
 /**
  * Parses the head in `head` (latin1 text without the final empty line). Throws
- * {@link RequestError} with the status to answer on anything malformed.
+ * {@link RequestError} with the status to answer on anything malformed. `fields`, when given,
+ * receives every header field as received (name, value without OWS, ...).
  */
-export function parseRequestHead(head: string): RequestHead {
-  let eol = head.indexOf('\r\n');
-  if (eol < 0) eol = head.length;
+export function parseRequestHead(head: string, fields?: string[]): RequestHead {
+  if (badChars(head)) bad('control character, or bare CR or LF');
+  const eol = lineEnd(head, 0);
   const [method, target, minor] = requestLine(head.slice(0, eol));
   let authority: string | undefined;
   let origin = target;
@@ -152,23 +157,23 @@ export function parseRequestHead(head: string): RequestHead {
   let upgradeValue: string | undefined;
   let forwarding: string[] | undefined;
   let requestId: string | undefined;
-  const headers: string[] = [];
 
   let pos = eol + 2;
   while (pos < head.length) {
-    let end = head.indexOf('\r\n', pos);
-    if (end < 0) end = head.length;
-    const h = head.slice(pos, end);
+    const end = lineEnd(head, pos);
+    const colon = fieldColon(head, pos);
+    if (colon < 0 || colon > end) bad(badLineReason(head, pos));
+    const line = pos;
     pos = end + 2;
-    const colon = h.indexOf(':');
-    if (colon <= 0)
-      bad(h.charCodeAt(0) === 32 || h.charCodeAt(0) === 9 ? 'obs-fold' : 'bad header');
-    const name = h.slice(0, colon);
-    if (!TOKEN_RE.test(name)) bad('bad header name');
-    const value = fieldValue(h, colon);
-    if (BAD_VALUE_RE.test(value)) bad('bad header value');
-    headers.push(name, value);
-    const lower = name.toLowerCase();
+    if (fields !== undefined)
+      fields.push(head.slice(line, colon), fieldValue(head.slice(line, end), colon - line));
+    if (!mayBeSpecial(head, line, colon)) {
+      rest += end === head.length ? `${head.slice(line)}\r\n` : head.slice(line, pos);
+      continue;
+    }
+    const h = head.slice(line, end);
+    const lower = h.slice(0, colon - line).toLowerCase();
+    const value = fieldValue(h, colon - line);
     const kind = SPECIAL.get(lower);
     if (kind === undefined) {
       const c = lower.charCodeAt(0);
@@ -267,7 +272,6 @@ export function parseRequestHead(head: string): RequestHead {
     query,
     minor,
     host,
-    headers,
     rest,
     contentLength,
     chunked,

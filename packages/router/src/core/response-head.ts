@@ -5,7 +5,7 @@
  * close), honours keep-alive and drops hop-by-hop and `Connection`-nominated headers. It must
  * never touch body bytes and never accept a response it cannot frame without ambiguity.
  */
-import { fieldValue, tabAtEnd } from './request-head.js';
+import { badChars, lineEnd, fieldColon, fieldValue, tabAtEnd } from './field-lines.js';
 
 /** A parsed upstream response head. */
 export interface ResponseHead {
@@ -13,8 +13,6 @@ export interface ResponseHead {
   /** The status line as it goes to the client (always `HTTP/1.1 ...`). */
   readonly statusLine: string;
   readonly minor: 0 | 1;
-  /** Every header field as received: name, value (OWS removed), ... */
-  readonly headers: readonly string[];
   /** Kept header lines, each ending in CRLF; framing headers are not among them. */
   readonly rest: string;
   /** -1 when absent. */
@@ -29,21 +27,19 @@ export interface ResponseHead {
   readonly retryAfter: boolean;
 }
 
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// eslint-disable-next-line no-control-regex
-const BAD_HEAD_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 const STATUS_RE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/;
 
-/** Parses `head` (latin1, without the final empty line); undefined when malformed. */
-export function parseResponseHead(head: string): ResponseHead | undefined {
-  if (BAD_HEAD_RE.test(head)) return undefined;
-  let eol = head.indexOf('\r\n');
-  if (eol < 0) eol = head.length;
+/**
+ * Parses `head` (latin1, without the final empty line); undefined when malformed. `fields`,
+ * when given, receives every header field as received (name, value without OWS, ...).
+ */
+export function parseResponseHead(head: string, fields?: string[]): ResponseHead | undefined {
+  if (badChars(head)) return undefined;
+  const eol = lineEnd(head, 0);
   const m = STATUS_RE.exec(head.slice(0, eol));
   if (m === null) return undefined;
   const minor = m[1] === '1' ? 1 : 0;
   const status = Number(m[2]);
-  const headers: string[] = [];
   let rest = '';
   let contentLength = -1;
   let te: string | undefined;
@@ -53,16 +49,13 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
   let retryAfter = false;
   let pos = eol + 2;
   while (pos < head.length) {
-    let end = head.indexOf('\r\n', pos);
-    if (end < 0) end = head.length;
+    const end = lineEnd(head, pos);
+    const at = fieldColon(head, pos);
+    if (at < 0 || at > end) return undefined;
     const h = head.slice(pos, end);
+    const colon = at - pos;
     pos = end + 2;
-    const colon = h.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = h.slice(0, colon);
-    if (!TOKEN_RE.test(name)) return undefined;
-    const value = fieldValue(h, colon);
-    headers.push(name, value);
+    if (fields !== undefined) fields.push(h.slice(0, colon), fieldValue(h, colon));
     // only names starting with c, k, p, r, t or u need handling: skip lower-casing the rest
     const first = h.charCodeAt(0) | 0x20;
     if (
@@ -76,6 +69,8 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
       rest += h + '\r\n';
       continue;
     }
+    const name = h.slice(0, colon);
+    const value = fieldValue(h, colon);
     switch (name.toLowerCase()) {
       case 'connection':
         connection += ',' + value.toLowerCase();
@@ -137,7 +132,6 @@ export function parseResponseHead(head: string): ResponseHead | undefined {
     status,
     statusLine: `HTTP/1.1 ${m[2]} ${m[3] ?? ''}`,
     minor,
-    headers,
     rest,
     contentLength,
     chunked,

@@ -131,8 +131,9 @@ function ourRequest(bytes: Buffer): Ours {
   if (end < 0) return { kind: bytes.length - i > MAX_HEAD ? 'reject' : 'incomplete' };
   if (end - i > MAX_HEAD) return { kind: 'reject' };
   let head: RequestHead;
+  const fields: string[] = [];
   try {
-    head = parseRequestHead(bytes.toString('latin1', i, end));
+    head = parseRequestHead(bytes.toString('latin1', i, end), fields);
   } catch (err) {
     if (err instanceof RequestError) return { kind: 'reject' };
     throw err;
@@ -141,7 +142,7 @@ function ourRequest(bytes: Buffer): Ours {
     method: head.method,
     target: head.target,
     minor: head.minor,
-    headers: [...head.headers],
+    headers: fields,
     keepAlive: head.keepAlive,
     upgrade: head.upgrade !== undefined,
     body: '',
@@ -170,7 +171,8 @@ function ourResponse(bytes: Buffer): Ours {
   const end = bytes.indexOf(CRLF2);
   if (end < 0) return { kind: bytes.length > MAX_HEAD ? 'reject' : 'incomplete' };
   if (end > MAX_HEAD) return { kind: 'reject' };
-  const res = parseResponseHead(bytes.toString('latin1', 0, end));
+  const fields: string[] = [];
+  const res = parseResponseHead(bytes.toString('latin1', 0, end), fields);
   if (res === undefined) return { kind: 'reject' };
   const s = res.status;
   const noBody = s < 200 || s === 204 || s === 304;
@@ -178,7 +180,7 @@ function ourResponse(bytes: Buffer): Ours {
   const msg: Message = {
     status: s,
     minor: res.minor,
-    headers: [...res.headers],
+    headers: fields,
     keepAlive: res.keepAlive && !untilClose,
     // a 101 is a tunnel only after an upgrade request: not a property of the response
     upgrade: false,

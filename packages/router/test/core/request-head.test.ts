@@ -17,7 +17,6 @@ t.test('request heads', async (t) => {
         host: 'h.example',
         keepAlive: true,
         rest: 'Accept: */*\r\n',
-        headers: ['Host', 'h.example', 'Accept', '*/*'],
       },
     },
     {

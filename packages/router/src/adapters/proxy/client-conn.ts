@@ -234,9 +234,8 @@ export class ClientConn implements ExchangeClient {
   #start(head: RequestHead): void {
     this.#head = head;
     this.#keepAlive = head.keepAlive && !this.#ended;
-    const body = new BodyFraming(head);
-    const reqDone = body.done;
-    this.#body = body;
+    const reqDone = !head.chunked && head.contentLength <= 0;
+    this.#body = reqDone ? undefined : new BodyFraming(head);
     this.#bodyBlocked = false;
     this.#state = reqDone ? S_WAIT : S_BODY;
     const d = dispatch(head, this.ctx.table, this.ctx, Date.now());
