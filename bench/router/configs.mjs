@@ -30,7 +30,12 @@ ${body}
 
 /** nginx answering `return 200` (the backend every proxy is measured against). */
 export function nginxBackend(dir, port) {
-  return nginx(dir, `backend-${port}`, 1, `  server { listen 127.0.0.1:${port}; location / { return 200 "hello world\\n"; } }`);
+  return nginx(
+    dir,
+    `backend-${port}`,
+    1,
+    `  server { listen 127.0.0.1:${port}; location / { return 200 "hello world\\n"; } }`,
+  );
 }
 
 /** nginx as a reverse proxy with upstream keep-alive. */

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 
 const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -113,4 +114,16 @@ export function cpuSeconds(pids) {
     }
   }
   return t / tick;
+}
+
+/** The status of one HTTP request to 127.0.0.1 (0 when it fails). */
+export function httpStatus(url, method = 'GET', body = undefined) {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
 }

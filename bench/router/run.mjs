@@ -17,7 +17,16 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commit, machineLine } from '../lib/report.mjs';
-import { start, stopAll, freePort, waitPort, firstLine, tree, cpuSeconds } from './procs.mjs';
+import {
+  start,
+  stopAll,
+  freePort,
+  waitPort,
+  firstLine,
+  tree,
+  cpuSeconds,
+  httpStatus,
+} from './procs.mjs';
 import { nginxBackend, nginxProxy, haproxy } from './configs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,21 +97,41 @@ async function startCatalogWithBackend(backendPort, cpus) {
   const port = await freePort();
   start('node', [CATALOG, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], cpus, 'ignore');
   await waitPort(port);
-  const res = await fetch(`http://127.0.0.1:${port}/v1/agent/service/register`, {
-    method: 'PUT',
-    body: JSON.stringify({ Name: 'bench', Address: '127.0.0.1', Port: backendPort, Tags: ['urlprefix-/'] }),
+  const body = JSON.stringify({
+    Name: 'bench',
+    Address: '127.0.0.1',
+    Port: backendPort,
+    Tags: ['urlprefix-/'],
   });
-  if (!res.ok) throw new Error(`register: ${res.status}`);
+  const status = await httpStatus(
+    `http://127.0.0.1:${port}/v1/agent/service/register`,
+    'PUT',
+    body,
+  );
+  if (status !== 200) throw new Error(`register: ${status}`);
   return `http://127.0.0.1:${port}`;
 }
 
 async function startBerth(consul, workers, cpus) {
   const port = await freePort();
   const admin = await freePort();
-  const argv = [ROUTER, '--consul', consul, '--proxy', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`];
-  const child = start('node', [...argv, '--workers', String(workers), '--kv-path', '', '--log-level', 'warn'], cpus, 'ignore');
+  const argv = [
+    ROUTER,
+    '--consul',
+    consul,
+    '--proxy',
+    `127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${admin}`,
+  ];
+  const child = start(
+    'node',
+    [...argv, '--workers', String(workers), '--kv-path', '', '--log-level', 'warn'],
+    cpus,
+    'ignore',
+  );
   for (let i = 0; i < 400; i++) {
-    const ok = await fetch(`http://127.0.0.1:${admin}/health`).then((r) => r.ok, () => false);
+    const ok = (await httpStatus(`http://127.0.0.1:${admin}/health`)) === 200;
     if (ok) return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -175,7 +204,9 @@ try {
     const halfRuns = {};
     for (const name of ['direct', 'berth', 'nginx', 'haproxy', 'undici']) {
       halfRuns[name] = wrk(targets[name].url, { cpus: lc, secs: duration, conns, script });
-      console.log(`half load ${name}: ${halfRuns[name].rps.toFixed(0)} req/s p99 ${halfRuns[name].p99} ms`);
+      console.log(
+        `half load ${name}: ${halfRuns[name].rps.toFixed(0)} req/s p99 ${halfRuns[name].p99} ms`,
+      );
     }
     results.bound = { runs, halfRuns, half, load: loadavg('after proxy-bound') };
     await stopAll();
@@ -192,7 +223,11 @@ try {
       'berth 1': await startBerth(consul, 1, undefined),
       'berth 2': await startBerth(consul, 2, undefined),
     };
-    const runs = alternate('scaling', targets, { secs: duration, conns: 2 * connections, threads: 2 });
+    const runs = alternate('scaling', targets, {
+      secs: duration,
+      conns: 2 * connections,
+      threads: 2,
+    });
     results.scaling = { runs, load: loadavg('after scaling') };
     await stopAll();
   }

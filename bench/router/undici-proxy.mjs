@@ -8,7 +8,9 @@ import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 // undici 7 is a devDependency of @berth/router (the root has an older one for node-gyp)
-const require = createRequire(fileURLToPath(new URL('../../packages/router/package.json', import.meta.url)));
+const require = createRequire(
+  fileURLToPath(new URL('../../packages/router/package.json', import.meta.url)),
+);
 const { Pool } = require('undici');
 
 const upstream = `http://127.0.0.1:${Number(process.argv[2])}`;
@@ -21,14 +23,25 @@ const poolFor = (origin) => {
   }
   return p;
 };
-const HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+const HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+];
 
 const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   const headers = { ...req.headers };
   for (const h of HOP) delete headers[h];
   const xff = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = xff ? `${xff}, ${req.socket.remoteAddress}` : req.socket.remoteAddress;
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  headers['x-forwarded-for'] = xff
+    ? `${xff}, ${req.socket.remoteAddress}`
+    : req.socket.remoteAddress;
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   poolFor(upstream)
     .request({ path: req.url, method: req.method, headers, body: hasBody ? req : null })
     .then(
