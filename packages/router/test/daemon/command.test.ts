@@ -12,6 +12,7 @@ import {
 } from '@berth/daemon';
 import { command } from '../../src/daemon/command.js';
 import { routerOptions } from '../../src/daemon/options.js';
+import { startRouter } from '../../src/daemon/start.js';
 import { startBackend, request, thrown } from '../helpers.js';
 import { eventually } from '@berth/daemon/testing';
 
@@ -29,7 +30,19 @@ t.test('flags parse into the typed config', async (t) => {
         noRouteStatus: 404,
         kvPath: 'fabio/config',
         trustedProxy: [],
+        trustedHeaders: ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port'],
         proxyProtocol: false,
+        allowTrace: false,
+        allowEmpty: false,
+        maxConnections: 0,
+        workers: 1,
+        headerTimeout: 10_000,
+        idleTimeout: 60_000,
+        bodyTimeout: 60_000,
+        sendTimeout: 60_000,
+        responseTimeout: 60_000,
+        tunnelIdleTimeout: 60_000,
+        retryBudget: 0.2,
       },
     },
     {
@@ -58,6 +71,20 @@ t.test('flags parse into the typed config', async (t) => {
         'arn:x',
         '--response-timeout',
         '1500ms',
+        '--trusted-headers',
+        'x-forwarded-for,forwarded',
+        '--max-connections',
+        '5000',
+        '--workers',
+        '2',
+        '--allow-empty',
+        '--allow-trace',
+        '--send-timeout',
+        '5s',
+        '--tunnel-idle-timeout',
+        '2m',
+        '--retry-budget',
+        '0.1',
       ],
       want: {
         consul: 'http://127.0.0.1:8501',
@@ -71,6 +98,14 @@ t.test('flags parse into the typed config', async (t) => {
         kvPath: 'berth/routes',
         targetGroup: 'arn:x',
         responseTimeout: 1500,
+        trustedHeaders: ['x-forwarded-for', 'forwarded'],
+        maxConnections: 5000,
+        workers: 2,
+        allowEmpty: true,
+        allowTrace: true,
+        sendTimeout: 5000,
+        tunnelIdleTimeout: 120_000,
+        retryBudget: 0.1,
       },
     },
   ];
@@ -81,6 +116,26 @@ t.test('flags parse into the typed config', async (t) => {
   t.match(loadConfig(routerOptions, [], { CONSUL_HTTP_ADDR: 'http://127.0.0.1:7' }), {
     consul: 'http://127.0.0.1:7',
   });
+});
+
+t.test('options are checked at start, naming the option', async (t) => {
+  const cases: { name: string; input: Record<string, unknown>; want: RegExp }[] = [
+    {
+      name: 'PROXY without trusted peers',
+      input: { proxyProtocol: true },
+      want: /^proxyProtocol: /,
+    },
+    { name: 'a budget over 1', input: { retryBudget: 2 }, want: /^retryBudget: / },
+    { name: 'no workers', input: { workers: 0 }, want: /^workers: / },
+    { name: 'a zero timeout', input: { sendTimeout: 0 }, want: /^sendTimeout: / },
+  ];
+  for (const c of cases) {
+    await t.rejects(
+      startRouter({ proxy: { host: '127.0.0.1', port: 0 }, admin: null, ...c.input }),
+      c.want,
+      c.name,
+    );
+  }
 });
 
 t.test('the daemon command serves routes from the catalog and logs table diffs', async (t) => {

@@ -131,6 +131,8 @@ export class UpstreamPool {
       up.destroy();
       return;
     }
+    // an idle socket keeps reading, so an upstream that closes it is noticed at once
+    up.socket.resume();
     this.idle.push(up);
   }
 
