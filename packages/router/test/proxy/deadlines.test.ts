@@ -184,3 +184,15 @@ t.test('a slow request head gets 408', async (t) => {
   t.ok(out.closed);
   t.equal((await request(port, '/')).status, 200, 'still serving');
 });
+
+t.test('a client trickling bytes after an early answer is not kept past the linger', async (t) => {
+  // a local answer (405) with the body unread: the router closes its side, drops what follows
+  const sock = net.connect(port, '127.0.0.1');
+  sock.on('error', () => {});
+  let closed = false;
+  sock.on('close', () => (closed = true));
+  sock.write('TRACE / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n');
+  const trickle = setInterval(() => sock.write('x'), 50);
+  t.teardown(() => clearInterval(trickle));
+  await eventually('the connection closed despite the trickle', () => closed, { timeoutMs: 8000 });
+});

@@ -136,14 +136,13 @@ export class ClientConn implements ExchangeClient {
   }
 
   #onData(chunk: Buffer): void {
+    // bytes dropped after our side closed do not extend the linger
+    if (this.#state === S_CLOSING || this.#state === S_CLOSED) return;
     this.lastActive = this.ctx.clock.now;
     try {
       switch (this.#state) {
         case S_BODY:
           this.#bodyBytes(chunk, 0);
-          return;
-        case S_CLOSING:
-        case S_CLOSED:
           return;
         default:
           this.#buf = this.#buf === undefined ? chunk : Buffer.concat([this.#buf, chunk]);
