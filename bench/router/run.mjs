@@ -10,9 +10,12 @@
 // started is stopped by pid at the end.
 //
 //   node bench/router/run.mjs [--duration 10] [--rounds 3] [--connections 50] [--updates 50]
-//                             [--quick] [--no-scaling] [--no-updates]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+//                             [--quick] [--no-scaling] [--no-updates] [--baseline GIT-REF]
+//
+// --baseline REF adds, in the proxy-bound rounds, the router of commit REF and this tree's
+// router, both embedded in a bare process the same way: the cost of a change in one run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +40,7 @@ const flag = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const quick = args.includes('--quick');
+const baseline = flag('baseline', undefined);
 const duration = Number(flag('duration', quick ? 3 : 10));
 const rounds = Number(flag('rounds', quick ? 1 : 3));
 const connections = Number(flag('connections', 50));
@@ -159,6 +163,37 @@ async function startUndici(backendPort, cpus) {
   return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
 }
 
+/** Builds the router of `ref` into a temporary directory; returns its dist/index.js. */
+function buildBaseline(ref) {
+  const d = mkdtempSync(join(tmpdir(), 'berth-bench-baseline-'));
+  execFileSync('bash', [
+    '-c',
+    `git -C "${root}" archive "${ref}" packages/router tsconfig.base.json | tar -x -C "${d}"`,
+  ]);
+  symlinkSync(join(root, 'node_modules'), join(d, 'node_modules'));
+  const config = join(d, 'packages/router/tsconfig.bench.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { rootDir: 'src', outDir: 'dist', composite: false, incremental: false },
+      include: ['src'],
+    }),
+  );
+  execFileSync('npx', ['tsc', '-p', config], { cwd: root, stdio: 'inherit' });
+  return join(d, 'packages/router/dist/index.js');
+}
+
+async function startEmbedded(entry, backendPort, cpus) {
+  const child = start(
+    'node',
+    [join(here, 'embedded-router.mjs'), entry, String(backendPort)],
+    cpus,
+  );
+  const port = Number(await firstLine(child));
+  return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
+}
+
 /** Alternating rounds over `targets`; returns the runs per target. */
 function alternate(mode, targets, opts) {
   const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -195,6 +230,15 @@ try {
       undici: await startUndici(backendPort, pc),
       direct: { url: `http://127.0.0.1:${backendPort}/`, pids: () => [] },
     };
+    if (baseline !== undefined) {
+      const here = join(root, 'packages/router/dist/index.js');
+      targets['embedded (this tree)'] = await startEmbedded(here, backendPort, pc);
+      targets[`embedded (${baseline})`] = await startEmbedded(
+        buildBaseline(baseline),
+        backendPort,
+        pc,
+      );
+    }
     const opts = { cpus: lc, secs: duration, conns: connections };
     const runs = alternate('proxy-bound', targets, opts);
     const half = median(runs.berth.map((x) => x.rps)) / 2;
@@ -252,16 +296,13 @@ let md = `# bench/router — ${date}${quick ? ' (quick)' : ''}
 - machine: ${machineLine()}
 - load: wrk 4.1, ${duration}s per run, ${rounds} alternating rounds; backend nginx 1 worker \`return 200\` (12-byte body)
 - load averages (other work shares this machine; CPU µs per request is the steadier figure): ${loads.join('; ')}
-- command: \`${cmd}\`; HAProxy ${safe(['haproxy', '-v']).split('\n')[0]}; nginx ${safe(['nginx', '-v'], true)}
+- command: \`${cmd}\`; ${safe(['haproxy', '-v']).split('\n')[0]}; ${safe(['nginx', '-v'])}
 
 `;
-function safe(argv, stderr = false) {
-  try {
-    const r = execFileSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    return r.toString().trim();
-  } catch (e) {
-    return stderr ? String(e.stderr ?? '').trim() : '';
-  }
+function safe(argv) {
+  // nginx -v and haproxy -v write to different streams: take both
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
 }
 if (results.bound) {
   const r = results.bound;
@@ -273,7 +314,7 @@ if (results.bound) {
 | target | req/s (median) | CPU µs / request | requests per CPU-second ÷ nginx | req/s ÷ nginx | p99 ms (saturated) |
 |---|---|---|---|---|---|
 `;
-  for (const name of ['nginx', 'haproxy', 'berth', 'undici', 'direct']) {
+  for (const name of Object.keys(r.runs)) {
     const cpu = med(name, 'cpuUsPerReq');
     md += `| ${name} | ${f(med(name, 'rps'))} | ${f(cpu, 1)} | ${name === 'direct' ? '—' : f(nginxCpu / cpu, 2) + '×'} | ${f(med(name, 'rps') / nginxRps, 2)}× | ${f(med(name, 'p99'), 2)} |\n`;
   }
@@ -282,7 +323,14 @@ if (results.bound) {
   md += `
 - **berth ÷ nginx per CPU-second: ${f(nginxCpu / bc, 2)}×** (goal ≥ 0.6×); HAProxy ÷ nginx: ${f(nginxCpu / med('haproxy', 'cpuUsPerReq'), 2)}×; undici proxy ÷ nginx: ${f(nginxCpu / uc, 2)}×
 - **berth ÷ undici proxy per CPU-second: ${f(uc / bc, 2)}×** (goal ≥ 2×)
-
+${
+  baseline === undefined
+    ? ''
+    : `- this tree's router ÷ ${baseline}'s, both embedded, per CPU-second: **${f(
+        med(`embedded (${baseline})`, 'cpuUsPerReq') / med('embedded (this tree)', 'cpuUsPerReq'),
+        2,
+      )}×**\n`
+}
 ### p99 added at half load (${f(r.half)} req/s, half of berth's saturated rate, 16 connections, same rate for all)
 
 | target | achieved req/s | p50 ms | p99 ms | p99 added over direct |
