@@ -1,18 +1,36 @@
-// bench/router: requests/s and CPU per request of berth router vs nginx (1 worker, upstream
-// keepalive 256) vs direct, to the same nginx backend on 127.0.0.1; alternating runs; proxy-bound
-// (proxy pinned to CPU 0, wrk + backend to CPU 1) and plain (unpinned); p99 latency added over
-// direct at half load; table update p99 against a real berth catalog. Writes
-// bench/results/router-<date>.md. Every run is bounded by --duration; all processes it starts
-// are stopped by pid at the end.
+// bench/router: requests per CPU-second and latency of the berth router against four
+// references on the same nginx backend (127.0.0.1, `return 200`, 12-byte body), in one run
+// with alternating rounds: nginx (1 worker, upstream keep-alive, the usual proxy_set_header
+// set), HAProxy (1 thread, http-reuse always, option forwardfor), a node:http + undici Pool
+// proxy, and direct. Proxy-bound mode pins every proxy to CPU 0 and wrk, the backend and the
+// catalog to CPU 1. Then the p99 each proxy adds at half of berth's saturated rate, the
+// scaling from 1 to 2 workers (berth --workers, nginx worker_processes; unpinned), and the
+// table update latency against a real berth catalog. Writes bench/results/router-<date>.md
+// with commit, machine and load averages. Every run is bounded by --duration; everything
+// started is stopped by pid at the end.
 //
-//   node bench/router/run.mjs [--duration 10] [--rounds 3] [--connections 50] [--updates 50] [--quick]
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
+//   node bench/router/run.mjs [--duration 10] [--rounds 3] [--connections 50] [--updates 50]
+//                             [--quick] [--no-scaling] [--no-updates] [--baseline GIT-REF]
+//
+// --baseline REF adds, in the proxy-bound rounds, the router of commit REF and this tree's
+// router, both embedded in a bare process the same way: the cost of a change in one run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { commit, machineLine } from '../lib/report.mjs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { commit, machineLine } from '../lib/report.mjs';
+import {
+  start,
+  stopAll,
+  freePort,
+  waitPort,
+  firstLine,
+  tree,
+  cpuSeconds,
+  httpStatus,
+} from './procs.mjs';
+import { nginxBackend, nginxProxy, haproxy } from './configs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -22,171 +40,56 @@ const flag = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const quick = args.includes('--quick');
+const baseline = flag('baseline', undefined);
 const duration = Number(flag('duration', quick ? 3 : 10));
 const rounds = Number(flag('rounds', quick ? 1 : 3));
 const connections = Number(flag('connections', 50));
 const updates = Number(flag('updates', quick ? 10 : 50));
-const modes = (flag('modes', 'proxy-bound,plain') ?? '').split(',');
-const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-const children = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function start(cmd, argv, cpu) {
-  const full = cpu === undefined ? [cmd, argv] : ['taskset', ['-c', String(cpu), cmd, ...argv]];
-  const child = spawn(full[0], full[1], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-function stop(child) {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-}
-
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`port ${port} never opened`);
-}
-
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]); // utime + stime
-}
-
-function childPids(ppid) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      if (Number(parts[1]) === ppid) out.push(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-function nginxConf(dir, name, body) {
-  const file = join(dir, `${name}.conf`);
-  writeFileSync(
-    file,
-    `worker_processes 1;
-daemon off;
-master_process on;
-pid ${dir}/${name}.pid;
-error_log ${dir}/${name}-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path ${dir}/body-${name};
-  proxy_temp_path ${dir}/proxy-${name};
-  fastcgi_temp_path ${dir}/fcgi-${name};
-  uwsgi_temp_path ${dir}/uwsgi-${name};
-  scgi_temp_path ${dir}/scgi-${name};
-${body}
-}
-`,
-  );
-  return file;
-}
+const ROUTER = join(root, 'packages/router/dist/daemon/main.js');
+const CATALOG = join(root, 'packages/catalog/dist/main.js');
+const loads = [];
+const loadavg = (when) => {
+  const l = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  loads.push(`${when}: ${l}`);
+  return l;
+};
 
 function parseWrk(out) {
-  const num = (re) => {
-    const m = re.exec(out);
-    return m ? Number(m[1]) : NaN;
-  };
+  const num = (re) => Number(re.exec(out)?.[1] ?? NaN);
   const ms = (re) => {
     const m = re.exec(out);
     if (!m) return NaN;
     const v = Number(m[1]);
     return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
   };
+  const errors = out
+    .split('\n')
+    .filter((l) => /Non-2xx|Socket errors/.test(l))
+    .join('; ');
   return {
     requests: num(/(\d+) requests in/),
     rps: num(/Requests\/sec:\s+([\d.]+)/),
     p50: ms(/^\s+50%\s+([\d.]+)(us|ms|s)/m),
     p99: ms(/^\s+99%\s+([\d.]+)(us|ms|s)/m),
-    errors: /Non-2xx|Socket errors/.test(out)
-      ? out
-          .split('\n')
-          .filter((l) => /Non-2xx|Socket errors/.test(l))
-          .join('; ')
-      : '',
+    errors,
   };
 }
 
-function wrk(url, { cpu, secs, conns, script }) {
-  const argv = ['-t1', `-c${conns}`, `-d${secs}s`, '--latency'];
+function wrk(url, { cpus, secs, conns, threads = 1, script }) {
+  const argv = [`-t${threads}`, `-c${conns}`, `-d${secs}s`, '--latency'];
   if (script) argv.push('-s', script);
   argv.push(url);
-  const full = cpu === undefined ? ['wrk', argv] : ['taskset', ['-c', String(cpu), 'wrk', ...argv]];
+  const full = cpus === undefined ? ['wrk', argv] : ['taskset', ['-c', cpus, 'wrk', ...argv]];
   return parseWrk(execFileSync(full[0], full[1], { timeout: (secs + 30) * 1000 }).toString());
 }
 
-async function setup(mode, dir) {
-  const pinned = mode === 'proxy-bound';
-  const pc = pinned ? 0 : undefined; // proxies
-  const lc = pinned ? 1 : undefined; // load generator and backend
-  const backendPort = await freePort();
-  const nginxPort = await freePort();
-  const be = nginxConf(
-    dir,
-    `backend-${mode}`,
-    `  server { listen 127.0.0.1:${backendPort}; location / { return 200 "hello world\\n"; } }`,
-  );
-  const px = nginxConf(
-    dir,
-    `proxy-${mode}`,
-    `  upstream be { server 127.0.0.1:${backendPort}; keepalive 256; keepalive_requests 10000000; }
-  server { listen 127.0.0.1:${nginxPort};
-    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
-  );
-  const backend = start('nginx', ['-p', dir, '-e', join(dir, 'e.log'), '-c', be], lc);
-  const nginx = start('nginx', ['-p', dir, '-e', join(dir, 'e.log'), '-c', px], pc);
-  await waitPort(backendPort);
-  await waitPort(nginxPort);
-  const berth = start('node', [join(here, 'router-child.mjs'), String(backendPort)], pc);
-  const berthPort = await new Promise((resolve, reject) => {
-    berth.stdout.once('data', (d) => resolve(Number(d.toString().trim())));
-    berth.once('exit', (c) => reject(new Error(`router exited ${c}`)));
-  });
-  await new Promise((r) => setTimeout(r, 200));
-  const nginxWorker = childPids(nginx.pid)[0];
-  const targets = {
-    nginx: { url: `http://127.0.0.1:${nginxPort}/`, pid: nginxWorker },
-    berth: { url: `http://127.0.0.1:${berthPort}/`, pid: berth.pid },
-    direct: { url: `http://127.0.0.1:${backendPort}/`, pid: undefined },
-  };
-  return { targets, lc, procs: [berth, nginx, backend] };
-}
-
+/** One measured run: wrk numbers plus the target's CPU per request. */
 function measure(target, opts) {
-  const t0 = target.pid ? cpuTicks(target.pid) : 0;
+  const pids = target.pids();
+  const c0 = cpuSeconds(pids);
   const r = wrk(target.url, opts);
-  const used = target.pid ? (cpuTicks(target.pid) - t0) / tick : NaN;
-  return { ...r, cpuUsPerReq: target.pid ? (used * 1e6) / r.requests : NaN };
+  const used = pids.length === 0 ? NaN : cpuSeconds(pids) - c0;
+  return { ...r, cpuUsPerReq: (used * 1e6) / r.requests };
 }
 
 const median = (xs) => {
@@ -194,90 +97,274 @@ const median = (xs) => {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };
 
-const results = {};
-const dir = mkdtempSync(join(tmpdir(), 'berth-bench-router-'));
-try {
-  for (const mode of modes) {
-    const { targets, lc, procs } = await setup(mode, dir);
-    const runs = { nginx: [], berth: [], direct: [] };
-    for (const name of Object.keys(targets))
-      wrk(targets[name].url, { cpu: lc, secs: 1, conns: connections });
-    const order = ['nginx', 'berth', 'direct'];
-    for (let r = 0; r < rounds; r++) {
-      for (const name of r % 2 === 0 ? order : [...order].reverse()) {
-        const m = measure(targets[name], { cpu: lc, secs: duration, conns: connections });
-        runs[name].push(m);
-        console.log(
-          `${mode} round ${r + 1} ${name}: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerReq.toFixed(1)} µs CPU/req, p99 ${m.p99} ms ${m.errors}`,
-        );
-      }
-    }
-    // half load: the rate berth sustains at half its measured maximum, same rate for all
-    const half = median(runs.berth.map((x) => x.rps)) / 2;
-    const conns = 16;
-    const delayMs = (conns / half) * 1000;
-    const script = join(dir, 'delay.lua');
-    writeFileSync(script, `function delay() return ${delayMs.toFixed(3)} end\n`);
-    const halfRuns = {};
-    for (const name of ['direct', 'berth', 'nginx']) {
-      halfRuns[name] = wrk(targets[name].url, { cpu: lc, secs: duration, conns, script });
+async function startCatalogWithBackend(backendPort, cpus) {
+  const port = await freePort();
+  start('node', [CATALOG, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], cpus, 'ignore');
+  await waitPort(port);
+  const body = JSON.stringify({
+    Name: 'bench',
+    Address: '127.0.0.1',
+    Port: backendPort,
+    Tags: ['urlprefix-/'],
+  });
+  const status = await httpStatus(
+    `http://127.0.0.1:${port}/v1/agent/service/register`,
+    'PUT',
+    body,
+  );
+  if (status !== 200) throw new Error(`register: ${status}`);
+  return `http://127.0.0.1:${port}`;
+}
+
+async function startBerth(consul, workers, cpus) {
+  const port = await freePort();
+  const admin = await freePort();
+  const argv = [
+    ROUTER,
+    '--consul',
+    consul,
+    '--proxy',
+    `127.0.0.1:${port}`,
+    '--admin',
+    `127.0.0.1:${admin}`,
+  ];
+  const child = start(
+    'node',
+    [...argv, '--workers', String(workers), '--kv-path', '', '--log-level', 'warn'],
+    cpus,
+    'ignore',
+  );
+  for (let i = 0; i < 400; i++) {
+    const ok = (await httpStatus(`http://127.0.0.1:${admin}/health`)) === 200;
+    if (ok) return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('berth router never became healthy');
+}
+
+async function startNginx(dir, backendPort, workers, cpus) {
+  const port = await freePort();
+  const child = start('nginx', nginxProxy(dir, port, backendPort, workers), cpus, 'ignore');
+  await waitPort(port);
+  // the workers, not the master (which only supervises)
+  return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid).slice(1) };
+}
+
+async function startHaproxy(dir, backendPort, threads, cpus) {
+  const port = await freePort();
+  const child = start('haproxy', haproxy(dir, port, backendPort, threads), cpus, 'ignore');
+  await waitPort(port);
+  return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
+}
+
+async function startUndici(backendPort, cpus) {
+  const child = start('node', [join(here, 'undici-proxy.mjs'), String(backendPort)], cpus);
+  const port = Number(await firstLine(child));
+  return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
+}
+
+/** Builds the router of `ref` into a temporary directory; returns its dist/index.js. */
+function buildBaseline(ref) {
+  const d = mkdtempSync(join(tmpdir(), 'berth-bench-baseline-'));
+  execFileSync('bash', [
+    '-c',
+    `git -C "${root}" archive "${ref}" packages/router tsconfig.base.json | tar -x -C "${d}"`,
+  ]);
+  symlinkSync(join(root, 'node_modules'), join(d, 'node_modules'));
+  const config = join(d, 'packages/router/tsconfig.bench.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { rootDir: 'src', outDir: 'dist', composite: false, incremental: false },
+      include: ['src'],
+    }),
+  );
+  execFileSync('npx', ['tsc', '-p', config], { cwd: root, stdio: 'inherit' });
+  return join(d, 'packages/router/dist/index.js');
+}
+
+async function startEmbedded(entry, backendPort, cpus) {
+  const child = start(
+    'node',
+    [join(here, 'embedded-router.mjs'), entry, String(backendPort)],
+    cpus,
+  );
+  const port = Number(await firstLine(child));
+  return { url: `http://127.0.0.1:${port}/`, pids: () => tree(child.pid) };
+}
+
+/** Alternating rounds over `targets`; returns the runs per target. */
+function alternate(mode, targets, opts) {
+  const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  for (const name of Object.keys(targets)) wrk(targets[name].url, { ...opts, secs: 1 }); // warm-up
+  const order = Object.keys(targets);
+  for (let r = 0; r < rounds; r++) {
+    for (const name of r % 2 === 0 ? order : [...order].reverse()) {
+      const m = measure(targets[name], opts);
+      runs[name].push(m);
       console.log(
-        `${mode} half load ${name}: ${halfRuns[name].rps.toFixed(0)} req/s p50 ${halfRuns[name].p50} ms p99 ${halfRuns[name].p99} ms`,
+        `${mode} round ${r + 1} ${name}: ${m.rps.toFixed(0)} req/s, ${m.cpuUsPerReq.toFixed(1)} µs CPU/req, p99 ${m.p99} ms ${m.errors}`,
       );
     }
-    results[mode] = { runs, halfRuns, halfTarget: half };
-    for (const p of procs) stop(p);
-    await new Promise((r) => setTimeout(r, 300));
   }
-  const upd = execFileSync('node', [join(here, 'table-update.mjs'), String(updates)], {
-    timeout: 120_000,
-  }).toString();
-  results.tableUpdate = JSON.parse(upd);
-  console.log('table update', upd.trim());
+  return runs;
+}
+
+const results = {};
+const dir = mkdtempSync(join(tmpdir(), 'berth-bench-router-'));
+loadavg('start');
+try {
+  // ---- proxy-bound: four references and berth, one CPU for the proxy
+  {
+    const pc = '0';
+    const lc = '1';
+    const backendPort = await freePort();
+    start('nginx', nginxBackend(dir, backendPort), lc, 'ignore');
+    await waitPort(backendPort);
+    const consul = await startCatalogWithBackend(backendPort, lc);
+    const targets = {
+      nginx: await startNginx(dir, backendPort, 1, pc),
+      haproxy: await startHaproxy(dir, backendPort, 1, pc),
+      berth: await startBerth(consul, 1, pc),
+      undici: await startUndici(backendPort, pc),
+      direct: { url: `http://127.0.0.1:${backendPort}/`, pids: () => [] },
+    };
+    if (baseline !== undefined) {
+      const here = join(root, 'packages/router/dist/index.js');
+      targets['embedded (this tree)'] = await startEmbedded(here, backendPort, pc);
+      targets[`embedded (${baseline})`] = await startEmbedded(
+        buildBaseline(baseline),
+        backendPort,
+        pc,
+      );
+    }
+    const opts = { cpus: lc, secs: duration, conns: connections };
+    const runs = alternate('proxy-bound', targets, opts);
+    const half = median(runs.berth.map((x) => x.rps)) / 2;
+    const conns = 16;
+    const script = join(dir, 'delay.lua');
+    writeFileSync(script, `function delay() return ${((conns / half) * 1000).toFixed(3)} end\n`);
+    const halfRuns = {};
+    for (const name of ['direct', 'berth', 'nginx', 'haproxy', 'undici']) {
+      halfRuns[name] = wrk(targets[name].url, { cpus: lc, secs: duration, conns, script });
+      console.log(
+        `half load ${name}: ${halfRuns[name].rps.toFixed(0)} req/s p99 ${halfRuns[name].p99} ms`,
+      );
+    }
+    results.bound = { runs, halfRuns, half, load: loadavg('after proxy-bound') };
+    await stopAll();
+  }
+  // ---- scaling: 1 and 2 workers, unpinned (2 cores: the load generator shares them)
+  if (!args.includes('--no-scaling')) {
+    const backendPort = await freePort();
+    start('nginx', nginxBackend(dir, backendPort), undefined, 'ignore');
+    await waitPort(backendPort);
+    const consul = await startCatalogWithBackend(backendPort, undefined);
+    const targets = {
+      'nginx 1': await startNginx(dir, backendPort, 1, undefined),
+      'nginx 2': await startNginx(dir, backendPort, 2, undefined),
+      'berth 1': await startBerth(consul, 1, undefined),
+      'berth 2': await startBerth(consul, 2, undefined),
+    };
+    const runs = alternate('scaling', targets, {
+      secs: duration,
+      conns: 2 * connections,
+      threads: 2,
+    });
+    results.scaling = { runs, load: loadavg('after scaling') };
+    await stopAll();
+  }
+  if (!args.includes('--no-updates')) {
+    const upd = execFileSync('node', [join(here, 'table-update.mjs'), String(updates)], {
+      timeout: 120_000,
+    }).toString();
+    results.tableUpdate = JSON.parse(upd);
+    console.log('table update', upd.trim());
+  }
 } finally {
-  for (const c of children) stop(c);
+  await stopAll();
 }
 
 // ---- report
 const date = new Date().toISOString().slice(0, 10);
-const measured = commit(['packages/router']);
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const cmd = `node bench/router/run.mjs ${args.join(' ')}`.trim();
 let md = `# bench/router — ${date}${quick ? ' (quick)' : ''}
 
-- commit: ${measured}
+- commit: ${commit(['packages/router', 'bench/router'])}
 - machine: ${machineLine()}
-- load: wrk 4.1 (-t1 -c${connections}, ${duration}s per run, ${rounds} alternating rounds), backend nginx 1 worker \`return 200\` (12-byte body)
-- load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()} (other work shares this machine; CPU µs per request is the steadier figure)
-- command: \`${cmd}\`
+- load: wrk 4.1, ${duration}s per run, ${rounds} alternating rounds; backend nginx 1 worker \`return 200\` (12-byte body)
+- load averages (other work shares this machine; CPU µs per request is the steadier figure): ${loads.join('; ')}
+- command: \`${cmd}\`; ${safe(['haproxy', '-v']).split('\n')[0]}; ${safe(['nginx', '-v'])}
 
 `;
-for (const mode of modes) {
-  const r = results[mode];
+function safe(argv) {
+  // nginx -v and haproxy -v write to different streams: take both
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+}
+if (results.bound) {
+  const r = results.bound;
   const med = (name, k) => median(r.runs[name].map((x) => x[k]));
-  const nr = med('nginx', 'rps');
-  const br = med('berth', 'rps');
-  const nc = med('nginx', 'cpuUsPerReq');
-  const bc = med('berth', 'cpuUsPerReq');
-  md += `## ${mode === 'proxy-bound' ? 'Proxy-bound (proxy on CPU 0; wrk + backend on CPU 1)' : 'Plain (no pinning)'}
+  const nginxCpu = med('nginx', 'cpuUsPerReq');
+  const nginxRps = med('nginx', 'rps');
+  md += `## Proxy-bound (each proxy alone on CPU 0; wrk, backend and catalog on CPU 1; -t1 -c${connections})
 
-| target | req/s (median) | CPU µs / request | p99 ms (saturated) |
-|---|---|---|---|
-| nginx proxy | ${f(nr)} | ${f(nc, 1)} | ${f(med('nginx', 'p99'), 2)} |
-| berth router | ${f(br)} | ${f(bc, 1)} | ${f(med('berth', 'p99'), 2)} |
-| direct | ${f(med('direct', 'rps'))} | — | ${f(med('direct', 'p99'), 2)} |
-
-- berth / nginx requests per second: **${f(br / nr, 2)}×**
-- berth / nginx requests per CPU-second (nginx µs ÷ berth µs): **${f(nc / bc, 2)}×** (goal ≥ 0.5×)
-- half load (${f(r.halfTarget)} req/s target, 16 connections): p99 direct ${f(r.halfRuns.direct.p99, 3)} ms, berth ${f(r.halfRuns.berth.p99, 3)} ms, nginx ${f(r.halfRuns.nginx.p99, 3)} ms → **added by berth: ${f(r.halfRuns.berth.p99 - r.halfRuns.direct.p99, 3)} ms** (goal < 1 ms); achieved ${f(r.halfRuns.berth.rps)} req/s
-
+| target | req/s (median) | CPU µs / request | requests per CPU-second ÷ nginx | req/s ÷ nginx | p99 ms (saturated) |
+|---|---|---|---|---|---|
 `;
+  for (const name of Object.keys(r.runs)) {
+    const cpu = med(name, 'cpuUsPerReq');
+    md += `| ${name} | ${f(med(name, 'rps'))} | ${f(cpu, 1)} | ${name === 'direct' ? '—' : f(nginxCpu / cpu, 2) + '×'} | ${f(med(name, 'rps') / nginxRps, 2)}× | ${f(med(name, 'p99'), 2)} |\n`;
+  }
+  const bc = med('berth', 'cpuUsPerReq');
+  const uc = med('undici', 'cpuUsPerReq');
+  md += `
+- **berth ÷ nginx per CPU-second: ${f(nginxCpu / bc, 2)}×** (goal ≥ 0.6×); HAProxy ÷ nginx: ${f(nginxCpu / med('haproxy', 'cpuUsPerReq'), 2)}×; undici proxy ÷ nginx: ${f(nginxCpu / uc, 2)}×
+- **berth ÷ undici proxy per CPU-second: ${f(uc / bc, 2)}×** (goal ≥ 2×)
+${
+  baseline === undefined
+    ? ''
+    : `- this tree's router ÷ ${baseline}'s, both embedded, per CPU-second: **${f(
+        med(`embedded (${baseline})`, 'cpuUsPerReq') / med('embedded (this tree)', 'cpuUsPerReq'),
+        2,
+      )}×**\n`
+}
+### p99 added at half load (${f(r.half)} req/s, half of berth's saturated rate, 16 connections, same rate for all)
+
+| target | achieved req/s | p50 ms | p99 ms | p99 added over direct |
+|---|---|---|---|---|
+`;
+  for (const name of ['direct', 'berth', 'nginx', 'haproxy', 'undici']) {
+    const h = r.halfRuns[name];
+    const added = name === 'direct' ? '—' : `${f(h.p99 - r.halfRuns.direct.p99, 3)} ms`;
+    md += `| ${name} | ${f(h.rps)} | ${f(h.p50, 3)} | ${f(h.p99, 3)} | ${added} |\n`;
+  }
+  md += '\n';
+}
+if (results.scaling) {
+  const r = results.scaling;
+  const med = (name, k) => median(r.runs[name].map((x) => x[k]));
+  md += `## Worker scaling (unpinned on 2 cores shared with wrk -t2 -c${2 * connections} and the backend)
+
+| target | req/s (median) | CPU µs / request | 2 workers ÷ 1 worker (req/s) |
+|---|---|---|---|
+`;
+  for (const name of ['nginx 1', 'nginx 2', 'berth 1', 'berth 2']) {
+    const base = name.startsWith('nginx') ? 'nginx 1' : 'berth 1';
+    const ratio = name.endsWith('2') ? `${f(med(name, 'rps') / med(base, 'rps'), 2)}×` : '—';
+    md += `| ${name} | ${f(med(name, 'rps'))} | ${f(med(name, 'cpuUsPerReq'), 1)} | ${ratio} |\n`;
+  }
+  md += '\n';
 }
 const u = results.tableUpdate;
-md += `## Table update (real berth catalog → watch → table → first request that sees it)
+if (u) {
+  md += `## Table update (real berth catalog → watch → table → first request that sees it)
 
 ${u.samples} samples (register and deregister): p50 ${f(u.p50, 1)} ms, **p99 ${f(u.p99, 1)} ms** (goal < 100 ms), max ${f(u.max, 1)} ms
 `;
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const out = join(root, 'bench', 'results', `router-${date}${quick ? '-quick' : ''}.md`);
 writeFileSync(out, md);

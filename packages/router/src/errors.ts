@@ -62,10 +62,3 @@ export class ProxyProtocolError extends RouterError {
     super('BERTH_ROUTER_BAD_PROXY_PROTOCOL', reason);
   }
 }
-
-/** A failed call to the ELB target group API. */
-export class TargetGroupError extends RouterError {
-  constructor(operation: string, options: { cause?: unknown }) {
-    super('BERTH_ROUTER_ELB', `${operation} failed`, options);
-  }
-}

@@ -1,17 +1,18 @@
 /**
  * @berth/router: a Fabio-like HTTP router fed by the Consul catalog, behind an ELB.
- * Re-exports only.
+ * Re-exports only; in-memory fakes are in `@berth/router/testing`.
  */
-export { command, routerOptions } from './command.js';
+export { command } from './daemon/command.js';
+export { routerOptions } from './daemon/options.js';
+export { startRouter, type RouterOptions } from './daemon/start.js';
+export { type RunningRouter, type RouterEvents } from './engine.js';
+export { type RouteSource, type RouteSourceSink } from './core/route-source.js';
+export { ConsulRouteSource, type ConsulSourceOptions } from './adapters/consul-source.js';
 export {
-  startRouter,
-  type RouterOptions,
-  type RunningRouter,
-  type RouterEvents,
-} from './router.js';
-export { type RouteSource, type RouteSourceSink, MemoryRouteSource } from './route-source.js';
-export { ConsulRouteSource, type ConsulSourceOptions } from './consul-source.js';
-export { routesFromSnapshot, type RouteSnapshot, type SnapshotRoutes } from './snapshot-routes.js';
+  routesFromSnapshot,
+  type RouteSnapshot,
+  type SnapshotRoutes,
+} from './core/snapshot-routes.js';
 export {
   parseRouteCommands,
   formatRouteCommand,
@@ -19,9 +20,14 @@ export {
   type AddCommand,
   type DelCommand,
   type WeightCommand,
-} from './route-command.js';
-export { routeFromTag } from './route-tag.js';
-export { buildTable, RouteTable, type Route, type Target, type Matcher } from './route-table.js';
-export { pickTarget, type Strategy } from './balancer.js';
-export { type TargetGroup, type ElbTarget, AwsTargetGroup, ElbRegistrar } from './target-group.js';
+} from './core/route-command.js';
+export { routeFromTag } from './core/route-tag.js';
+export {
+  buildTable,
+  RouteTable,
+  type Route,
+  type Target,
+  type Matcher,
+} from './core/route-table.js';
+export { pickTarget, type Strategy } from './core/balancer.js';
 export * from './errors.js';

@@ -1,8 +1,7 @@
-/** Small helpers shared by the router's tests. */
+/** Network helpers shared by the router's tests: backends, raw and plain requests. */
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { RouteSnapshot } from '../src/snapshot-routes.js';
 
 /** The value `fn` throws, or undefined when it returns. */
 export function thrown(fn: () => unknown): unknown {
@@ -12,37 +11,6 @@ export function thrown(fn: () => unknown): unknown {
     return err;
   }
   return undefined;
-}
-
-/** One instance in a hand-made snapshot. */
-export interface FakeInstance {
-  readonly port: number;
-  readonly tags: readonly string[];
-  readonly status?: 'passing' | 'warning' | 'critical';
-  readonly address?: string;
-  readonly maintenance?: boolean;
-}
-
-/** A RouteSnapshot from `{ service: [instances] }`. */
-export function snapshotOf(services: Record<string, FakeInstance[]>): RouteSnapshot {
-  const m = new Map<
-    string,
-    RouteSnapshot['services'] extends ReadonlyMap<string, infer V> ? V : never
-  >();
-  for (const [name, list] of Object.entries(services)) {
-    m.set(
-      name,
-      list.map((i) => ({
-        address: i.address ?? '127.0.0.1',
-        nodeAddress: '127.0.0.1',
-        port: i.port,
-        tags: i.tags,
-        status: i.status ?? 'passing',
-        maintenance: i.maintenance ?? false,
-      })),
-    );
-  }
-  return { services: m };
 }
 
 /** A running test backend. */
@@ -154,12 +122,59 @@ export async function request(
   });
 }
 
-/** Waits until `fn` returns true, polling every 5 ms, for at most `ms`. */
-export async function until(fn: () => boolean | Promise<boolean>, ms = 2000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return fn();
+/** What a raw client saw: the bytes, and whether the connection was reset rather than ended. */
+export interface RawOutcome {
+  readonly text: string;
+  readonly reset: boolean;
+  /** The server closed before `ms` passed. */
+  readonly closed: boolean;
+}
+
+/** Like {@link rawRequest}, but tells a reset from a clean end; optional source address. */
+export async function rawOutcome(
+  port: number,
+  data: string | Buffer,
+  opts: { ms?: number; localAddress?: string } = {},
+): Promise<RawOutcome> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress });
+    const chunks: Buffer[] = [];
+    let reset = false;
+    let closed = true;
+    const timer = setTimeout(() => {
+      closed = false;
+      sock.destroy();
+    }, opts.ms ?? 2000);
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET') reset = true;
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), reset, closed });
+    });
+    sock.write(data);
+  });
+}
+
+/** A raw TCP "upstream" that answers every connection with `onData`. */
+export async function rawBackend(
+  onData: (sock: net.Socket, data: Buffer) => void,
+): Promise<{ port: number; connections: number; close(): Promise<void> }> {
+  const socks = new Set<net.Socket>();
+  const b = { port: 0, connections: 0, close: async () => {} };
+  const server = net.createServer((sock) => {
+    b.connections++;
+    socks.add(sock);
+    sock.on('close', () => socks.delete(sock));
+    sock.on('error', () => {});
+    sock.on('data', (d) => onData(sock, d));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  b.port = (server.address() as AddressInfo).port;
+  b.close = async () => {
+    for (const s of socks) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return b;
 }

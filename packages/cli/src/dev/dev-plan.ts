@@ -277,6 +277,8 @@ export function devHostPlan(
         `${ip}:${port(9999)}`,
         '--admin',
         `${ip}:${port(9998)}`,
+        // a dev cluster starts with no services; the router is ready before it has routes
+        '--allow-empty',
       ],
       readyUrl: `${host.routerAdmin}/health`,
     },
