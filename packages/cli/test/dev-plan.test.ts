@@ -40,6 +40,16 @@ t.test('one host: default ports, unprefixed labels', async (t) => {
   t.equal(flag(plan.children[4]!.args, '--listen'), '127.0.0.1:8600');
   t.equal(flag(plan.children[5]!.args, '--proxy'), '127.0.0.1:9999');
   t.notOk(plan.children[0]!.args.includes('--data-dir'), 'catalog in memory');
+  const catalogArgs = plan.children[0]!.args;
+  t.ok(catalogArgs.includes('--acl-enabled'), 'catalog ACLs on (issue 17)');
+  t.equal(flag(catalogArgs, '--acl-default-policy'), 'deny', 'deny by default');
+  t.notOk(catalogArgs.includes('--acl-enable-token-persistence'), 'nothing to persist to');
+  for (const c of plan.children) {
+    t.notOk(
+      c.args.some((a) => /token|secret|initial-management/i.test(a)),
+      `no token on the ${c.label} command line`,
+    );
+  }
   const consoleArgs = plan.children[6]!.args;
   t.equal(plan.console, 'http://127.0.0.1:8710');
   t.equal(flag(consoleArgs, '--listen'), '127.0.0.1:8710');
@@ -52,6 +62,7 @@ t.test('three hosts with an offset and a data dir', async (t) => {
   const plan = devPlan({ ...base, hosts: 3, portOffset: 100, catalogDataDir: '/d/catalog' });
   t.equal(plan.children.length, 2 + 3 * 4 + 1, 'catalog, scheduler, 4 per host, console');
   t.equal(flag(plan.children[0]!.args, '--data-dir'), '/d/catalog');
+  t.ok(plan.children[0]!.args.includes('--acl-enable-token-persistence'), 'durable agent tokens');
   t.same(
     plan.hosts.map((h) => [h.name, h.ip, h.instanceId]),
     [

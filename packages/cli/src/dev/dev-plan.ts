@@ -93,6 +93,12 @@ export function devPlan(input: DevPlanInput): DevPlan {
         '--listen',
         `127.0.0.1:${port(8500)}`,
         ...(input.catalogDataDir ? ['--data-dir', input.catalogDataDir] : []),
+        // ACLs on, deny by default: berth dev bootstraps them through the API (no secret on
+        // this command line) and gives each daemon its own token (catalog-acl.ts).
+        '--acl-enabled',
+        '--acl-default-policy',
+        'deny',
+        ...(input.catalogDataDir ? ['--acl-enable-token-persistence'] : []),
       ],
       readyUrl: `${catalog}/v1/status/leader`,
     },
