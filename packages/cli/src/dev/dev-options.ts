@@ -17,7 +17,7 @@ export const devOptions = defineOptions({
     type: 'int',
     default: 1,
     arg: 'N',
-    help: 'Scheduler replicas (one leads, the others forward; agents fail over between them): replica i on 8700 + 10·(i-1)',
+    help: 'Scheduler replicas (one leads, the others forward; agents fail over between them): replica 1 on 8700, replica i on 8700 + 10·i',
   },
   dataDir: {
     type: 'string',
