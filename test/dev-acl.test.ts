@@ -93,10 +93,16 @@ t.test('berth dev with ACLs on: each daemon its own least-privilege token', asyn
     await rm(dataDir, { recursive: true, force: true });
   });
   const offset = 10_000 + Math.floor(Math.random() * 12_000);
+  // Tokens of the shell (the user's own Consul, a daemon's option) must reach no daemon.
+  const shell = {
+    CONSUL_HTTP_TOKEN: 'the-users-own-consul',
+    BERTH_DNS_CONSUL_TOKEN: 'from-the-shell',
+  };
   const dev = await startDev(t, ['--demo', '--data-dir', dataDir], {
     home,
     offset,
     timeoutMs: 150_000,
+    env: shell,
   });
   t.match(dev.output(), /all 3 containers routable/, 'the demo works with ACLs on');
   t.same(await dev.refusedCalls(), new Map(), 'no daemon call was refused during the demo');
@@ -114,6 +120,12 @@ t.test('berth dev with ACLs on: each daemon its own least-privilege token', asyn
     else t.ok(token, `${label} has its own CONSUL_HTTP_TOKEN`);
   }
   const given = [...tokens.values()].filter((x): x is string => x !== undefined);
+  t.notOk(given.includes(shell.CONSUL_HTTP_TOKEN), 'the shell’s CONSUL_HTTP_TOKEN reached none');
+  const dnsPid = (await dev.daemons()).find((d) => d.label === 'dns')!.pid!;
+  t.notOk(
+    (await proc(dnsPid, 'environ')).some((e) => e.startsWith('BERTH_DNS_CONSUL_TOKEN=')),
+    'nor a daemon token option of the shell',
+  );
   t.equal(given.length, 5, 'scheduler, registrator, dns, router and console');
   t.equal(new Set([...given, mgmt]).size, 6, 'all different, none the management token');
   const secrets = [mgmt, ...given];

@@ -117,6 +117,8 @@ export interface StartDevOptions {
   readonly home?: string;
   readonly offset?: number;
   readonly timeoutMs?: number;
+  /** Added to `berth dev`'s environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `berth dev` with `args` and waits (bounded) until it says it is running. */
@@ -129,7 +131,7 @@ export async function startDev(
   const offset = options.offset ?? 10_000 + Math.floor(Math.random() * 12_000);
   const ownHome = options.home === undefined;
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'berth-home-')));
-  const env = { ...process.env, BERTH_HOME: home };
+  const env = { ...process.env, ...options.env, BERTH_HOME: home };
   const child = spawn(process.execPath, [BERTH, 'dev', '--port-offset', String(offset), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

@@ -27,6 +27,9 @@ import { safeLineWriter } from '../dev/safe-output.js';
 import { type ChildSpec, Supervisor, type SupervisorEvent } from '../dev/supervisor.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** `BERTH_DNS_CONSUL_TOKEN`, `BERTH_REGISTRATOR_TOKEN`, `BERTH_CATALOG_ACL_DEFAULT_POLICY`... */
+const DAEMON_ACL_ENV =
+  /^BERTH_(CATALOG|SCHEDULER|REGISTRATOR|DNS|ROUTER|CONSOLE|AGENT)_(ACL_\w+|\w*TOKEN)$/;
 
 /** The log line for a supervisor event. */
 function eventLine(e: SupervisorEvent): string {
@@ -158,9 +161,11 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.AWS_SESSION_TOKEN;
   delete childEnv.AWS_PROFILE;
-  // A token of the user's own Consul must not reach any daemon (the agent gets none at all).
-  delete childEnv.CONSUL_HTTP_TOKEN;
-  delete childEnv.CONSUL_HTTP_TOKEN_FILE;
+  // berth dev owns the catalog's ACLs: a token of the user's own Consul, or a daemon's token or
+  // ACL setting from the shell, reaches no daemon (each gets its own; the agent none at all).
+  for (const key of Object.keys(childEnv)) {
+    if (/^CONSUL_HTTP_TOKEN/.test(key) || DAEMON_ACL_ENV.test(key)) delete childEnv[key];
+  }
   childEnv.AWS_ACCESS_KEY_ID = keys.id;
   childEnv.AWS_SECRET_ACCESS_KEY = keys.secret;
   childEnv.AWS_REGION = plan.region;
