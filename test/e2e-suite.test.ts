@@ -177,6 +177,7 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
   const huge = await dev.berth(['run', 'huge', '--count', '2']);
   t.equal(huge.code, 1, 'berth run exits 1');
   t.match(huge.stderr, /RESOURCE:CPU/, 'failures name RESOURCE:CPU');
+  t.same(await dev.refusedCalls(), new Map(), 'every daemon token sufficed (issue 17)');
 
   t.equal(await dev.stop(), 0, 'Ctrl-C exits 0');
   t.match(dev.output(), /removed containers: ecs-hello/, 'says what it removed');
@@ -299,6 +300,7 @@ t.test('DAEMON service: one task per host, a host added later gets one', async (
     30_000,
   );
   t.equal(containers(routed).length, 4, "the new host's router reaches all 4 containers");
+  t.same(await dev.refusedCalls(), new Map(), "the added host's daemons got tokens (issue 17)");
 });
 
 t.test(
@@ -383,6 +385,7 @@ t.test(
     );
     t.ok(ok > 20, `the client loop made ${ok} good requests over ${seen.size} containers`);
     t.same(failures, [], 'zero failed requests during the rolling update');
+    t.same(await dev.refusedCalls(), new Map(), 'every daemon token sufficed (issue 17)');
   },
 );
 
@@ -424,7 +427,9 @@ t.test('restart the catalog with --data-dir: everything recovers', async (t) => 
   t.same(containers(routed).sort(), [...first].sort(), 'the router reaches the same 3 containers');
   const catalog = await until(
     async () => {
-      const res = await fetch(`${dev.info.catalog}/v1/catalog/service/hello`);
+      const res = await fetch(`${dev.info.catalog}/v1/catalog/service/hello`, {
+        headers: dev.catalogHeaders,
+      });
       return (await res.json()) as unknown[];
     },
     (v) => v.length === 3,
@@ -462,7 +467,11 @@ t.test(
         '--admin',
         `${dnsIp}:${8611 + dev.offset}`,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // ACLs are on: this dns reads the catalog with a token (in its environment).
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, CONSUL_HTTP_TOKEN: dev.catalogToken },
+      },
     );
     let dnsErr = '';
     dns.stderr.on('data', (d: Buffer) => (dnsErr += d.toString()));

@@ -79,7 +79,7 @@ t.test('every part of berth killed under client load', async (t) => {
     accessKeyId: /aws_access_key_id = (\S+)/.exec(creds)![1]!,
     secretAccessKey: /aws_secret_access_key = (\S+)/.exec(creds)![1]!,
   };
-  const replicaUrls = [dev.info.endpoint, `http://127.0.0.1:${8710 + offset}`];
+  const replicaUrls = [dev.info.endpoint, `http://127.0.0.1:${8720 + offset}`];
   const clients = replicaUrls.map(
     (endpoint) => new ECSClient({ endpoint, region: dev.info.region, credentials, maxAttempts: 1 }),
   );

@@ -234,6 +234,7 @@ t.test('berth run/stop/logs/compose against berth dev', async (t) => {
       const registered = await until(
         async () => {
           const r = await fetch(`${dev.info.catalog}/v1/catalog/service/${name}`, {
+            headers: dev.catalogHeaders,
             signal: AbortSignal.timeout(5000),
           });
           return (await r.json()) as { ServiceTags?: string[] }[];

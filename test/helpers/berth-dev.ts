@@ -21,6 +21,8 @@ export interface DevInfo {
   readonly cluster: string;
   readonly credentialsFile: string;
   readonly catalog: string;
+  /** The file holding the catalog's ACL management secret (mode 0600). */
+  readonly catalogTokenFile?: string;
   /** `berth dev`'s control endpoint (absent with `--no-control` or an older berth dev). */
   readonly control?: string;
   readonly hosts: readonly {
@@ -75,6 +77,15 @@ export interface RunningDev {
   output(): string;
   /** Env for `berth <verb>` children pointed at this dev. */
   readonly env: NodeJS.ProcessEnv;
+  /** The catalog's management token (ACLs are on, default deny): `X-Consul-Token` of tests. */
+  readonly catalogToken: string;
+  /** Headers for a request to the catalog with that token. */
+  readonly catalogHeaders: Readonly<Record<string, string>>;
+  /**
+   * The catalog's refused requests (403) since it started, by `METHOD route`, leaving out the
+   * ACL API (berth dev looks tokens up there): empty while every daemon's token suffices.
+   */
+  refusedCalls(): Promise<Map<string, number>>;
   /** Runs `berth <args>` against this dev (extra env on top); bounded. */
   berth(
     args: readonly string[],
@@ -106,6 +117,8 @@ export interface StartDevOptions {
   readonly home?: string;
   readonly offset?: number;
   readonly timeoutMs?: number;
+  /** Added to `berth dev`'s environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `berth dev` with `args` and waits (bounded) until it says it is running. */
@@ -118,7 +131,7 @@ export async function startDev(
   const offset = options.offset ?? 10_000 + Math.floor(Math.random() * 12_000);
   const ownHome = options.home === undefined;
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'berth-home-')));
-  const env = { ...process.env, BERTH_HOME: home };
+  const env = { ...process.env, ...options.env, BERTH_HOME: home };
   const child = spawn(process.execPath, [BERTH, 'dev', '--port-offset', String(offset), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
@@ -151,12 +164,17 @@ export async function startDev(
     throw new Error(`berth dev did not start:\n${out.slice(-4000)}`);
   }
   const info = JSON.parse(await readFile(join(home, 'dev.json'), 'utf8')) as DevInfo;
+  const catalogToken = info.catalogTokenFile
+    ? (await readFile(info.catalogTokenFile, 'utf8')).trim()
+    : '';
   return {
     child,
     home,
     offset,
     info,
     env,
+    catalogToken,
+    catalogHeaders: catalogToken ? { 'X-Consul-Token': catalogToken } : {},
     output: () => out,
     stop,
     control: async (method, path) => {
@@ -167,6 +185,16 @@ export async function startDev(
       });
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    refusedCalls: async () => {
+      const res = await fetch(`${info.catalog}/metrics`, { signal: AbortSignal.timeout(10_000) });
+      const out = new Map<string, number>();
+      for (const m of (await res.text()).matchAll(
+        /^berth_catalog_http_requests_total\{route="([^"]*)",method="([^"]*)",code="403"[^}]*\} (\d+)/gm,
+      )) {
+        if (!m[1]!.startsWith('/v1/acl/')) out.set(`${m[2]} ${m[1]}`, Number(m[3]));
+      }
+      return out;
     },
     reread: async () => JSON.parse(await readFile(join(home, 'dev.json'), 'utf8')) as DevInfo,
     daemons: async () => {

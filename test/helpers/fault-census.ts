@@ -81,6 +81,7 @@ export async function census(
   const duplicates = [...byTask].filter(([, n]) => n > 1).map(([a, n]) => `${a} x${n}`);
   const orphans = [...byTask.keys()].filter((a) => !liveArns.has(a));
   const res = await fetch(`${dev.info.catalog}/v1/health/service/${service}`, {
+    headers: dev.catalogHeaders,
     signal: AbortSignal.timeout(5000),
   });
   if (!res.ok) throw new Error(`catalog answered ${res.status}`);

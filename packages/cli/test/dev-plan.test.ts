@@ -1,5 +1,6 @@
 import t from 'tap';
 import { devPlan, hostIp } from '../src/dev/dev-plan.js';
+import { plannedPorts } from '../src/dev/port-check.js';
 
 const base = {
   portOffset: 0,
@@ -40,6 +41,16 @@ t.test('one host: default ports, unprefixed labels', async (t) => {
   t.equal(flag(plan.children[4]!.args, '--listen'), '127.0.0.1:8600');
   t.equal(flag(plan.children[5]!.args, '--proxy'), '127.0.0.1:9999');
   t.notOk(plan.children[0]!.args.includes('--data-dir'), 'catalog in memory');
+  const catalogArgs = plan.children[0]!.args;
+  t.ok(catalogArgs.includes('--acl-enabled'), 'catalog ACLs on (issue 17)');
+  t.equal(flag(catalogArgs, '--acl-default-policy'), 'deny', 'deny by default');
+  t.notOk(catalogArgs.includes('--acl-enable-token-persistence'), 'nothing to persist to');
+  for (const c of plan.children) {
+    t.notOk(
+      c.args.some((a) => /token|secret|initial-management/i.test(a)),
+      `no token on the ${c.label} command line`,
+    );
+  }
   const consoleArgs = plan.children[6]!.args;
   t.equal(plan.console, 'http://127.0.0.1:8710');
   t.equal(flag(consoleArgs, '--listen'), '127.0.0.1:8710');
@@ -52,6 +63,7 @@ t.test('three hosts with an offset and a data dir', async (t) => {
   const plan = devPlan({ ...base, hosts: 3, portOffset: 100, catalogDataDir: '/d/catalog' });
   t.equal(plan.children.length, 2 + 3 * 4 + 1, 'catalog, scheduler, 4 per host, console');
   t.equal(flag(plan.children[0]!.args, '--data-dir'), '/d/catalog');
+  t.ok(plan.children[0]!.args.includes('--acl-enable-token-persistence'), 'durable agent tokens');
   t.same(
     plan.hosts.map((h) => [h.name, h.ip, h.instanceId]),
     [
@@ -86,13 +98,33 @@ t.test('host count is bounded', async (t) => {
 
 t.test('scheduler replicas (issue 15): each its own port, agents know them all', async (t) => {
   const plan = devPlan({ ...base, hosts: 2, schedulers: 2 });
-  t.same(plan.schedulers, ['http://127.0.0.1:8700', 'http://127.0.0.1:8710']);
+  t.same(plan.schedulers, ['http://127.0.0.1:8700', 'http://127.0.0.1:8720']);
   t.same(
     plan.children.slice(0, 3).map((c) => c.label),
     ['catalog', 'scheduler', 'scheduler@2'],
   );
   const agent = plan.children.find((c) => c.label === 'agent@h1')!;
-  t.equal(flag(agent.args, '--scheduler'), 'http://127.0.0.1:8700,http://127.0.0.1:8710');
-  t.match(flag(agent.args, '--reserved-ports'), /(^|,)8710(,|$)/);
+  t.equal(flag(agent.args, '--scheduler'), 'http://127.0.0.1:8700,http://127.0.0.1:8720');
+  t.match(flag(agent.args, '--reserved-ports'), /(^|,)8720(,|$)/);
   t.throws(() => devPlan({ ...base, hosts: 1, schedulers: 0 }), /--schedulers must be 1\.\.5/);
 });
+
+t.test(
+  'no two daemons of a plan listen on one port (replica 2 was on the console’s 8710)',
+  async (t) => {
+    for (const schedulers of [1, 2, 5]) {
+      for (const hosts of [1, 3]) {
+        const ports = plannedPorts(devPlan({ ...base, hosts, schedulers }).children);
+        const seen = new Map<string, string>();
+        for (const p of ports) {
+          const key = `${p.host}:${p.port}/${p.proto}`;
+          t.notOk(
+            seen.has(key),
+            `${key}: ${p.label}${seen.has(key) ? ` and ${seen.get(key)}` : ''}`,
+          );
+          seen.set(key, p.label);
+        }
+      }
+    }
+  },
+);

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, commandHelp, loadConfig } from '@berth/daemon';
 import Docker from 'dockerode';
 import type { Env } from '../commands.js';
+import { CatalogAcl, ensureManagementSecret } from '../dev/catalog-acl.js';
 import { removeHostContainers, runDemo } from '../dev/demo.js';
 import { berthHome, ensureCredentials, writeDevFile } from '../dev/dev-files.js';
 import { DevRunningError, type DevLock, acquireDevLock } from '../dev/dev-lock.js';
@@ -26,6 +27,9 @@ import { safeLineWriter } from '../dev/safe-output.js';
 import { type ChildSpec, Supervisor, type SupervisorEvent } from '../dev/supervisor.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** `BERTH_DNS_CONSUL_TOKEN`, `BERTH_REGISTRATOR_TOKEN`, `BERTH_CATALOG_ACL_DEFAULT_POLICY`... */
+const DAEMON_ACL_ENV =
+  /^BERTH_(CATALOG|SCHEDULER|REGISTRATOR|DNS|ROUTER|CONSOLE|AGENT)_(ACL_\w+|\w*TOKEN)$/;
 
 /** The log line for a supervisor event. */
 function eventLine(e: SupervisorEvent): string {
@@ -60,6 +64,8 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const home = berthHome(env);
   const dataDir = config.dataDir ? resolve(config.dataDir) : undefined;
   const credentialsFile = join(dataDir ?? home, 'credentials');
+  // The catalog's ACL management secret (mode 0600), kept like the credentials.
+  const catalogTokenFile = join(dataDir ?? home, 'catalog-token');
   const controlPort = 8790 + config.portOffset;
   const agentsDir = (scratch: string | undefined): string => join(dataDir ?? scratch!, 'agents');
   const planBase = {
@@ -116,6 +122,19 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const planInput = { ...planBase, agentsDir: agentsDir(scratch) };
   plan = devPlan(planInput);
   const keys = await ensureCredentials(credentialsFile);
+  const acl = new CatalogAcl({
+    url: plan.catalog,
+    managementSecret: await ensureManagementSecret(catalogTokenFile),
+    catalogDataDir: planBase.catalogDataDir,
+    labels: plan.children.map((c) => c.label),
+  });
+  // The catalog bootstraps its ACLs after every (re)start (memory only: a restart forgets
+  // them); every other daemon gets its own token in its environment, never on its argv.
+  const withAcl = (c: ChildSpec): ChildSpec =>
+    c.label === 'catalog'
+      ? { ...c, afterReady: () => acl.ensure() }
+      : { ...c, env: acl.env(c.label) };
+  const children = plan.children.map(withAcl);
   const hosts: DevHost[] = [...plan.hosts];
   const controlAddress = `http://127.0.0.1:${controlPort}`;
   const hostEntry = (h: DevHost) => ({
@@ -133,6 +152,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
       cluster: plan.cluster,
       credentialsFile,
       catalog: plan.catalog,
+      catalogTokenFile,
       ...(config.control ? { control: controlAddress } : {}),
       hosts: hosts.map(hostEntry),
     });
@@ -141,6 +161,11 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.AWS_SESSION_TOKEN;
   delete childEnv.AWS_PROFILE;
+  // berth dev owns the catalog's ACLs: a token of the user's own Consul, or a daemon's token or
+  // ACL setting from the shell, reaches no daemon (each gets its own; the agent none at all).
+  for (const key of Object.keys(childEnv)) {
+    if (/^CONSUL_HTTP_TOKEN/.test(key) || DAEMON_ACL_ENV.test(key)) delete childEnv[key];
+  }
   childEnv.AWS_ACCESS_KEY_ID = keys.id;
   childEnv.AWS_SECRET_ACCESS_KEY = keys.secret;
   childEnv.AWS_REGION = plan.region;
@@ -157,7 +182,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   });
   const docker = new Docker(config.docker ? { socketPath: config.docker } : undefined);
   const instanceIds = plan.hosts.map((h) => h.instanceId);
-  const specs = new Map<string, ChildSpec>(plan.children.map((c) => [c.label, c]));
+  const specs = new Map<string, ChildSpec>(children.map((c) => [c.label, c]));
   let control: ControlServer | undefined;
   let stopping: Promise<number> | undefined;
   const stop = (code: number): Promise<number> =>
@@ -202,7 +227,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   }
 
   try {
-    const [catalog, ...rest] = plan.children;
+    const [catalog, ...rest] = children;
     const schedulers = rest.slice(0, plan.schedulers.length);
     const hostChildren = rest.slice(plan.schedulers.length);
     await supervisor.start(catalog!);
@@ -223,7 +248,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
     say(`failed to start: ${(e as Error).message}`);
     return stop(1);
   }
-  for (const line of summary(plan, credentialsFile, devFile)) say(line);
+  for (const line of summary(plan, { credentialsFile, devFile, catalogTokenFile })) say(line);
   if (config.control && !stopping) {
     try {
       control = await startControlServer(
@@ -233,11 +258,13 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
           daemons: () => supervisor.children(),
           addHost: async () => {
             const added = devHostPlan(planInput, hosts.length + 1);
+            const addedChildren = added.children.map(withAcl);
+            await acl.ensure(addedChildren.map((c) => c.label));
             hosts.push(added.host);
             instanceIds.push(added.host.instanceId);
-            for (const c of added.children) specs.set(c.label, c);
+            for (const c of addedChildren) specs.set(c.label, c);
             await writeDev();
-            for (const c of added.children) await supervisor.start(c, 30_000);
+            for (const c of addedChildren) await supervisor.start(c, 30_000);
             say(`host ${added.host.name} added on ${added.host.ip}`);
             return hostEntry(added.host);
           },

@@ -259,7 +259,7 @@ export async function runDemo(target: DemoTarget, say: (line: string) => void): 
     );
     say(`     berth ps; berth services; berth logs <task id>`);
     say(
-      `admin: routes ${first.routerAdmin}/routes, catalog ${plan.catalog}/v1/catalog/service/hello, agent ${first.agent}/v1/tasks`,
+      `admin: routes ${first.routerAdmin}/routes, catalog ${plan.catalog}/v1/catalog/service/hello (with the catalog token above), agent ${first.agent}/v1/tasks`,
     );
     say(`console: ${plan.console}/c/${plan.cluster}/services/hello`);
   } finally {

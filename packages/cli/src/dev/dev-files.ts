@@ -17,6 +17,11 @@ export interface DevFile {
   readonly cluster: string;
   readonly credentialsFile: string;
   readonly catalog: string;
+  /**
+   * The file (mode 0600) holding the catalog's ACL management secret: `CONSUL_HTTP_TOKEN_FILE`
+   * for Consul tools. dev.json itself holds no secret.
+   */
+  readonly catalogTokenFile?: string;
   /** `berth dev`'s control endpoint (add a host, stop / start one daemon); see the README. */
   readonly control?: string;
   readonly hosts: readonly {

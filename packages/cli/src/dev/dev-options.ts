@@ -17,7 +17,7 @@ export const devOptions = defineOptions({
     type: 'int',
     default: 1,
     arg: 'N',
-    help: 'Scheduler replicas (one leads, the others forward; agents fail over between them): replica i on 8700 + 10·(i-1)',
+    help: 'Scheduler replicas (one leads, the others forward; agents fail over between them): replica 1 on 8700, replica i on 8700 + 10·i',
   },
   dataDir: {
     type: 'string',
@@ -69,10 +69,15 @@ export const helpCommand: DaemonCommand<typeof devOptions> = {
 export const ms = (n: number): string => `${Math.max(1, Math.round(n / 1000))}s`;
 
 /** Lines telling the user where everything is. */
-export function summary(plan: DevPlan, credentialsFile: string, devFile: string): string[] {
+export function summary(
+  plan: DevPlan,
+  files: { credentialsFile: string; devFile: string; catalogTokenFile: string },
+): string[] {
+  const { credentialsFile, devFile, catalogTokenFile } = files;
   const first = plan.hosts[0]!;
   const lines = [
-    `catalog    ${plan.catalog}/v1/catalog/services  (any Consul client: CONSUL_HTTP_ADDR=${plan.catalog.slice(7)})`,
+    `catalog    ${plan.catalog}/v1/catalog/services  (ACLs on, default deny; any Consul client:`,
+    `             CONSUL_HTTP_ADDR=${plan.catalog.slice(7)} CONSUL_HTTP_TOKEN_FILE=${catalogTokenFile}, or curl -H "X-Consul-Token: $(cat ${catalogTokenFile})")`,
     `scheduler  ${plan.schedulers.join(', ')}  (ECS API; credentials in ${credentialsFile})`,
     `  try:     AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_REGION=${plan.region} \\`,
     `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,

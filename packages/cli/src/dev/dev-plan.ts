@@ -10,7 +10,7 @@ import type { ChildSpec } from './supervisor.js';
 /** What the plan depends on (from `berth dev`'s flags). */
 export interface DevPlanInput {
   readonly hosts: number;
-  /** Scheduler replicas (default 1): replica 1 on 8700, replica i on 8700 + 10·(i-1). */
+  /** Scheduler replicas (default 1): replica 1 on 8700, replica i on 8700 + 10·i. */
   readonly schedulers?: number;
   readonly portOffset: number;
   /** Catalog data dir; memory only when unset. */
@@ -61,12 +61,15 @@ export function hostIp(i: number, count: number): string {
   return count === 1 ? '127.0.0.1' : `127.0.0.${i + 1}`;
 }
 
-/** Every scheduler replica's URL: replica 1 on 8700 (+ offset), replica i on 8700 + 10·(i-1). */
+/**
+ * Every scheduler replica's URL: replica 1 on 8700 (+ offset), replica i on 8700 + 10·i
+ * (8720, 8730, ...: 8710 is the console's).
+ */
 export function schedulerUrls(input: DevPlanInput): string[] {
   const n = input.schedulers ?? 1;
   return Array.from(
     { length: n },
-    (_, i) => `http://127.0.0.1:${8700 + 10 * i + input.portOffset}`,
+    (_, i) => `http://127.0.0.1:${8700 + (i === 0 ? 0 : 10 * (i + 1)) + input.portOffset}`,
   );
 }
 
@@ -91,6 +94,12 @@ export function devPlan(input: DevPlanInput): DevPlan {
         '--listen',
         `127.0.0.1:${port(8500)}`,
         ...(input.catalogDataDir ? ['--data-dir', input.catalogDataDir] : []),
+        // ACLs on, deny by default: berth dev bootstraps them through the API (no secret on
+        // this command line) and gives each daemon its own token (catalog-acl.ts).
+        '--acl-enabled',
+        '--acl-default-policy',
+        'deny',
+        ...(input.catalogDataDir ? ['--acl-enable-token-persistence'] : []),
       ],
       readyUrl: `${catalog}/v1/status/leader`,
     },

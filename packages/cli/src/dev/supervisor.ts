@@ -24,6 +24,16 @@ export interface ChildSpec {
   readonly args: readonly string[];
   /** URL that answers 200 once the daemon is ready. */
   readonly readyUrl: string;
+  /**
+   * Added to this daemon's environment (its own secrets, e.g. `CONSUL_HTTP_TOKEN`: never on
+   * its command line, which `ps` shows to everyone).
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Runs after every start and restart once the daemon is ready (e.g. the catalog's ACL
+   * bootstrap); the start counts as failed when it throws.
+   */
+  readonly afterReady?: () => Promise<void>;
 }
 
 const LEVEL_NAMES: Readonly<Record<string, string>> = {
@@ -148,7 +158,7 @@ export class Supervisor {
   async #launch(m: Managed, timeoutMs: number): Promise<void> {
     const { spec } = m;
     const child = spawn(process.execPath, [BERTH_BIN, ...spec.args], {
-      env: this.#env,
+      env: spec.env ? { ...this.#env, ...spec.env } : this.#env,
       // stdin is the lifeline: it closes when this process dies, however it dies.
       stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group: a terminal's Ctrl-C reaches only `berth dev`, which then stops the
@@ -178,6 +188,7 @@ export class Supervisor {
       void this.#restart(m, Date.now() - startedAt);
     });
     await this.#ready(m, child, timeoutMs);
+    await spec.afterReady?.();
     ready = true;
     m.ready = true;
   }
