@@ -15,6 +15,7 @@ import { backoffDelay, sleep } from './backoff.js';
 import { dueForCleanup, imagesToRemove } from './cleanup.js';
 import type { ContainerInfo, ContainerRuntime } from './container-runtime.js';
 import { converge, type LocalTask } from './converge.js';
+import { PullTracker, type PullView } from './image-pull.js';
 import type { Assignment } from './ecs-types.js';
 import { AgentClosedError, SchedulerError } from './errors.js';
 import { LABEL_CLUSTER, LABEL_INSTANCE_ID, LABEL_TASK_ARN } from './labels.js';
@@ -93,6 +94,8 @@ export interface TaskView {
   readonly knownStatus: string;
   readonly state: string;
   readonly containers: readonly ContainerView[];
+  /** The task's image pull (progress while it runs, then how the image was obtained). */
+  readonly pull?: PullView | undefined;
 }
 
 /** Events of the agent. */
@@ -130,6 +133,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly #finished = new Set<string>();
   readonly #images = new Map<string, { lastUsed: number; pulled: boolean }>();
   readonly #abort = new AbortController();
+  readonly #pulls = new PullTracker();
   readonly #reports: ReportQueue;
   #version = 0;
   #watch: { close(): void } | undefined;
@@ -413,7 +417,17 @@ export class Agent extends EventEmitter<AgentEvents> {
           });
           this.#saveSoon();
         },
-        emit: (event) => this.emit('runner', event),
+        secrets: (taskArn) =>
+          this.client.taskSecrets
+            ? this.client.taskSecrets(
+                { containerInstance: this.instanceArn, task: taskArn },
+                this.#signal,
+              )
+            : Promise.reject(new Error('the scheduler client cannot fetch secrets')),
+        emit: (event) => {
+          this.#pulls.note(event);
+          this.emit('runner', event);
+        },
         now: () => Date.now(),
       },
       {
@@ -552,6 +566,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     this.#runners.delete(taskArn);
+    this.#pulls.forget(taskArn);
     this.#leftovers.delete(taskArn);
     this.#finished.add(taskArn);
     if (this.#finished.size > FINISHED_MAX) {
@@ -625,6 +640,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         exitCode: c.exitCode,
         restarts: c.restarts,
       })),
+      pull: this.#pulls.of(r.arn),
     }));
   }
 

@@ -11,6 +11,7 @@ import type { AwsCredentials } from './aws-credentials.js';
 import type { Assignments, Registration, TaskStateChange } from './ecs-types.js';
 import { AgentClosedError, SchedulerError } from './errors.js';
 import type { ContainerReport, PollRequest, SchedulerClient } from './scheduler-client.js';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 export const BERTH_TARGET_PREFIX = 'BerthAgentV1.';
@@ -166,6 +167,14 @@ export class HttpSchedulerClient implements SchedulerClient {
     await this.#call(
       `${ECS_TARGET_PREFIX}SubmitContainerStateChange`,
       { cluster: this.#cluster, ...change },
+      signal,
+    );
+  }
+
+  async taskSecrets(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer> {
+    return this.#call<TaskSecretsAnswer>(
+      `${BERTH_TARGET_PREFIX}GetTaskSecrets`,
+      { cluster: this.#cluster, ...request },
       signal,
     );
   }

@@ -15,6 +15,7 @@ import type {
   Registration,
   TaskStateChange,
 } from './ecs-types.js';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
 
 /** A SubmitContainerStateChange request (without the cluster). */
 export interface ContainerReport {
@@ -49,4 +50,6 @@ export interface SchedulerClient {
   reportTask(change: TaskStateChange, signal?: AbortSignal): Promise<void>;
   reportContainer(change: ContainerReport, signal?: AbortSignal): Promise<void>;
   deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void>;
+  /** A task's secrets and registry credentials (BerthAgentV1.GetTaskSecrets), if supported. */
+  taskSecrets?(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer>;
 }

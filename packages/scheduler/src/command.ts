@@ -71,6 +71,11 @@ export const schedulerOptions = defineOptions({
     type: 'duration',
     help: "Wait this long after DeregisterTargets before stopping a task (default: the target group's deregistration_delay)",
   },
+  secretsKey: {
+    type: 'string',
+    help: 'Key file of the SSM API and task secrets (AES-256-GCM keyring, created when missing; never in KV)',
+    arg: 'FILE',
+  },
   webhook: {
     type: 'url',
     help: 'POST every task and service event (JSON) to this URL, retried with back-off',
@@ -106,6 +111,7 @@ export const command: DaemonCommand<typeof schedulerOptions> = {
       elbRegion: config.elbRegion,
       deregistrationDelayMs: config.deregistrationDelay,
       webhook: config.webhook,
+      secretsKey: config.secretsKey,
       registry: ctx.registry,
       health: ctx.health,
       onEvent: (event, detail) => {
