@@ -59,6 +59,11 @@ export const subcommands: readonly Subcommand[] = [
     load: () => import('./commands/console.js'),
   },
   {
+    name: 'registry',
+    summary: 'Private image registry (docker-registry): htpasswd auth, scheduled GC (HTTP :5000)',
+    load: () => import('./commands/registry.js'),
+  },
+  {
     name: 'catalog',
     summary: 'Consul-compatible catalog: services, health checks, KV, sessions (HTTP :8500)',
     load: () => import('./commands/catalog.js'),

@@ -7,6 +7,7 @@
  * It never removes a container that does not run on one of its own simulated hosts.
  */
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,6 +100,11 @@ function summary(plan: DevPlan, credentialsFile: string, devFile: string): strin
     `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,
     `  or:      berth ps   (reads ${devFile})`,
     `console    ${plan.console}/  (sign in with the key pair in ${credentialsFile})`,
+    ...(plan.registry
+      ? [
+          `registry   ${plan.registry}  (docker tag IMAGE ${plan.registry}/NAME:TAG; docker push ...)`,
+        ]
+      : []),
   ];
   for (const h of plan.hosts) {
     lines.push(
@@ -141,6 +147,10 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
     agentGrace: ms(config.agentGrace),
     lostAfter: ms(config.lostAfter),
     ...(config.docker ? { docker: config.docker } : {}),
+    secretsKey: join(dataDir ?? home, 'secrets.key'),
+    ...(existsSync('/usr/bin/docker-registry')
+      ? { registryDir: join(dataDir ?? scratch!, 'registry') }
+      : {}),
   };
   try {
     plan = devPlan(planInput);

@@ -19,6 +19,10 @@ export interface DevPlanInput {
   readonly docker?: string;
   readonly agentGrace: string;
   readonly lostAfter: string;
+  /** Data dir of `berth registry` (127.0.0.1:5000+offset, no auth: loopback); none when unset. */
+  readonly registryDir?: string;
+  /** The scheduler's secrets key file (SSM API, task secrets). */
+  readonly secretsKey?: string;
 }
 
 /** One simulated host and the addresses of its daemons. */
@@ -44,6 +48,8 @@ export interface DevPlan {
   readonly scheduler: string;
   /** The web console (`berth console`). */
   readonly console: string;
+  /** The dev image registry (`docker push 127.0.0.1:5000/...`), when planned. */
+  readonly registry?: string;
   readonly region: string;
   readonly cluster: string;
   readonly hosts: readonly DevHost[];
@@ -95,6 +101,7 @@ export function devPlan(input: DevPlanInput): DevPlan {
         input.agentGrace,
         '--lost-after',
         input.lostAfter,
+        ...(input.secretsKey ? ['--secrets-key', input.secretsKey] : []),
       ],
       readyUrl: `${scheduler}/health`,
     },
@@ -131,11 +138,29 @@ export function devPlan(input: DevPlanInput): DevPlan {
     ],
     readyUrl: `${consoleUrl}/health`,
   });
+  if (input.registryDir) {
+    children.push({
+      label: 'registry',
+      args: [
+        'registry',
+        '--listen',
+        `127.0.0.1:${port(5000)}`,
+        '--admin',
+        `127.0.0.1:${port(5001)}`,
+        '--data-dir',
+        input.registryDir,
+        '--auth',
+        'none',
+      ],
+      readyUrl: `http://127.0.0.1:${port(5001)}/health`,
+    });
+  }
   return {
     name,
     catalog,
     scheduler,
     console: consoleUrl,
+    ...(input.registryDir ? { registry: `127.0.0.1:${port(5000)}` } : {}),
     region: input.region,
     cluster: 'default',
     hosts,
