@@ -3,11 +3,13 @@
 // authenticate the pull, a failed resolution stops the task with the scheduler's
 // ResourceInitializationError, pull failures read as ECS's CannotPullContainerError with the
 // engine's message, and pull progress is tracked for introspection.
+import { loadConfig } from '@berth/daemon';
 import t from 'tap';
 import {
   Agent,
   MemoryRuntime,
   MemoryScheduler,
+  agentOptions,
   taskResponse,
   type PullProgress,
 } from '../src/index.js';
@@ -165,4 +167,19 @@ t.test('PullTracker counts layers and keeps the outcome', async (t) => {
   });
   p.note({ type: 'pulled', taskArn, image, ms: 120, cached: false });
   t.match(p.of(taskArn), { status: 'Pulled', ms: 120 });
+});
+
+t.test('ECS_IMAGE_PULL_BEHAVIOR sets the pull policy, as on the ECS agent', async (t) => {
+  const c = loadConfig(agentOptions, [], { ECS_IMAGE_PULL_BEHAVIOR: 'always' }, undefined, {
+    envPrefix: 'BERTH_AGENT_',
+  });
+  t.equal(c.imagePullBehavior, 'always');
+  const flag = loadConfig(
+    agentOptions,
+    ['--image-pull-behavior', 'once'],
+    { ECS_IMAGE_PULL_BEHAVIOR: 'always' },
+    undefined,
+    { envPrefix: 'BERTH_AGENT_' },
+  );
+  t.equal(flag.imagePullBehavior, 'once', 'the flag wins');
 });
