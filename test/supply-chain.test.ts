@@ -289,6 +289,42 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     .map((e) => `${e.Key}=${e.Value ? Buffer.from(e.Value, 'base64').toString('utf8') : ''}`)
     .join('\n');
   const logs = await dev.berth(['logs', devTask?.taskArn ?? '']);
+  // The console: sign in with the dev's key pair, then its registry page and the task page.
+  const consoleUrl = `http://127.0.0.1:${8710 + dev.offset}`;
+  const keyText = await readFile(dev.info.credentialsFile, 'utf8');
+  const signIn = await fetch(`${consoleUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      accessKeyId: /aws_access_key_id = (\S+)/.exec(keyText)?.[1],
+      secretAccessKey: /aws_secret_access_key = (\S+)/.exec(keyText)?.[1],
+    }),
+  });
+  t.equal(signIn.status, 200, 'signed in to the console');
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const consoleGet = async (path: string): Promise<string> =>
+    (await fetch(`${consoleUrl}/api${path}`, { headers: { cookie } })).text();
+  const registryPage = await consoleGet('/registry');
+  const page2 = JSON.parse(registryPage) as {
+    registry: string;
+    repositories: {
+      name: string;
+      tags: { tag: string; size?: number; tasks: { id: string }[] }[];
+    }[];
+  };
+  t.equal(page2.registry, devRegistry);
+  const shown = page2.repositories
+    .find((r) => r.name === 'berth/busybox')
+    ?.tags.find((x) => x.tag === run);
+  t.ok((shown?.size ?? 0) > 0, 'the console shows the tag with its size');
+  t.same(
+    shown?.tasks.map((x) => x.id),
+    [devTask?.taskArn?.split('/').pop()],
+    'and the task that runs it',
+  );
+  const consoleTask = await consoleGet(
+    `/c/${dev.info.cluster}/tasks/${devTask?.taskArn?.split('/').pop()}`,
+  );
   const everything: Record<string, string> = {
     'berth dev logs (every daemon)': dev.output(),
     'berth registry logs': regOut,
@@ -296,6 +332,7 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     'describe-task-definition': JSON.stringify(tds),
     introspection: agentTasks,
     'berth logs': logs.stdout + logs.stderr,
+    'console (registry and task pages)': registryPage + consoleTask,
     KV: kvText,
   };
   for (const [where, text] of Object.entries(everything)) {

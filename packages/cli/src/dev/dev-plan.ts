@@ -135,6 +135,14 @@ export function devPlan(input: DevPlanInput): DevPlan {
       String(port(9998)),
       '--dns',
       `${first.dns.host}:${first.dns.port}`,
+      ...(input.registryDir
+        ? [
+            '--registry',
+            `127.0.0.1:${port(5000)}`,
+            '--registry-admin',
+            `http://127.0.0.1:${port(5001)}`,
+          ]
+        : []),
     ],
     readyUrl: `${consoleUrl}/health`,
   });
