@@ -276,6 +276,18 @@ t.test('issue 20: images from berth registries, secrets only in the container en
   ).Tasks.find((x) => x.Arn === devTask?.taskArn);
   t.equal(pulled?.Pull?.Status, 'Pulled', 'introspection shows the image was pulled');
 
+  // Key rotation through the verb: every parameter stays readable under the new key.
+  const rotated = await dev.berth(['rotate-secrets-key']);
+  t.equal(rotated.code, 0, rotated.stderr);
+  t.match(rotated.stdout, /^new key k[0-9a-f]+: [3-9] parameter\(s\) re-encrypted; retired k/);
+  const after = JSON.parse(
+    (await aws(['get-parameter', '--name', `${P}/db-password`, '--with-decryption'])).stdout,
+  ) as { Parameter: { Value: string } };
+  t.equal(after.Parameter.Value, SECRET, 'readable after the rotation');
+  const keyFile = JSON.parse(await readFile(join(dev.home, 'secrets.key'), 'utf8')) as {
+    keys: { key: string }[];
+  };
+
   // The grep: logs of every daemon, API answers, introspection, KV.
   const tds = [];
   for (const family of Object.keys(families)) {
@@ -339,6 +351,10 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     t.notOk(text.includes(SECRET), `the secret is not in ${where}`);
     t.notOk(text.includes(creds.password), `the registry password is not in ${where}`);
     t.notOk(text.includes(`not-${run}`), `the wrong password is not in ${where}`);
+    t.notOk(
+      keyFile.keys.some((k) => text.includes(k.key)),
+      `the secrets key is not in ${where}`,
+    );
   }
   t.match(
     kvText,
