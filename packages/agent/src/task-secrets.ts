@@ -7,6 +7,7 @@
  * or introspection.
  */
 
+import { backoffDelay, sleep } from '@berth/daemon';
 import type { TaskDefinition } from './ecs-types.js';
 
 /** What the scheduler delivers for one container. */
@@ -35,6 +36,7 @@ export interface RegistryAuth {
 }
 
 const PREFIX = 'ResourceInitializationError: unable to pull secrets or registry auth: ';
+const FETCH_ATTEMPTS = 4;
 
 /** Whether a task definition asks for secrets or registry credentials. */
 export function needsSecrets(td: TaskDefinition): boolean {
@@ -69,11 +71,18 @@ export class TaskSecrets {
   async load(): Promise<true | string> {
     if (!this.#needed || this.#loaded) return true;
     if (!this.#fetch) return `${PREFIX}this agent's scheduler client cannot fetch secrets`;
-    let answer: TaskSecretsAnswer;
-    try {
-      answer = await this.#fetch();
-    } catch (err) {
-      return `${PREFIX}${err instanceof Error ? err.message : String(err)}`;
+    let answer: TaskSecretsAnswer | undefined;
+    for (let attempt = 1; answer === undefined; attempt++) {
+      try {
+        answer = await this.#fetch();
+      } catch (err) {
+        // A scheduler that is briefly unreachable is asked again, as ECS retries SSM.
+        const retryable = (err as { retryable?: unknown } | null)?.retryable === true;
+        if (!retryable || attempt >= FETCH_ATTEMPTS) {
+          return `${PREFIX}${err instanceof Error ? err.message : String(err)}`;
+        }
+        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 2000 }));
+      }
     }
     if ('failure' in answer) return answer.failure.reason;
     this.#loaded = answer.containers;

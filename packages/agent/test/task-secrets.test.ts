@@ -16,7 +16,7 @@ import {
 import { PullTracker, pullFailureReason } from '../src/image-pull.js';
 import { RuntimeError } from '../src/errors.js';
 import type { RegistryAuth, TaskSecretsAnswer } from '../src/task-secrets.js';
-import { registryOf } from '../src/task-secrets.js';
+import { registryOf, TaskSecrets } from '../src/task-secrets.js';
 import { tempDir, webTask } from './helpers.js';
 
 const PRIVATE = 'reg.example:5000/team/app:1';
@@ -182,4 +182,25 @@ t.test('ECS_IMAGE_PULL_BEHAVIOR sets the pull policy, as on the ECS agent', asyn
     { envPrefix: 'BERTH_AGENT_' },
   );
   t.equal(flag.imagePullBehavior, 'once', 'the flag wins');
+});
+
+t.test('TaskSecrets asks again while the scheduler is unreachable, then gives up', async (t) => {
+  const td = webTask('x', { ...({ secrets: [{ name: 'A', valueFrom: '/a' }] } as object) });
+  let calls = 0;
+  const flaky = new TaskSecrets(td, async () => {
+    calls++;
+    if (calls < 3) throw Object.assign(new Error('scheduler unreachable'), { retryable: true });
+    return { containers: [{ name: 'web', environment: [{ name: 'A', value: 'v' }] }] };
+  });
+  t.equal(await flaky.load(), true);
+  t.equal(calls, 3);
+  t.same(flaky.withSecrets('web', ['A=plain', 'B=b']), ['B=b', 'A=v']);
+  flaky.forget();
+  t.same(flaky.withSecrets('web', ['B=b']), ['B=b'], 'forgotten after the create');
+  const refused = new TaskSecrets(td, async () => {
+    throw Object.assign(new Error('GetTaskSecrets failed: HTTP 400'), { retryable: false });
+  });
+  t.match(await refused.load(), /^ResourceInitializationError: .*HTTP 400/);
+  const none = new TaskSecrets(webTask('plain'), undefined);
+  t.equal(await none.load(), true, 'a task without secrets asks nothing');
 });
