@@ -7,14 +7,14 @@
  * without `WithDecryption` is its sealed form. Must never put a value into an error.
  */
 import type { ArnScope } from '../wire/arn.js';
-import { type Body, optBool, optInt, optString } from '../wire/input.js';
+import { type Body, optBool, optInt } from '../wire/input.js';
 import { seal } from './cipher.js';
 import { matchesFilters, pathMatches, readFilters } from './parameter-filters.js';
-import { checkParameterName, parameterArn, parseSelected, SsmLayout } from './parameter-names.js';
+import { parameterArn, parseSelected, type SsmLayout } from './parameter-names.js';
+import { readPutParameter } from './put-parameter.js';
 import {
   labelVersion,
   latest,
-  PARAMETER_TYPES,
   putVersion,
   selectVersion,
   unlabelVersion,
@@ -23,87 +23,13 @@ import {
   type VersionRecord,
 } from './parameter-record.js';
 import type { ParameterStore } from './parameter-store.js';
-import { invalidNextToken, parameterNotFound, ssmError, validation } from './ssm-errors.js';
+import { parameterNotFound, validation } from './ssm-errors.js';
+import { labelsOf, names, page, reqName } from './ssm-input.js';
 
 /** A handler served without a leader: `(body, access key id of the signer)`. */
 export type DirectHandler = (body: Body, caller: string | undefined) => Promise<unknown>;
 
-const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'] as const;
-const DATA_TYPES = ['text', 'aws:ec2:image', 'aws:ssm:integration'];
-
 const secs = (ms: number): number => ms / 1000;
-
-function token(after: string): string {
-  return Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
-}
-
-function afterToken(body: Body): string | undefined {
-  const t = optString(body, 'NextToken');
-  if (t === undefined || t === '') return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(t, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string') return v.after;
-  } catch {
-    // fall through
-  }
-  throw invalidNextToken();
-}
-
-function page<T>(
-  items: T[],
-  keyOf: (t: T) => string,
-  body: Body,
-  max: number,
-): {
-  items: T[];
-  next: string | undefined;
-} {
-  const after = afterToken(body);
-  const start = after === undefined ? 0 : items.findIndex((t) => keyOf(t) > after);
-  const from = start < 0 ? items.length : start;
-  const slice = items.slice(from, from + max);
-  const more = from + max < items.length;
-  return {
-    items: slice,
-    next: more && slice.length ? token(keyOf(slice[slice.length - 1] as T)) : undefined,
-  };
-}
-
-function reqName(body: Body, field = 'Name'): string {
-  const v = optString(body, field);
-  if (v === undefined || v === '') {
-    throw validation(
-      `1 validation error detected: Value null at '${field.toLowerCase()}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return v;
-}
-
-function names(body: Body, field: string): string[] {
-  const v = body[field];
-  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string')) {
-    throw validation(`${field} must be a list of 1 to 10 names.`);
-  }
-  if (v.length > 10) {
-    throw validation(
-      `1 validation error detected: Value at '${field.toLowerCase()}' failed to satisfy constraint: Member must have length less than or equal to 10`,
-    );
-  }
-  return v as string[];
-}
-
-function labelsOf(body: Body): string[] {
-  const v = body['Labels'];
-  if (
-    !Array.isArray(v) ||
-    v.length === 0 ||
-    v.length > 10 ||
-    v.some((x) => typeof x !== 'string')
-  ) {
-    throw validation('Labels must be a list of 1 to 10 labels.');
-  }
-  return v as string[];
-}
 
 /** The SSM API over one store. */
 export class SsmApi {
@@ -189,88 +115,22 @@ export class SsmApi {
   }
 
   async put(body: Body, caller: string | undefined): Promise<unknown> {
-    const name = reqName(body);
-    checkParameterName(name);
-    const value = body['Value'];
-    if (typeof value !== 'string' || value.length === 0) {
-      throw validation(
-        "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
-      );
-    }
-    const rawType = optString(body, 'Type');
-    if (rawType !== undefined && !PARAMETER_TYPES.includes(rawType as ParameterType)) {
-      throw validation(
-        `1 validation error detected: Value '${rawType}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
-      );
-    }
-    const tierIn = optString(body, 'Tier') ?? 'Standard';
-    if (!(TIERS as readonly string[]).includes(tierIn)) {
-      throw validation(
-        `1 validation error detected: Value '${tierIn}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]`,
-      );
-    }
-    const limit = tierIn === 'Advanced' || tierIn === 'Intelligent-Tiering' ? 8192 : 4096;
-    if (value.length > limit) {
-      throw validation(
-        limit === 4096 && tierIn === 'Standard'
-          ? 'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.'
-          : 'Advanced tier parameters support a maximum parameter value of 8192 characters.',
-      );
-    }
-    const tier = tierIn === 'Advanced' || value.length > 4096 ? 'Advanced' : 'Standard';
-    const dataType = optString(body, 'DataType') ?? 'text';
-    if (!DATA_TYPES.includes(dataType)) {
-      throw validation(
-        `The following data type is not supported: ${dataType} (supported data types are: [text, aws:ssm:integration, aws:ec2:image])`,
-      );
-    }
-    const description = optString(body, 'Description');
-    if (description !== undefined && description.length > 1024) {
-      throw validation('Description must be at most 1024 characters.');
-    }
-    const allowedPattern = optString(body, 'AllowedPattern');
-    if (allowedPattern !== undefined) {
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${allowedPattern})$`);
-      } catch {
-        throw validation(`AllowedPattern ${allowedPattern} is not a valid regular expression.`);
-      }
-      if (!re.test(value)) {
-        throw ssmError(
-          'ParameterPatternMismatchException',
-          `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`,
-        );
-      }
-    }
-    const overwrite = optBool(body, 'Overwrite') ?? false;
-    const tagsRaw = body['Tags'];
-    if (tagsRaw !== undefined && overwrite) {
-      throw validation(
-        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
-      );
-    }
-    if (body['Policies'] !== undefined && body['Policies'] !== '') {
-      throw ssmError('UnsupportedOperationException', 'berth does not support parameter policies.');
-    }
-    const tags = Array.isArray(tagsRaw)
-      ? (tagsRaw as Body[]).map((t) => ({ Key: String(t['Key']), Value: String(t['Value'] ?? '') }))
-      : undefined;
-    const keyId = optString(body, 'KeyId');
+    const p = readPutParameter(body);
+    const { name, value } = p;
     const now = this.#now();
     const user = `arn:aws:iam::${this.#scope.accountId}:user/${caller ?? 'berth'}`;
     const written = await this.#store.update(name, (prev, key) =>
       putVersion(prev, {
         name,
         sealed: (version) => seal(key, name, version, value),
-        type: rawType as ParameterType | undefined,
-        keyId,
-        description,
-        allowedPattern,
-        tier,
-        dataType,
-        overwrite,
-        tags,
+        type: p.type,
+        keyId: p.keyId,
+        description: p.description,
+        allowedPattern: p.allowedPattern,
+        tier: p.tier,
+        dataType: p.dataType,
+        overwrite: p.overwrite,
+        tags: p.tags,
         now,
         user,
       }),
@@ -428,5 +288,3 @@ export class SsmApi {
     return { RemovedLabels: out.removed, InvalidLabels: out.invalid };
   }
 }
-
-export { checkParameterName };
