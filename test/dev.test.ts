@@ -60,7 +60,7 @@ t.test('berth dev --demo shows discovery working and cleans up on Ctrl-C', async
   t.match(out, /removed containers: (ecs-hello-\d+-hello-\S+(, )?){3}/);
   t.match(
     out,
-    /stopped: agent, (registrator|dns|router|console)(, (registrator|dns|router|console)){3}, scheduler, catalog/,
+    /stopped: agent, (registrator|dns|router|console|registry)(, (registrator|dns|router|console|registry)){3,4}, scheduler, catalog/,
   );
   t.match(
     out,

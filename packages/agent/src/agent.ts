@@ -16,6 +16,7 @@ import { dueForCleanup, imagesToRemove } from './cleanup.js';
 import type { ContainerInfo, ContainerRuntime } from './container-runtime.js';
 import { converge, type LocalTask } from './converge.js';
 import { type Assignment, LABEL_CLUSTER, LABEL_INSTANCE_ID, LABEL_TASK_ARN } from '@berth/protocol';
+import { PullTracker, type PullView } from './image-pull.js';
 import { AgentClosedError, SchedulerError } from './errors.js';
 import type { PullBehavior } from './pull-policy.js';
 import { buildRegistration } from './registration.js';
@@ -92,6 +93,8 @@ export interface TaskView {
   readonly knownStatus: string;
   readonly state: string;
   readonly containers: readonly ContainerView[];
+  /** The task's image pull (progress while it runs, then how the image was obtained). */
+  readonly pull?: PullView | undefined;
 }
 
 /** Events of the agent. */
@@ -129,6 +132,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly #finished = new Set<string>();
   readonly #images = new Map<string, { lastUsed: number; pulled: boolean }>();
   readonly #abort = new AbortController();
+  readonly #pulls = new PullTracker();
   readonly #reports: ReportQueue;
   #version = 0;
   #watch: { close(): void } | undefined;
@@ -400,7 +404,17 @@ export class Agent extends EventEmitter<AgentEvents> {
           });
           this.#saveSoon();
         },
-        emit: (event) => this.emit('runner', event),
+        secrets: (taskArn) =>
+          this.client.taskSecrets
+            ? this.client.taskSecrets(
+                { containerInstance: this.instanceArn, task: taskArn },
+                this.#signal,
+              )
+            : Promise.reject(new Error('the scheduler client cannot fetch secrets')),
+        emit: (event) => {
+          this.#pulls.note(event);
+          this.emit('runner', event);
+        },
         now: () => Date.now(),
       },
       {
@@ -539,6 +553,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     this.#runners.delete(taskArn);
+    this.#pulls.forget(taskArn);
     this.#leftovers.delete(taskArn);
     this.#finished.add(taskArn);
     if (this.#finished.size > FINISHED_MAX) {
@@ -612,6 +627,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         exitCode: c.exitCode,
         restarts: c.restarts,
       })),
+      pull: this.#pulls.of(r.arn),
     }));
   }
 

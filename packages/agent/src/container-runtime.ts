@@ -12,6 +12,7 @@ import type {
   DockerEventHandlers,
 } from '@berth/docker';
 import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
+import type { RegistryAuth } from './task-secrets.js';
 
 /** A published port as Docker reports it. */
 export interface PortBinding {
@@ -100,7 +101,8 @@ export interface ContainerRuntime {
   logs(id: string, tail: number): Promise<string>;
   /** Whether the image is present locally. */
   imageExists(image: string): Promise<boolean>;
-  pull(image: string, onProgress?: (p: PullProgress) => void): Promise<void>;
+  /** Pulls `image`, with `auth` for a private registry (repositoryCredentials). */
+  pull(image: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void>;
   /** Creates a volume; an existing one of that name is fine. */
   createVolume(volume: PlannedVolume): Promise<void>;
   /** Removes a volume; a missing or in-use one is left (returns false). */

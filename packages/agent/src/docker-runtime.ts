@@ -29,6 +29,7 @@ import type {
 } from './container-runtime.js';
 import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
 import { RuntimeError } from './errors.js';
+import type { RegistryAuth } from './task-secrets.js';
 
 /** Options of DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -203,10 +204,14 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async pull(image: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+  async pull(
+    image: string,
+    onProgress?: (p: PullProgress) => void,
+    auth?: RegistryAuth,
+  ): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(image);
+      stream = await this.docker.pull(image, auth ? { authconfig: { ...auth } } : {});
     } catch (err) {
       throw fail(`cannot pull ${image}`, err);
     }

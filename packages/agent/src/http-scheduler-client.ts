@@ -19,6 +19,7 @@ import {
 } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
 
 /** Options of HttpSchedulerClient. */
 export interface HttpSchedulerClientOptions {
@@ -171,6 +172,14 @@ export class HttpSchedulerClient implements SchedulerClient {
     await this.#call(
       `${ECS_TARGET_PREFIX}SubmitContainerStateChange`,
       { cluster: this.#cluster, ...change },
+      signal,
+    );
+  }
+
+  async taskSecrets(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer> {
+    return this.#call<TaskSecretsAnswer>(
+      `${BERTH_AGENT_TARGET_PREFIX}GetTaskSecrets`,
+      { cluster: this.#cluster, ...request },
       signal,
     );
   }

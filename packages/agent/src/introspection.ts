@@ -52,6 +52,14 @@ export interface TaskResponse {
   readonly Family: string;
   readonly Version: string;
   readonly Containers: ContainerResponse[] | null;
+  /** berth: the task's image pull (issue 20). */
+  readonly Pull?: {
+    readonly Image: string;
+    readonly Status: string;
+    readonly Progress?: string;
+    readonly Layers: { readonly Done: number; readonly Total: number };
+    readonly DurationMs?: number;
+  };
 }
 
 /** The ECS agent's Version string for berth. */
@@ -88,6 +96,16 @@ function containerResponse(c: ContainerView): ContainerResponse {
   };
 }
 
+function pullResponse(p: NonNullable<TaskView['pull']>): NonNullable<TaskResponse['Pull']> {
+  return {
+    Image: p.image,
+    Status: p.status,
+    ...(p.progress ? { Progress: p.progress } : {}),
+    Layers: { Done: p.layers.done, Total: p.layers.total },
+    ...(p.ms !== undefined ? { DurationMs: p.ms } : {}),
+  };
+}
+
 /** One task as ECS's `/v1/tasks` shows it (DesiredStatus omitted where ECS omits it). */
 export function taskResponse(t: TaskView): TaskResponse {
   const omitDesired =
@@ -100,6 +118,7 @@ export function taskResponse(t: TaskView): TaskResponse {
     Family: t.family,
     Version: t.version,
     Containers: t.containers.filter((c) => c.dockerId !== undefined).map(containerResponse),
+    ...(t.pull ? { Pull: pullResponse(t.pull) } : {}),
   };
 }
 

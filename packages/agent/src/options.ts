@@ -86,6 +86,7 @@ export const agentOptions = defineOptions({
     type: 'enum',
     choices: PULL_BEHAVIORS,
     default: 'prefer-cached',
+    env: 'ECS_IMAGE_PULL_BEHAVIOR',
     help: 'When to pull images (ECS meanings); prefer-cached uses a local image when present',
   },
   containerDns: {

@@ -14,6 +14,7 @@ import type {
   Registration,
   TaskStateChange,
 } from '@berth/protocol';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
 
 /** The scheduler as the agent uses it; the cluster is part of the client. */
 export interface SchedulerClient {
@@ -28,4 +29,6 @@ export interface SchedulerClient {
   reportTask(change: TaskStateChange, signal?: AbortSignal): Promise<void>;
   reportContainer(change: ContainerReport, signal?: AbortSignal): Promise<void>;
   deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void>;
+  /** A task's secrets and registry credentials (BerthAgentV1.GetTaskSecrets), if supported. */
+  taskSecrets?(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer>;
 }

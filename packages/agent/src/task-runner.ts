@@ -15,6 +15,8 @@ import type {
   PullProgress,
 } from './container-runtime.js';
 import { describeDockerError } from '@berth/docker';
+import { pullFailureReason } from './image-pull.js';
+import { TaskSecrets, type TaskSecretsAnswer } from './task-secrets.js';
 import {
   type PlannedContainer,
   type PlannedVolume,
@@ -77,6 +79,8 @@ export interface RunnerContext {
   pulledBefore(image: string): boolean;
   /** Records that a task used (and maybe pulled) `image`. */
   imageUsed(image: string, pulled: boolean): void;
+  /** Fetches the task's secrets and registry credentials from the scheduler (issue 20). */
+  readonly secrets?: ((taskArn: string) => Promise<TaskSecretsAnswer>) | undefined;
   /** Library events, turned into logs and metrics by the daemon. */
   emit(event: RunnerEvent): void;
   now(): number;
@@ -154,6 +158,7 @@ export class TaskRunner {
   detached = false;
   readonly #ctx: RunnerContext;
   readonly #planError: string | undefined;
+  readonly #secrets: TaskSecrets;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(ctx: RunnerContext, input: TaskPlanInput & { readonly assignment: Assignment }) {
@@ -164,6 +169,8 @@ export class TaskRunner {
     this.version = String(td.revision);
     this.desiredStatus = input.assignment.desiredStatus;
     this.assignedAt = ctx.now();
+    const fetchSecrets = ctx.secrets;
+    this.#secrets = new TaskSecrets(td, fetchSecrets && (() => fetchSecrets(this.arn)));
     let plan: TaskPlan | undefined;
     try {
       plan = planTask(input);
@@ -406,6 +413,8 @@ export class TaskRunner {
   async #pull(): Promise<void> {
     const { runtime } = this.#ctx;
     const images = [...new Set(this.containers.map((c) => c.image))];
+    const ready = await this.#secrets.load();
+    if (ready !== true) return this.send({ type: 'failed', reason: ready });
     try {
       for (const image of images) {
         if (!isValidImageReference(image)) {
@@ -421,8 +430,11 @@ export class TaskRunner {
         const started = this.#ctx.now();
         this.pullStartedAt ??= started;
         try {
-          await runtime.pull(image, (progress) =>
-            this.#ctx.emit({ type: 'pull', taskArn: this.arn, image, progress }),
+          const users = this.containers.filter((c) => c.image === image).map((c) => c.name);
+          await runtime.pull(
+            image,
+            (progress) => this.#ctx.emit({ type: 'pull', taskArn: this.arn, image, progress }),
+            this.#secrets.authFor(image, users),
           );
           this.#ctx.imageUsed(image, true);
           this.#ctx.emit({
@@ -443,7 +455,7 @@ export class TaskRunner {
     } catch (err) {
       this.send({
         type: 'failed',
-        reason: `CannotPullContainerError: ${describeDockerError(err)}`,
+        reason: pullFailureReason(err),
       });
       return;
     }
@@ -452,13 +464,16 @@ export class TaskRunner {
 
   async #create(): Promise<void> {
     const { runtime } = this.#ctx;
+    const ready = await this.#secrets.load(); // adopted mid-create: fetched again
+    if (ready !== true) return this.send({ type: 'failed', reason: ready });
     try {
       for (const v of this.volumes) await runtime.createVolume(v);
       for (const rec of this.containers) {
         if (rec.dockerId !== undefined || !rec.plan) continue;
         let id: string;
         try {
-          id = await runtime.create(rec.plan.options);
+          const o = rec.plan.options;
+          id = await runtime.create({ ...o, Env: this.#secrets.withSecrets(rec.name, o.Env) });
         } catch (err) {
           // The name is taken: a previous run of this agent created it. Adopt, never duplicate.
           if (!(err instanceof RuntimeError && err.status === 409)) throw err;
@@ -471,12 +486,14 @@ export class TaskRunner {
         rec.status = 'CREATED';
       }
     } catch (err) {
+      this.#secrets.forget();
       this.send({
         type: 'failed',
         reason: `CannotCreateContainerError: ${describeDockerError(err)}`,
       });
       return;
     }
+    this.#secrets.forget();
     this.send({ type: 'created' });
   }
 

@@ -59,6 +59,16 @@ export const subcommands: readonly Subcommand[] = [
     load: () => import('./commands/console.js'),
   },
   {
+    name: 'rotate-secrets-key',
+    summary: "Re-encrypt the scheduler's SSM parameters under a new key; retire the old ones",
+    load: () => import('./commands/rotate-secrets-key.js'),
+  },
+  {
+    name: 'registry',
+    summary: 'Private image registry (docker-registry): htpasswd auth, scheduled GC (HTTP :5000)',
+    load: () => import('./commands/registry.js'),
+  },
+  {
     name: 'catalog',
     summary: 'Consul-compatible catalog: services, health checks, KV, sessions (HTTP :8500)',
     load: () => import('./commands/catalog.js'),

@@ -40,6 +40,9 @@ export interface EngineOptions {
   readonly maxSessions: number;
   readonly sampleIntervalMs: number;
   readonly catalogWaitMs?: number;
+  /** `berth registry`: `host:port` images are pushed to, and its admin URL (issue 20). */
+  readonly registry?: string | undefined;
+  readonly registryAdmin?: string | undefined;
 }
 
 export interface EngineEvents {

@@ -76,6 +76,11 @@ export const schedulerOptions = defineOptions({
     default: '2s',
     help: "Before a service's task stops: put its Consul services in maintenance, wait until the catalog no longer lists them, then this long for the routers (0: stop at once)",
   },
+  secretsKey: {
+    type: 'string',
+    help: 'Key file of the SSM API and task secrets (AES-256-GCM keyring, created when missing; never in KV)',
+    arg: 'FILE',
+  },
   webhook: {
     type: 'url',
     help: 'POST every task and service event (JSON) to this URL, retried with back-off',
@@ -112,6 +117,7 @@ export const command: DaemonCommand<typeof schedulerOptions> = {
       deregistrationDelayMs: config.deregistrationDelay,
       discoveryDrainMs: config.discoveryDrain,
       webhook: config.webhook,
+      secretsKey: config.secretsKey,
       registry: ctx.registry,
       health: ctx.health,
       onEvent: (event, detail) => {

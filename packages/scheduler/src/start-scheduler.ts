@@ -22,6 +22,7 @@ import { bindSchedulerMetrics } from './metrics.js';
 import { KvLayout } from './state/records.js';
 import { loadCredentialProfiles } from './wire/credentials.js';
 import { createEcsServer } from './wire/http-server.js';
+import { createDirectActions } from './ssm/direct-actions.js';
 
 export interface StartSchedulerOptions {
   /** Consul URL; default CONSUL_HTTP_ADDR from `env`, then 127.0.0.1:8500. */
@@ -63,6 +64,8 @@ export interface StartSchedulerOptions {
    * the routers; 0 stops at once.
    */
   readonly discoveryDrainMs?: number | undefined;
+  /** Secrets key file (`--secrets-key`): turns the SSM API and task secrets on. */
+  readonly secretsKey?: string | undefined;
   /** Webhook URL every event is POSTed to (`--webhook`). */
   readonly webhook?: string | undefined;
   readonly webhookAttempts?: number;
@@ -147,6 +150,15 @@ export async function startScheduler(
     requestTimeoutMs: 30_000,
   });
 
+  const direct = await createDirectActions({
+    consul,
+    kvPrefix,
+    layout: new KvLayout(kvPrefix),
+    scope: { region, accountId },
+    keyFile: options.secretsKey,
+  });
+  if (direct.keyFileCreated)
+    emit('warn', { message: `created secrets key file ${options.secretsKey}` });
   const events = new EventHub();
   const elb =
     options.elb ??
@@ -182,6 +194,7 @@ export async function startScheduler(
     onRequest: (a, s, sec) => hooks.onRequest?.(a, s, sec),
     onError: (error, action) => emit('fault', { error, action }),
     events,
+    direct: direct.lookup,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -9,6 +9,7 @@
  * It never removes a container that does not run on one of its own simulated hosts.
  */
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,7 +68,13 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   // The catalog's ACL management secret (mode 0600), kept like the credentials.
   const catalogTokenFile = join(dataDir ?? home, 'catalog-token');
   const controlPort = 8790 + config.portOffset;
-  const agentsDir = (scratch: string | undefined): string => join(dataDir ?? scratch!, 'agents');
+  // Directories under the data dir, or under a scratch dir made only once the ports are free.
+  const scratchDirs = (scratch: string | undefined) => ({
+    agentsDir: join(dataDir ?? scratch!, 'agents'),
+    ...(existsSync('/usr/bin/docker-registry')
+      ? { registryDir: join(dataDir ?? scratch!, 'registry') }
+      : {}),
+  });
   const planBase = {
     hosts: config.hosts,
     schedulers: config.schedulers,
@@ -78,10 +85,11 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
     agentGrace: ms(config.agentGrace),
     lostAfter: ms(config.lostAfter),
     ...(config.docker ? { docker: config.docker } : {}),
+    secretsKey: join(dataDir ?? home, 'secrets.key'),
   };
   let plan: DevPlan;
   try {
-    plan = devPlan({ ...planBase, agentsDir: agentsDir('/') });
+    plan = devPlan({ ...planBase, ...scratchDirs('/') });
   } catch (e) {
     err(`berth dev: ${(e as Error).message}`);
     return 2;
@@ -119,7 +127,7 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   }
 
   const scratch = dataDir ? undefined : await mkdtemp(join(tmpdir(), 'berth-dev-'));
-  const planInput = { ...planBase, agentsDir: agentsDir(scratch) };
+  const planInput = { ...planBase, ...scratchDirs(scratch) };
   plan = devPlan(planInput);
   const keys = await ensureCredentials(credentialsFile);
   const acl = new CatalogAcl({

@@ -83,6 +83,11 @@ export function summary(
     `             aws ecs --endpoint-url ${plan.scheduler} list-container-instances`,
     `  or:      berth ps   (reads ${devFile})`,
     `console    ${plan.console}/  (sign in with the key pair in ${credentialsFile})`,
+    ...(plan.registry
+      ? [
+          `registry   ${plan.registry}  (docker tag IMAGE ${plan.registry}/NAME:TAG; docker push ...)`,
+        ]
+      : []),
   ];
   for (const h of plan.hosts) {
     lines.push(

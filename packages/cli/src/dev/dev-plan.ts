@@ -22,6 +22,10 @@ export interface DevPlanInput {
   readonly docker?: string;
   readonly agentGrace: string;
   readonly lostAfter: string;
+  /** Data dir of `berth registry` (127.0.0.1:5000+offset, no auth: loopback); none when unset. */
+  readonly registryDir?: string;
+  /** The scheduler's secrets key file (SSM API, task secrets). */
+  readonly secretsKey?: string;
 }
 
 /** One simulated host and the addresses of its daemons. */
@@ -49,6 +53,8 @@ export interface DevPlan {
   readonly schedulers: readonly string[];
   /** The web console (`berth console`). */
   readonly console: string;
+  /** The dev image registry (`docker push 127.0.0.1:5000/...`), when planned. */
+  readonly registry?: string;
   readonly region: string;
   readonly cluster: string;
   readonly hosts: readonly DevHost[];
@@ -122,6 +128,7 @@ export function devPlan(input: DevPlanInput): DevPlan {
         input.agentGrace,
         '--lost-after',
         input.lostAfter,
+        ...(input.secretsKey ? ['--secrets-key', input.secretsKey] : []),
       ],
       readyUrl: `${url}/health`,
     });
@@ -155,15 +162,41 @@ export function devPlan(input: DevPlanInput): DevPlan {
       String(port(9998)),
       '--dns',
       `${first.dns.host}:${first.dns.port}`,
+      ...(input.registryDir
+        ? [
+            '--registry',
+            `127.0.0.1:${port(5000)}`,
+            '--registry-admin',
+            `http://127.0.0.1:${port(5001)}`,
+          ]
+        : []),
     ],
     readyUrl: `${consoleUrl}/health`,
   });
+  if (input.registryDir) {
+    children.push({
+      label: 'registry',
+      args: [
+        'registry',
+        '--listen',
+        `127.0.0.1:${port(5000)}`,
+        '--admin',
+        `127.0.0.1:${port(5001)}`,
+        '--data-dir',
+        input.registryDir,
+        '--auth',
+        'none',
+      ],
+      readyUrl: `http://127.0.0.1:${port(5001)}/health`,
+    });
+  }
   return {
     name,
     catalog,
     scheduler,
     schedulers,
     console: consoleUrl,
+    ...(input.registryDir ? { registry: `127.0.0.1:${port(5000)}` } : {}),
     region: input.region,
     cluster: 'default',
     hosts,

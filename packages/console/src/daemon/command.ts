@@ -37,6 +37,8 @@ export const command: DaemonCommand<typeof consoleOptions> = {
       sampleIntervalMs: config.sampleInterval,
       secureCookies: config.secureCookies,
       webDir: config.webDir,
+      registry: config.registry,
+      registryAdmin: config.registryAdmin,
       listen: config.listen,
       admin: adminHandler({ health: ctx.health, registry: ctx.registry }),
     });

@@ -81,6 +81,16 @@ export const consoleOptions = defineOptions({
     default: false,
     help: 'Mark the session cookie Secure (when a TLS proxy serves the console)',
   },
+  registry: {
+    type: 'string',
+    arg: 'HOST:PORT',
+    help: 'The image registry tasks pull from (berth registry), as images name it',
+  },
+  registryAdmin: {
+    type: 'url',
+    arg: 'URL',
+    help: "berth registry's admin URL (GET /v1/repositories) for the registry page",
+  },
   webDir: {
     type: 'string',
     arg: 'DIR',

@@ -13,6 +13,7 @@ import type { Session } from '../core/sessions.js';
 import { fieldOfError } from '../core/task-def-form.js';
 import type { SessionInfo } from '../core/view-types.js';
 import type { ConsoleEngine } from '../engine.js';
+import { loadRegistry } from '../registry-loader.js';
 import { BodyError, readJson, sameOrigin, sendError, sendJson } from './http-util.js';
 import { serveLive } from './live.js';
 
@@ -88,6 +89,8 @@ async function view(
   if (a === 'clusters' && b === undefined) body = await api.clusterNames();
   else if (a === 'discovery' && b === undefined)
     body = await L.discovery(api, await api.clusterNames());
+  else if (a === 'registry' && b === undefined)
+    body = await loadRegistry(api, await api.clusterNames(), engine.options);
   else if (a === 'task-definitions' && b === undefined) body = await L.families(api);
   else if (a === 'task-definitions' && c === undefined && b) body = await L.taskDefinition(api, b);
   else if (a === 'c' && b) {

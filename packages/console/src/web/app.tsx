@@ -12,6 +12,7 @@ import { matchRoute, paths, type Route, routeCluster } from './routes.js';
 import { Link } from './parts/ui.js';
 import { Instance, Instances } from './views/instances.js';
 import { Discovery } from './views/discovery.js';
+import { Registry } from './views/registry.js';
 import { Overview, Services } from './views/overview.js';
 import { Service } from './views/service.js';
 import { SignIn } from './views/sign-in.js';
@@ -43,6 +44,8 @@ function View({ route, cluster }: { route: Route; cluster: string }): JSX.Elemen
       return <EditTaskDefinition name={route.name} />;
     case 'discovery':
       return <Discovery />;
+    case 'registry':
+      return <Registry />;
     case 'not-found':
       return (
         <>
@@ -99,6 +102,7 @@ const NAV: { label: string; path: (c: string) => string; views: Route['view'][] 
     views: ['families', 'task-definition', 'edit-task-definition'],
   },
   { label: 'Discovery', path: () => paths.discovery(), views: ['discovery'] },
+  { label: 'Registry', path: () => paths.registry(), views: ['registry'] },
 ];
 
 function Console({

@@ -16,6 +16,7 @@ export type Route =
   | { readonly view: 'task-definition'; readonly name: string }
   | { readonly view: 'edit-task-definition'; readonly name: string }
   | { readonly view: 'discovery' }
+  | { readonly view: 'registry' }
   | { readonly view: 'not-found'; readonly path: string };
 
 function dec(s: string): string {
@@ -48,6 +49,7 @@ export function matchRoute(path: string): Route {
     if (c === 'edit' && d === undefined) return { view: 'edit-task-definition', name: b };
   }
   if (a === 'discovery' && b === undefined) return { view: 'discovery' };
+  if (a === 'registry' && b === undefined) return { view: 'registry' };
   return { view: 'not-found', path };
 }
 
@@ -66,6 +68,7 @@ export const paths = {
   taskDefinition: (name: string) => `/task-definitions/${enc(name)}`,
   editTaskDefinition: (name: string) => `/task-definitions/${enc(name)}/edit`,
   discovery: () => '/discovery',
+  registry: () => '/registry',
 };
 
 /** The cluster a route is about, if any. */

@@ -23,6 +23,7 @@ import {
   readRestartPolicy,
   readUlimits,
 } from './container-settings.js';
+import { readContainerSecrets } from './validate-secrets.js';
 
 /** Container, volume and family names: up to 255 letters, numbers, hyphens, underscores. */
 export const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -128,20 +129,12 @@ export function validateContainer(
   if (labels !== undefined) c.dockerLabels = labels;
   const versionConsistency = r.oneOf('versionConsistency', ['enabled', 'disabled'] as const);
   if (versionConsistency !== undefined) c.versionConsistency = versionConsistency;
-  for (const key of [
-    'linuxParameters',
-    'firelensConfiguration',
-    'repositoryCredentials',
-  ] as const) {
+  for (const key of ['linuxParameters', 'firelensConfiguration'] as const) {
     const v = r.opaque(key);
     if (v !== undefined) c[key] = v;
   }
-  for (const key of [
-    'secrets',
-    'environmentFiles',
-    'systemControls',
-    'resourceRequirements',
-  ] as const) {
+  readContainerSecrets(r, c);
+  for (const key of ['environmentFiles', 'systemControls', 'resourceRequirements'] as const) {
     const v = r.opaqueList(key);
     if (v !== undefined) c[key] = v;
   }

@@ -13,6 +13,7 @@ import type { Draft, TaskDefinitionInput } from './types.js';
 import { checkContainers } from './check-containers.js';
 import { readConstraints, readTags, readVolumes } from './task-fields.js';
 import { NAME_PATTERN, validateContainer } from './validate-container.js';
+import { checkSecretsRole } from './validate-secrets.js';
 
 /** ECS's limit on a RegisterTaskDefinition request, in bytes of JSON. */
 export const MAX_TASK_DEFINITION_BYTES = 65_536;
@@ -115,6 +116,7 @@ export function validateTaskDefinition(input: unknown): TaskDefinitionInput {
     const v = r.str(key, 1600);
     if (v !== undefined && v !== '') td[key] = v;
   }
+  checkSecretsRole(containers, td.executionRoleArn);
   if (cpu !== undefined) td.cpu = String(cpu);
   if (memory !== undefined) td.memory = String(memory);
   const pidMode = r.oneOf('pidMode', ['host', 'task'] as const);

@@ -18,6 +18,7 @@ import { checkArnScope, checkRequestTypes } from './check-request.js';
 import { verifySigV4 } from './sigv4.js';
 import type { EventHub } from '../events/event-hub.js';
 import { serveEvents } from '../events/sse.js';
+import type { DirectLookup } from '../ssm/direct-actions.js';
 
 export interface EcsServerOptions {
   readonly replica: Replica;
@@ -35,6 +36,8 @@ export interface EcsServerOptions {
   readonly events?: EventHub | undefined;
   /** Access key ID -> the IAM principal ARN it stands for (account settings); default: root. */
   readonly principals?: ReadonlyMap<string, string> | undefined;
+  /** Actions any replica serves itself (SSM, secrets for agents): no leader, no forwarding. */
+  readonly direct?: DirectLookup | undefined;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -138,19 +141,20 @@ async function dispatch(
     res.setHeader('connection', 'close');
     throw new EcsError('ClientException', `Request body is larger than ${o.maxBodyBytes} bytes.`);
   }
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const direct = o.direct?.(target);
   let accessKeyId: string | undefined;
   if (o.keys) {
     accessKeyId = verifySigV4(
       { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: raw },
-      { keys: o.keys, region: o.region, service: 'ecs', maxSkewMs: o.maxSkewMs },
+      { keys: o.keys, region: o.region, service: direct?.service ?? 'ecs', maxSkewMs: o.maxSkewMs },
     );
   }
   const caller: Caller = {
     principalArn: accessKeyId === undefined ? undefined : o.principals?.get(accessKeyId),
   };
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const found = lookupAction(target);
-  if (!found) {
+  const found = direct ? undefined : lookupAction(target);
+  if (!found && !direct) {
     throw new EcsError(
       'UnknownOperationException',
       target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.',
@@ -169,6 +173,11 @@ async function dispatch(
       `Cannot parse the request body: ${(e as Error).message}`,
     );
   }
+  if (direct) {
+    send(res, 200, await direct.handler(body, accessKeyId));
+    return direct.action;
+  }
+  if (!found) throw new EcsError('UnknownOperationException', `Unknown operation ${target}.`);
   await runOrForward(o, found, body, caller, req, res, raw);
   return found.action;
 }
@@ -267,7 +276,7 @@ export function createEcsServer(o: EcsServerOptions): Server {
       })
       .catch((e: unknown) => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        action = lookupAction(target)?.action ?? 'unknown';
+        action = (o.direct?.(target) ?? lookupAction(target))?.action ?? 'unknown';
         const { error, fault } = toEcsError(e);
         if (fault) o.onError?.(e, action);
         if (!res.headersSent) sendError(res, error);
