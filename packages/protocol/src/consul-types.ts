@@ -126,6 +126,10 @@ export interface ConsulHealthCheckDefinition {
   readonly GRPC?: string;
   readonly OSService?: string;
   readonly GRPCUseTLS?: boolean;
+  /** Script checks (`enable_script_checks`). */
+  readonly ScriptArgs?: readonly string[] | null;
+  readonly DockerContainerID?: string;
+  readonly Shell?: string;
 }
 
 /**

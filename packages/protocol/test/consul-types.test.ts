@@ -122,6 +122,9 @@ const CHECK_DEFINITION = keysOf<ConsulHealthCheckDefinition>()([
   'GRPC',
   'OSService',
   'GRPCUseTLS',
+  'ScriptArgs',
+  'DockerContainerID',
+  'Shell',
 ]);
 const KV = keysOf<ConsulKvEntry>()([
   'Key',
