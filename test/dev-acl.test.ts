@@ -18,7 +18,8 @@ import { requireDocker } from './helpers/docker.js';
 import { type RunningDev, startDev } from './helpers/berth-dev.js';
 import { ecsFor, srv, until } from './helpers/e2e.js';
 
-const NO_TOKEN = new Set(['catalog', 'agent']);
+// The catalog is the one that checks tokens; the agent and the registry never call it.
+const NO_TOKEN = new Set(['catalog', 'agent', 'registry']);
 
 /** The NUL-separated entries of /proc/<pid>/<file>. */
 async function proc(pid: number, file: 'environ' | 'cmdline'): Promise<string[]> {
