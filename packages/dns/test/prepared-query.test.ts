@@ -25,10 +25,12 @@ async function request(
   method: string,
   path: string,
   body?: unknown,
+  token?: string,
 ): Promise<unknown> {
   const r = await fetch(`${catalog.url}${path}`, {
     method,
     body: body === undefined ? undefined : JSON.stringify(body),
+    headers: token ? { 'X-Consul-Token': token } : {},
   });
   const text = await r.text();
   if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${text}`);
@@ -296,4 +298,53 @@ t.test('concurrent lookups of one name make one execute call', async (t) => {
   );
   t.equal(server.queries?.coalesced, n - 1);
   t.equal(executes, 1);
+});
+
+t.test('with ACLs on (default deny), the dns token executes the query', async (t) => {
+  const root = '9b6a6a3c-1111-4111-8111-000000000001';
+  const dnsSecret = '9b6a6a3c-2222-4222-8222-000000000002';
+  const catalog = await startCatalog({
+    listen: '127.0.0.1:0',
+    node: 'node1',
+    advertise: '127.0.0.1',
+    aclEnabled: true,
+    aclDefaultPolicy: 'deny',
+    aclInitialManagement: root,
+  });
+  t.teardown(() => catalog.close());
+  const as = (method: string, path: string, body?: unknown): Promise<unknown> =>
+    request(catalog, method, path, body, root);
+  await as('PUT', '/v1/agent/service/register', {
+    ID: 'web-1',
+    Name: 'web',
+    Address: '127.0.0.11',
+    Port: 8081,
+  });
+  await as('POST', '/v1/query', { Name: 'web', Service: { Service: 'web' } });
+  // berth dev's berth-dns policy.
+  await as('PUT', '/v1/acl/policy', {
+    Name: 'berth-dns',
+    Rules:
+      'service_prefix "" { policy = "read" } node_prefix "" { policy = "read" } query_prefix "" { policy = "read" }',
+  });
+  await as('PUT', '/v1/acl/token', {
+    SecretID: dnsSecret,
+    Description: 'berth dns',
+    Policies: [{ Name: 'berth-dns' }],
+  });
+  const source = consulSource({ url: catalog.url, token: dnsSecret, watch: { waitMs: 5000 } });
+  t.teardown(() => source.close());
+  const server = await startDns(
+    { listen: [{ host: '127.0.0.1', port: 0 }], consul: catalog.url, consulToken: dnsSecret },
+    source,
+  );
+  t.teardown(() => server.close());
+  await eventually('first table', () => server.table !== undefined);
+  const port = server.addresses[0]?.port ?? 0;
+  // The anonymous token reads nothing here: an answer means the dns token was sent.
+  const r = await digAt(port, ['web.query.consul', 'A']);
+  t.strictSame(
+    r.answer.map((l) => field(l, 4)),
+    ['127.0.0.11'],
+  );
 });
