@@ -6,7 +6,8 @@ import type { EventEmitter } from 'node:events';
 import type { RecursorSkip } from './adapters/forwarder.js';
 import type { DnsTable } from './core/compile-table.js';
 import type { DnsStats } from './core/stats.js';
-import type { DnsRecursorError, DnsTableError } from './errors.js';
+import type { DnsQueryError, DnsRecursorError, DnsTableError } from './errors.js';
+import type { QueryLookupStats } from './query-lookup.js';
 
 /** A bound socket. */
 export interface DnsAddress {
@@ -48,6 +49,8 @@ export interface DnsServerEvents {
   'catalog-unreachable': [{ readonly since: number; readonly error?: Error | undefined }];
   /** The catalog source is in sync again after `outageMs`. */
   'catalog-back': [{ readonly outageMs: number }];
+  /** Executing a prepared query failed (its lookups got SERVFAIL). */
+  'query-error': [DnsQueryError];
 }
 
 /** Facts for /health and /metrics. */
@@ -77,5 +80,7 @@ export interface DnsServer extends EventEmitter<DnsServerEvents> {
   status(now?: number): DnsStatus;
   /** Number of open TCP connections. */
   readonly tcpConnections: number;
+  /** Prepared query lookups (`NAME.query.<domain>`); undefined when they are off. */
+  readonly queries: QueryLookupStats | undefined;
   close(): Promise<void>;
 }

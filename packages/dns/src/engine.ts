@@ -18,6 +18,8 @@ import type { CatalogSource } from './core/catalog-source.js';
 import { CHASE_ANSWER, type DnsTable } from './core/compile-table.js';
 import { DROP, parseQuery, type Query } from './core/parse-query.js';
 import { Chase, FORWARD, domainOf, resolve } from './core/resolve.js';
+import { queryClient, type QueryExecutor } from './adapters/prepared-query-client.js';
+import { QueryLookup, type QueryLookupStats } from './query-lookup.js';
 import { writeEmpty, writeError } from './core/respond.js';
 import {
   answerRecords,
@@ -46,6 +48,7 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   readonly #forwarder: Forwarder | undefined;
   readonly #source: CatalogSource;
   readonly #ownSource: ConsulCatalogSource | undefined;
+  readonly #queries: QueryLookup | undefined;
   readonly #udp: UdpListener[] = [];
   readonly #tcp: TcpListener[] = [];
   #table: DnsTable | undefined;
@@ -54,7 +57,11 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
   #tick = 0;
   #closed = false;
 
-  constructor(options: DnsOptions, source: CatalogSource | undefined) {
+  constructor(
+    options: DnsOptions,
+    source: CatalogSource | undefined,
+    executor: QueryExecutor | undefined,
+  ) {
     super();
     const s = serverSettings(options);
     this.#settings = s;
@@ -75,6 +82,24 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
       });
       this.#source = this.#ownSource;
     }
+    // Prepared queries need Consul itself: given an address, or watching it ourselves.
+    const queries =
+      executor ??
+      (options.consul !== undefined || !source
+        ? queryClient({
+            url: options.consul,
+            token: options.consulToken,
+            env: options.env,
+            timeoutMs: s.query.timeoutMs,
+          })
+        : undefined);
+    if (queries) {
+      this.#queries = new QueryLookup(queries, s.zone, s.query, (e) => this.emit('query-error', e));
+    }
+  }
+
+  get queries(): QueryLookupStats | undefined {
+    return this.#queries?.stats;
   }
 
   get table(): DnsTable | undefined {
@@ -164,8 +189,20 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
       return writeError(msg, q);
     }
     const limit = tcp ? MAX_TCP_MESSAGE : q.udpSize < MAX_UDP_PAYLOAD ? q.udpSize : MAX_UDP_PAYLOAD;
-    let out = resolve(this.#table, this.#settings.domains, q, msg, limit, !!this.#forwarder);
+    const table = this.#table;
+    const qn = table && this.#queries?.match(q);
+    if (qn) {
+      const r = this.#queries?.reply(table, qn, q, msg, limit, !!this.#forwarder);
+      if (r instanceof Promise) return r.then((out) => this.#finish(out, q, tcp, limit));
+      if (r) return this.#finish(r, q, tcp, limit);
+    }
+    const out = resolve(table, this.#settings.domains, q, msg, limit, !!this.#forwarder);
     if (out === FORWARD) return this.#forward(Buffer.from(msg), q, tcp, limit);
+    return this.#finish(out, q, tcp, limit);
+  }
+
+  /** Counts a reply, after chasing its host names when it has any. */
+  #finish(out: Buffer | Chase, q: Query, tcp: boolean, limit: number): Buffer | Promise<Buffer> {
     if (out instanceof Chase) {
       const names = this.#chaseable(out);
       if (names.length > 0) return this.#chase(out, names, q, tcp, limit);
@@ -287,6 +324,7 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#ownSource?.close();
+    this.#queries?.close();
     this.#forwarder?.close();
     for (const s of this.#udp) s.close();
     await Promise.all(this.#tcp.map((t) => t.close()));
@@ -294,11 +332,16 @@ class Responder extends EventEmitter<DnsServerEvents> implements DnsServer {
 }
 
 /**
- * Starts berth dns. Without `source` it watches Consul at `options.consul`. Resolves once
- * every listener is bound (answers in our domains are SERVFAIL until the first snapshot).
+ * Starts berth dns. Without `source` it watches Consul at `options.consul`; prepared queries
+ * run through `queries`, else Consul at `options.consul` (when given, or without `source`).
+ * Resolves once every listener is bound (our domains are SERVFAIL until the first snapshot).
  */
-export async function startDns(options: DnsOptions, source?: CatalogSource): Promise<DnsServer> {
-  const server = new Responder(options, source);
+export async function startDns(
+  options: DnsOptions,
+  source?: CatalogSource,
+  queries?: QueryExecutor,
+): Promise<DnsServer> {
+  const server = new Responder(options, source, queries);
   try {
     await server.listen();
   } catch (e) {

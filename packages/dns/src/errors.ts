@@ -47,3 +47,10 @@ export class DnsTableError extends DnsError {
     super('ERR_DNS_TABLE', message, options);
   }
 }
+
+/** Executing a prepared query failed (unreachable, past its deadline, or not 200/404). */
+export class DnsQueryError extends DnsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DNS_QUERY', message, options);
+  }
+}

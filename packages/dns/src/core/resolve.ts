@@ -106,6 +106,32 @@ function addrAnswer(
 }
 
 /**
+ * The reply to `q` from the compiled answers of its name (`entry`): the records of the type
+ * asked, else NODATA (or NXDOMAIN for an `nxdomain` entry) with the SOA of `entry.domain`.
+ * Used for the table's names and for prepared query answers alike.
+ */
+export function answerName(
+  table: DnsTable,
+  entry: WireName,
+  q: Query,
+  msg: Buffer,
+  limit: number,
+  forwarding: boolean,
+): Buffer | Chase {
+  const noauth = forwarding ? NOAUTH_RA : NOAUTH;
+  const flags = entry.aa ? (forwarding ? AUTH_RA : AUTH) : noauth;
+  const set = setFor(entry, q.qtype);
+  if (set !== undefined && !entry.nxdomain) {
+    const out = writeAnswer(msg, q, set, flags, limit);
+    return set.chase === 0 ? out : new Chase(out, set.chase);
+  }
+  if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR)
+    return writeEmpty(msg, q, noauth, RCODE.REFUSED);
+  const rcode = entry.nxdomain ? RCODE.NXDOMAIN : RCODE.NOERROR;
+  return writeNegative(msg, q, table, entry.domain, flags, rcode);
+}
+
+/**
  * The reply to `q` (bytes of `msg`), at most `limit` bytes, or FORWARD. `table` is
  * undefined until the first snapshot arrives: names in our domains then get SERVFAIL.
  */
@@ -127,24 +153,7 @@ export function resolve(
 
   if (table !== undefined && !q.oddLabel) {
     const entry = table.names.get(q.name, q.hash);
-    if (entry !== undefined) {
-      const flags = entry.aa ? auth : noauth;
-      const set = setFor(entry, qtype);
-      if (set !== undefined && !entry.nxdomain) {
-        const out = writeAnswer(msg, q, set, flags, limit);
-        return set.chase === 0 ? out : new Chase(out, set.chase);
-      }
-      if (qtype === TYPE.AXFR || qtype === TYPE.IXFR)
-        return writeEmpty(msg, q, noauth, RCODE.REFUSED);
-      return writeNegative(
-        msg,
-        q,
-        table,
-        entry.domain,
-        flags,
-        entry.nxdomain ? RCODE.NXDOMAIN : RCODE.NOERROR,
-      );
-    }
+    if (entry !== undefined) return answerName(table, entry, q, msg, limit, forwarding);
   }
 
   let domain = -1;

@@ -46,7 +46,25 @@ export interface DnsOptions {
   readonly maxTcpConnections?: number | undefined;
   /** Share the sockets with other cluster workers instead of binding them alone. */
   readonly shared?: boolean | undefined;
+  /** Deadline of one prepared query execute call, ms (default 2000). */
+  readonly queryTimeout?: number | undefined;
+  /** Most prepared query names whose answers are cached (default 4096). */
+  readonly queryCacheSize?: number | undefined;
 }
+
+/** How prepared query lookups are bounded (see query-lookup.ts). */
+export interface QuerySettings {
+  readonly timeoutMs: number;
+  readonly maxEntries: number;
+  readonly maxInFlight: number;
+  readonly zeroTtlMs: number;
+  readonly negativeMs: number;
+}
+
+/** Most execute calls open at once (like the forwarder's 1,024 forwards). */
+export const QUERY_MAX_IN_FLIGHT = 256;
+/** How long an answer with TTL 0, or "no such query", is reused, ms. */
+export const QUERY_SHORT_CACHE_MS = 1000;
 
 /** DnsOptions validated and filled with defaults. */
 export interface ServerSettings {
@@ -60,6 +78,7 @@ export interface ServerSettings {
   readonly tcpReadTimeoutMs: number;
   readonly maxTcpConnections: number;
   readonly shared: boolean;
+  readonly query: QuerySettings;
 }
 
 function normDomain(option: string, d: string): string {
@@ -121,5 +140,12 @@ export function serverSettings(options: DnsOptions): ServerSettings {
     tcpReadTimeoutMs: positive('tcpReadTimeout', options.tcpReadTimeout ?? 5000),
     maxTcpConnections: nonNegativeInt('maxTcpConnections', options.maxTcpConnections ?? 1000),
     shared: options.shared ?? false,
+    query: {
+      timeoutMs: positive('queryTimeout', options.queryTimeout ?? 2000),
+      maxEntries: nonNegativeInt('queryCacheSize', options.queryCacheSize ?? 4096),
+      maxInFlight: QUERY_MAX_IN_FLIGHT,
+      zeroTtlMs: QUERY_SHORT_CACHE_MS,
+      negativeMs: QUERY_SHORT_CACHE_MS,
+    },
   };
 }

@@ -75,63 +75,20 @@ export function serviceFragment(
   const withMeta = opts.nodeMetaTxt !== false;
 
   opts.domains.forEach((domain, di) => {
-    const targetOf = (inst: ServiceInstance): string | undefined => {
-      const hex = addrs.hex(inst.address);
-      // A host name registered as the address: the SRV target is that name (Consul).
-      if (hex === undefined) return hostName(inst.address);
-      const node = nodeName(inst.node);
-      if (inst.address === inst.nodeAddress && node) return `${node}.node${dcPart}.${domain}`;
-      b.addrs.add(inst.address);
-      return `${hex}.addr${dcPart}.${domain}`;
-    };
     const setsCache = new Map<Group, Sets>();
     const setsOf = (g: Group): Sets => {
       let sets = setsCache.get(g);
-      if (sets) return sets;
-      const srv: ZoneRecord[] = [];
-      const targets = new Map<string, ZoneExtra[]>();
-      const txtDone = new Set<string>();
-      let hosts = false;
-      for (const inst of g.instances) {
-        const target = targetOf(inst);
-        if (target === undefined || target.length > 253) continue;
-        srv.push({
-          type: 'SRV',
+      if (!sets) {
+        sets = instanceSets(g.instances, g.addressSets, {
           ttl,
-          priority: 1,
-          weight: srvWeight(inst),
-          port: inst.port,
-          target,
+          domain,
+          dcPart,
+          addrs,
+          meta: withMeta ? meta : undefined,
+          claimAddr: (a) => b.addrs.add(a),
         });
-        let extras = targets.get(target);
-        if (!extras) {
-          targets.set(target, (extras = []));
-          const rec = addrs.record(inst.address, ttl);
-          if (rec) extras.push({ name: target, record: rec });
-          else hosts = true;
-        }
-        const node = nodeName(inst.node);
-        const m = withMeta && node ? meta(inst.node) : undefined;
-        if (m && node && !txtDone.has(node)) {
-          txtDone.add(node);
-          const owner = `${node}.node${dcPart}.${domain}`;
-          for (const text of metaTexts(m))
-            extras.push({ name: owner, record: { type: 'TXT', ttl, text } });
-        }
+        setsCache.set(g, sets);
       }
-      sets = srv.length
-        ? {
-            ...g.addressSets,
-            SRV: {
-              records: srv,
-              targets,
-              limit: 0,
-              rotate: true,
-              ...(hosts ? { chase: 'additional' as const } : {}),
-            },
-          }
-        : g.addressSets;
-      setsCache.set(g, sets);
       return sets;
     };
     const srvOnly = (sets: Sets): Sets => (sets.SRV ? { SRV: sets.SRV } : {});
@@ -158,4 +115,83 @@ export function serviceFragment(
     }
   });
   return b.done();
+}
+
+/** What instanceSets needs besides the instances. */
+export interface InstanceSetsContext {
+  readonly ttl: number;
+  /** The domain the SRV targets are named in. */
+  readonly domain: string;
+  /** `.dc1`, or '' (fragmentContext's dcPart). */
+  readonly dcPart: string;
+  readonly addrs: Addresses;
+  /** Node metadata for the TXT records of SRV answers; undefined: none. */
+  readonly meta: NodeMeta | undefined;
+  /** Called with each address whose `<hex>.addr` name an SRV target uses. */
+  readonly claimAddr: (address: string) => void;
+}
+
+/**
+ * The sets answering `instances` in one domain: their address sets (`addressSets`, from
+ * `Addresses.sets`) plus SRV records, one per instance, whose targets carry their address
+ * and their node's metadata TXT in the additional section. Shared by the service names and
+ * by prepared query answers (`NAME.query.<domain>`).
+ */
+export function instanceSets(
+  instances: readonly ServiceInstance[],
+  addressSets: Sets,
+  c: InstanceSetsContext,
+): Sets {
+  const { ttl, domain, dcPart, addrs, meta } = c;
+  const targetOf = (inst: ServiceInstance): string | undefined => {
+    const hex = addrs.hex(inst.address);
+    // A host name registered as the address: the SRV target is that name (Consul).
+    if (hex === undefined) return hostName(inst.address);
+    const node = nodeName(inst.node);
+    if (inst.address === inst.nodeAddress && node) return `${node}.node${dcPart}.${domain}`;
+    c.claimAddr(inst.address);
+    return `${hex}.addr${dcPart}.${domain}`;
+  };
+  const srv: ZoneRecord[] = [];
+  const targets = new Map<string, ZoneExtra[]>();
+  const txtDone = new Set<string>();
+  let hosts = false;
+  for (const inst of instances) {
+    const target = targetOf(inst);
+    if (target === undefined || target.length > 253) continue;
+    srv.push({
+      type: 'SRV',
+      ttl,
+      priority: 1,
+      weight: srvWeight(inst),
+      port: inst.port,
+      target,
+    });
+    let extras = targets.get(target);
+    if (!extras) {
+      targets.set(target, (extras = []));
+      const rec = addrs.record(inst.address, ttl);
+      if (rec) extras.push({ name: target, record: rec });
+      else hosts = true;
+    }
+    const node = nodeName(inst.node);
+    const m = meta && node ? meta(inst.node) : undefined;
+    if (m && node && !txtDone.has(node)) {
+      txtDone.add(node);
+      const owner = `${node}.node${dcPart}.${domain}`;
+      for (const text of metaTexts(m))
+        extras.push({ name: owner, record: { type: 'TXT', ttl, text } });
+    }
+  }
+  if (!srv.length) return addressSets;
+  return {
+    ...addressSets,
+    SRV: {
+      records: srv,
+      targets,
+      limit: 0,
+      rotate: true,
+      ...(hosts ? { chase: 'additional' as const } : {}),
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
 import { DnsStats, LATENCY_RING, SAMPLE_EVERY } from '../core/stats.js';
 import type { DnsServer } from '../engine-api.js';
+import type { QueryLookupStats } from '../query-lookup.js';
 
 /** Latency buckets in seconds: a DNS answer from memory takes microseconds. */
 export const LATENCY_BUCKETS = [
@@ -112,6 +113,51 @@ export function bindDnsMetrics(server: DnsServer, registry: Registry): void {
   );
   gauge('berth_dns_table_names', 'Names in the table in use', () => server.table?.names.size ?? 0);
   gauge('berth_dns_tcp_connections', 'Open TCP connections', () => server.tcpConnections, 'sum');
+  // Prepared query lookups (NAME.query.<domain>).
+  const q = (pick: (s: QueryLookupStats) => number) => (): number =>
+    server.queries ? pick(server.queries) : 0;
+  simple(
+    'berth_dns_query_executes_total',
+    'Prepared query execute calls made to Consul',
+    q((s) => s.executes),
+  );
+  simple(
+    'berth_dns_query_not_found_total',
+    'Execute calls answered 404 (NXDOMAIN)',
+    q((s) => s.notFound),
+  );
+  simple(
+    'berth_dns_query_failures_total',
+    'Execute calls that failed or passed their deadline (SERVFAIL)',
+    q((s) => s.failures),
+  );
+  simple(
+    'berth_dns_query_cache_hits_total',
+    'Prepared query lookups answered from the cache',
+    q((s) => s.hits),
+  );
+  simple(
+    'berth_dns_query_coalesced_total',
+    'Prepared query lookups that joined a call already open for the same name',
+    q((s) => s.coalesced),
+  );
+  simple(
+    'berth_dns_query_overload_total',
+    'Prepared query lookups answered SERVFAIL because too many calls were open',
+    q((s) => s.overload),
+  );
+  gauge(
+    'berth_dns_query_cache_entries',
+    'Prepared query names cached',
+    q((s) => s.entries),
+    'sum',
+  );
+  gauge(
+    'berth_dns_query_in_flight',
+    'Execute calls open',
+    q((s) => s.inFlight),
+    'sum',
+  );
 
   const builds = new Counter({
     name: 'berth_dns_table_builds_total',

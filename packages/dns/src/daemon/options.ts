@@ -92,6 +92,17 @@ export const dnsOptions = defineOptions({
     help: 'Most TCP connections at once',
     arg: 'N',
   },
+  queryTimeout: {
+    type: 'duration',
+    default: '2s',
+    help: 'Deadline of one prepared query execute call (NAME.query.<domain>); past it: SERVFAIL',
+  },
+  queryCacheSize: {
+    type: 'int',
+    default: 4096,
+    help: 'Most prepared query names whose answers are cached (each for at most its TTL)',
+    arg: 'N',
+  },
   workers: {
     type: 'int',
     default: 1,

@@ -80,6 +80,10 @@ export async function runDns(
     if (throttle.hit(`socket ${code}`, e.message, Date.now()))
       log.warn({ err: e }, 'dns socket error');
   });
+  server.on('query-error', (e) => {
+    if (throttle.hit('prepared query', e.message, Date.now()))
+      log.warn({ err: e.message }, 'prepared query execute failed; answered SERVFAIL');
+  });
   const flushLogs = setInterval(() => {
     for (const s of throttle.flush(Date.now())) {
       log.warn(
