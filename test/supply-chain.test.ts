@@ -5,9 +5,12 @@
  * ECS SDK. A task pulls its image from the dev registry and gets a SecureString in its env (read
  * back from its HTTP server); a task pulls from the private registry with repositoryCredentials;
  * wrong credentials stop a task with CannotPullContainerError and the registry's message; a
- * missing parameter stops one with ECS's ResourceInitializationError. Then every log line,
- * API answer, introspection answer and KV value of the run is searched: the secret is only in
- * KV, sealed. Bounded (~2 minutes); removes only the images it tagged.
+ * missing parameter stops one with ECS's ResourceInitializationError. Then every log line
+ * (every daemon, the private registry, the task's), API answer (describe and list, SSM without
+ * decryption, every console page), every agent's introspection, the scheduler's signed
+ * `/v1/events` stream read for the whole run, and every KV value (decoded, raw, base64) is
+ * searched: the secret is only in KV, sealed. Bounded (~2 minutes); removes only the images
+ * it tagged.
  */
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
