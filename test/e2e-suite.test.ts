@@ -114,6 +114,11 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
       ['Pulled', 'Pulled', 'Pulled'],
       `every agent pulled ${pushed.ref} for its task: ${JSON.stringify(pulls)}`,
     );
+    t.ok(
+      pulls.length === 3 &&
+        pulls.every((p) => p.layers.Total >= 1 && p.layers.Done === p.layers.Total),
+      "each pull went through the image layers (the run's own layer was not on the host)",
+    );
     const { tasks: described = [] } = await ecs.send(
       new DescribeTasksCommand({ cluster: 'default', tasks: hello.map((x) => x.arn) }),
     );

@@ -1,13 +1,14 @@
 // The test image through a real registry for end-to-end tests (issue 20): pushes
-// `berth/busybox:test` into the registry a running `berth dev` started (127.0.0.1:5000+offset,
-// no auth on loopback) under a repository unique to the run, untags it locally so an agent has
-// to pull it, rewrites task definitions to run it, and reads back what the agents pulled.
+// `berth/busybox:test` plus a layer unique to the run into the registry a running `berth dev`
+// started (127.0.0.1:5000+offset, no auth on loopback) under a repository unique to the run,
+// removes it locally so an agent has to pull it, rewrites task definitions to run it, and
+// reads back what the agents pulled.
 //
 // It must never push anywhere but that loopback registry, never remove an image it did not
 // tag, and every wait in it is bounded.
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,9 +41,10 @@ export function devRegistry(dev: RunningDev): string | undefined {
 }
 
 /**
- * `docker tag` + `docker push` of the test image into `dev`'s registry, then `docker rmi` of
- * that tag (the image's layers stay under `berth/busybox:test`, so an agent pulls the manifest
- * and finds the layers: a real pull that costs little). Without a dev registry (Debian's
+ * `docker build` of the test image plus one small layer unique to the run (a file naming it),
+ * `docker push` of that into `dev`'s registry, then `docker rmi` of it: the unique layer is
+ * gone locally, so an agent's pull downloads it (the base layers stay under
+ * `berth/busybox:test` and are found: a real pull that costs little). Without a dev registry (Debian's
  * `docker-registry` missing) it fails in CI and elsewhere returns undefined with a comment;
  * the caller then runs the local image.
  */
@@ -66,8 +68,12 @@ export async function pushTestImage(
   const repository = `e2e/${run}`;
   const tag = 'test';
   const ref = `${registry}/${repository}:${tag}`;
-  // Its own client config: nothing of the user's (or another test's) docker login is used.
+  // Its own client config (nothing of the user's docker login is used) and build context.
   const config = await mkdtemp(join(tmpdir(), 'berth-e2e-docker-'));
+  const context = join(config, 'context');
+  await mkdir(context);
+  await writeFile(join(context, 'run'), `${run}\n`);
+  await writeFile(join(context, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY run /berth-e2e-run\n`);
   // Retried (bounded) only while the shared engine is briefly away (someone restarted it).
   const docker = (args: string[]) =>
     withRetry(
@@ -83,15 +89,17 @@ export async function pushTestImage(
       },
     );
   t.teardown(async () => {
-    // The agents' pulls tagged it again; only this run's tag goes.
+    // The agents pulled it again; this run's image (its one layer) goes, nothing else, once
+    // the dev (registered first, so torn down later) has stopped and removed its containers.
+    await dev.stop();
     await docker(['rmi', ref]).catch(() => undefined);
     await rm(config, { recursive: true, force: true });
   });
   const started = Date.now();
-  await docker(['tag', TEST_IMAGE, ref]);
+  await docker(['build', '-q', '-t', ref, context]);
   await docker(['push', ref]);
   await docker(['rmi', ref]);
-  t.comment(`pushed ${ref} and untagged it locally in ${Date.now() - started} ms`);
+  t.comment(`built, pushed and removed locally ${ref} in ${Date.now() - started} ms`);
   const port = Number(registry.split(':')[1]);
   return { ref, repository, tag, adminUrl: `http://127.0.0.1:${port + 1}` };
 }
