@@ -414,6 +414,28 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     consoleTask += await consoleGet(path);
   }
   t.match(consoleTask, `devpull-${run}`, 'the console pages show the tasks');
+  // Every daemon's /metrics, and the router's table (admin ports as berth dev names them).
+  const metricsLine = /^dev +\| metrics .*$/m.exec(dev.output())?.[0] ?? '';
+  t.match(metricsLine, /registrator http/, 'berth dev names the admin ports');
+  const admins = [
+    dev.info.endpoint,
+    dev.info.catalog,
+    consoleUrl,
+    `http://127.0.0.1:${5001 + dev.offset}`,
+    `http://127.0.0.1:${privPort + 1}`,
+    ...dev.info.hosts.map((h) => new URL(h.agent).origin),
+    ...[...metricsLine.matchAll(/\b(?:dns|registrator|router) (http:\/\/[\d.]+:\d+)/g)].map(
+      (m) => m[1]!,
+    ),
+  ];
+  let metrics = '';
+  for (const url of new Set(admins)) {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    t.equal(res.status, 200, `${url}/metrics answers`);
+    metrics += await res.text();
+  }
+  const routerAdmin = /\brouter (http:\/\/[\d.]+:\d+)\)/.exec(metricsLine)?.[1];
+  const routes = routerAdmin ? await (await fetch(`${routerAdmin}/api/routes`)).text() : '';
   // The event stream, read for the whole run: task state changes of every task.
   events.close();
   t.equal(events.status(), 200, 'the signed event stream was open');
@@ -433,6 +455,7 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     'introspection of every agent': introspection,
     'console (registry and task pages)': registryPage + consoleTask,
     'the scheduler events stream': events.text(),
+    "every daemon's /metrics and the router's table": metrics + routes,
     KV: kvText,
     'KV (raw answer)': kvRaw,
   };
