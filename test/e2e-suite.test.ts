@@ -32,6 +32,7 @@ import {
   tasksOnHosts,
   until,
 } from './helpers/e2e.js';
+import { agentPulls, pushTestImage, registryTags, withImage } from './helpers/registry.js';
 
 const srv = (host: string, port: string): Promise<string[]> => srvAt(host, port);
 
@@ -46,6 +47,10 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
     'each on its own loopback address',
   );
   const ecs = await ecsFor(t, dev);
+  // The tasks run the test image from the dev registry, untagged locally: the agents pull it.
+  const pushed = await pushTestImage(t, dev);
+  if (pushed) t.same(await registryTags(pushed), ['test'], `pushed ${pushed.ref}`);
+  const image = pushed?.ref ?? 'berth/busybox:test';
 
   const ps0 = await dev.berth(['ps', '--json']);
   t.equal(ps0.code, 0, `berth ps works on an empty cluster ${ps0.stderr}`);
@@ -56,7 +61,7 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
       containerDefinitions: [
         {
           name: 'hello',
-          image: 'berth/busybox:test',
+          image,
           cpu: 64,
           memory: 64,
           portMappings: [{ containerPort: 8080, hostPort: 0 }],
@@ -101,6 +106,27 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
   const firsts = new Set<string>();
   for (let i = 0; i < 8; i++) firsts.add((await srv(dnsHost, dnsPort))[0] ?? '');
   t.ok(firsts.size > 1, `answers are rotated (${firsts.size} different first records)`);
+  if (pushed) {
+    const hello = await tasksOnHosts(ecs, 'hello');
+    const pulls = (await agentPulls(dev)).filter((p) => p.image === pushed.ref);
+    t.same(
+      hello.map((x) => pulls.find((p) => p.taskArn === x.arn)?.status).sort(),
+      ['Pulled', 'Pulled', 'Pulled'],
+      `every agent pulled ${pushed.ref} for its task: ${JSON.stringify(pulls)}`,
+    );
+    t.ok(
+      pulls.length === 3 &&
+        pulls.every((p) => p.layers.Total >= 1 && p.layers.Done === p.layers.Total),
+      "each pull went through the image layers (the run's own layer was not on the host)",
+    );
+    const { tasks: described = [] } = await ecs.send(
+      new DescribeTasksCommand({ cluster: 'default', tasks: hello.map((x) => x.arn) }),
+    );
+    t.ok(
+      described.every((x) => x.pullStartedAt && x.pullStoppedAt),
+      'describe-tasks: pullStartedAt and pullStoppedAt on each',
+    );
+  }
 
   const ps = await dev.berth(['ps', '--json']);
   const rows = JSON.parse(ps.stdout) as {
@@ -221,7 +247,12 @@ t.test('stop one host agent: its tasks run elsewhere after the grace period', as
   if (!(await requireDocker(t))) return;
   const dev = await startDev(t, ['--hosts', '3', '--agent-grace', '2s', '--lost-after', '4s']);
   const ecs = await ecsFor(t, dev);
-  t.equal((await helloService(ecs, dev)).length, 3, 'hello routable: 3 containers');
+  const image = (await pushTestImage(t, dev))?.ref;
+  t.equal(
+    (await helloService(ecs, dev, {}, withImage(helloTaskDef(), image))).length,
+    3,
+    'hello routable: 3 containers',
+  );
   const before = await tasksOnHosts(ecs, 'hello');
   const h2 = dev.info.hosts[1]!.instanceId;
   const lost = before.filter((x) => x.host === h2).map((x) => x.arn);
@@ -260,7 +291,8 @@ t.test('DAEMON service: one task per host, a host added later gets one', async (
   if (!(await requireDocker(t))) return;
   const dev = await startDev(t, ['--hosts', '3']);
   const ecs = await ecsFor(t, dev);
-  await ecs.send(new RegisterTaskDefinitionCommand(helloTaskDef()));
+  const image = (await pushTestImage(t, dev))?.ref;
+  await ecs.send(new RegisterTaskDefinitionCommand(withImage(helloTaskDef(), image)));
   await ecs.send(
     new CreateServiceCommand({
       cluster: 'default',
@@ -312,15 +344,18 @@ t.test(
     // With a container health check the deployment waits for HEALTHY, and the registrator
     // mirrors the same Docker health into Consul: new tasks are routable before old ones stop.
     const healthCheck = HELLO_HEALTH_CHECK;
+    const image = (await pushTestImage(t, dev))?.ref;
     const first = await helloService(
       ecs,
       dev,
       { deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 } },
-      helloTaskDef('hello', {}, { healthCheck }),
+      withImage(helloTaskDef('hello', {}, { healthCheck }), image),
     );
     t.equal(first.length, 3, 'revision 1 routable: 3 containers');
     const rev2 = await ecs.send(
-      new RegisterTaskDefinitionCommand(helloTaskDef('hello', { VERSION: '2' }, { healthCheck })),
+      new RegisterTaskDefinitionCommand(
+        withImage(helloTaskDef('hello', { VERSION: '2' }, { healthCheck }), image),
+      ),
     );
     const rev2Arn = rev2.taskDefinition!.taskDefinitionArn!;
     const router = `${dev.info.hosts[2]!.router}/hello`;
@@ -395,7 +430,8 @@ t.test('restart the catalog with --data-dir: everything recovers', async (t) => 
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const dev = await startDev(t, ['--hosts', '3', '--data-dir', dataDir]);
   const ecs = await ecsFor(t, dev);
-  const first = await helloService(ecs, dev);
+  const image = (await pushTestImage(t, dev))?.ref;
+  const first = await helloService(ecs, dev, {}, withImage(helloTaskDef(), image));
   t.equal(first.length, 3, 'hello routable before');
   const [dnsHost, dnsPort] = dev.info.hosts[1]!.dns.split(':') as [string, string];
   t.equal(
@@ -452,7 +488,12 @@ t.test(
     if (!docker) return;
     const dev = await startDev(t, ['--hosts', '3']);
     const ecs = await ecsFor(t, dev);
-    t.equal((await helloService(ecs, dev)).length, 3, 'hello routable');
+    const image = (await pushTestImage(t, dev))?.ref ?? 'berth/busybox:test';
+    t.equal(
+      (await helloService(ecs, dev, {}, withImage(helloTaskDef(), image))).length,
+      3,
+      'hello routable',
+    );
     // A berth dns on a loopback address at port 53, its own process.
     const dnsIp = '127.0.0.153';
     const dns = spawn(
@@ -501,7 +542,7 @@ t.test(
         containerDefinitions: [
           {
             name: 'resolver',
-            image: 'berth/busybox:test',
+            image,
             cpu: 16,
             memory: 16,
             essential: true,

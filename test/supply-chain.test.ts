@@ -5,9 +5,12 @@
  * ECS SDK. A task pulls its image from the dev registry and gets a SecureString in its env (read
  * back from its HTTP server); a task pulls from the private registry with repositoryCredentials;
  * wrong credentials stop a task with CannotPullContainerError and the registry's message; a
- * missing parameter stops one with ECS's ResourceInitializationError. Then every log line,
- * API answer, introspection answer and KV value of the run is searched: the secret is only in
- * KV, sealed. Bounded (~2 minutes); removes only the images it tagged.
+ * missing parameter stops one with ECS's ResourceInitializationError. Then every log line
+ * (every daemon, the private registry, the task's), API answer (describe and list, SSM without
+ * decryption, every console page), every agent's introspection, the scheduler's signed
+ * `/v1/events` stream read for the whole run, and every KV value (decoded, raw, base64) is
+ * searched: the secret is only in KV, sealed. Bounded (~2 minutes); removes only the images
+ * it tagged.
  */
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
@@ -20,6 +23,8 @@ import { promisify } from 'node:util';
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   type ContainerDefinition,
@@ -29,6 +34,7 @@ import { newRunId, requireDocker, TEST_IMAGE } from './helpers/docker.js';
 import { BERTH, startDev } from './helpers/berth-dev.js';
 import { eventually } from '@berth/daemon/testing';
 import { ecsFor } from './helpers/e2e.js';
+import { openSchedulerEvents } from './helpers/scheduler-events.js';
 
 const exec = promisify(execFile);
 const EXEC_ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
@@ -68,6 +74,8 @@ t.test('issue 20: images from berth registries, secrets only in the container en
 
   const dev = await startDev(t, []);
   const ecs = await ecsFor(t, dev);
+  // Everything the scheduler streams during the run, searched at the end.
+  const events = await openSchedulerEvents(t, dev, { maxMs: 240_000 });
   const devRegistry = `127.0.0.1:${5000 + dev.offset}`;
   t.match(dev.output(), new RegExp(`registry +${devRegistry}`), 'berth dev names its registry');
 
@@ -304,13 +312,59 @@ t.test('issue 20: images from berth registries, secrets only in the container en
   for (const family of Object.keys(families)) {
     tds.push(await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family })));
   }
-  const kv = (await (await fetch(`${dev.info.catalog}/v1/kv/?recurse=true`)).json()) as {
-    Key: string;
-    Value: string | null;
-  }[];
+  const kvRes = await fetch(`${dev.info.catalog}/v1/kv/?recurse=true`, {
+    headers: dev.catalogHeaders,
+  });
+  t.equal(kvRes.status, 200, 'the whole KV read with the management token');
+  const kv = (await kvRes.json()) as { Key: string; Value: string | null }[];
+  t.ok(kv.length > 10, `${kv.length} KV entries to search`);
   const kvText = kv
     .map((e) => `${e.Key}=${e.Value ? Buffer.from(e.Value, 'base64').toString('utf8') : ''}`)
     .join('\n');
+  // The raw answer too: a value merely base64-encoded would hide from the decoded search.
+  const kvRaw = JSON.stringify(kv);
+  const b64 = (v: string): string[] =>
+    [0, 1, 2].map((i) =>
+      Buffer.from(`${'..'.slice(0, i)}${v}`)
+        .toString('base64')
+        .slice(4, -4),
+    );
+  for (const [what, v] of [
+    ['secret', SECRET],
+    ['registry password', creds.password],
+  ] as const) {
+    t.notOk(
+      b64(v).some((x) => kvRaw.includes(x) || kvText.includes(x)),
+      `the ${what} is not in KV base64-encoded either`,
+    );
+  }
+  // List answers of the ECS API.
+  const lists = JSON.stringify([
+    await ecs.send(new ListTasksCommand({ cluster: dev.info.cluster })),
+    await ecs.send(new ListTasksCommand({ cluster: dev.info.cluster, desiredStatus: 'STOPPED' })),
+    await ecs.send(new ListTaskDefinitionsCommand({})),
+  ]);
+  // SSM answers that do not decrypt: the value must come back sealed, never in clear.
+  const ssmAnswers = [
+    await aws(['describe-parameters']),
+    await aws(['get-parameters-by-path', '--path', P, '--recursive']),
+    await aws(['get-parameter', '--name', `${P}/db-password`]),
+    await aws(['get-parameter-history', '--name', `${P}/db-password`]),
+  ]
+    .map((r) => r.stdout)
+    .join('\n');
+  t.match(ssmAnswers, `${P}/db-password`, 'the SSM answers name the parameters');
+  // Introspection of every agent (all its tasks, and each task by ARN).
+  let introspection = '';
+  for (const host of dev.info.hosts) {
+    introspection += await (await fetch(`${host.agent}/v1/tasks`)).text();
+    for (const arn of Object.values(arns)) {
+      introspection += await (
+        await fetch(`${host.agent}/v1/tasks?taskarn=${encodeURIComponent(arn)}`)
+      ).text();
+    }
+  }
+  t.match(introspection, devTask?.taskArn ?? '-', 'introspection shows the tasks');
   const logs = await dev.berth(['logs', devTask?.taskArn ?? '']);
   // The console: sign in with the dev's key pair, then its registry page and the task page.
   const consoleUrl = `http://127.0.0.1:${8710 + dev.offset}`;
@@ -345,8 +399,49 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     [devTask?.taskArn?.split('/').pop()],
     'and the task that runs it',
   );
-  const consoleTask = await consoleGet(
-    `/c/${dev.info.cluster}/tasks/${devTask?.taskArn?.split('/').pop()}`,
+  // Every page of the console's API that shows tasks, task definitions or the registry.
+  let consoleTask = '';
+  for (const path of [
+    '/clusters',
+    '/task-definitions',
+    ...Object.keys(families).map((f) => `/task-definitions/${f}`),
+    `/c/${dev.info.cluster}/overview`,
+    `/c/${dev.info.cluster}/tasks`,
+    `/c/${dev.info.cluster}/instances`,
+    ...Object.values(arns).map((a) => `/c/${dev.info.cluster}/tasks/${a.split('/').pop()}`),
+    `/c/${dev.info.cluster}/tasks/${devTask?.taskArn?.split('/').pop()}/logs`,
+  ]) {
+    consoleTask += await consoleGet(path);
+  }
+  t.match(consoleTask, `devpull-${run}`, 'the console pages show the tasks');
+  // Every daemon's /metrics, and the router's table (admin ports as berth dev names them).
+  const metricsLine = /^dev +\| metrics .*$/m.exec(dev.output())?.[0] ?? '';
+  t.match(metricsLine, /registrator http/, 'berth dev names the admin ports');
+  const admins = [
+    dev.info.endpoint,
+    dev.info.catalog,
+    consoleUrl,
+    `http://127.0.0.1:${5001 + dev.offset}`,
+    `http://127.0.0.1:${privPort + 1}`,
+    ...dev.info.hosts.map((h) => new URL(h.agent).origin),
+    ...[...metricsLine.matchAll(/\b(?:dns|registrator|router) (http:\/\/[\d.]+:\d+)/g)].map(
+      (m) => m[1]!,
+    ),
+  ];
+  let metrics = '';
+  for (const url of new Set(admins)) {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    t.equal(res.status, 200, `${url}/metrics answers`);
+    metrics += await res.text();
+  }
+  const routerAdmin = /\brouter (http:\/\/[\d.]+:\d+)\)/.exec(metricsLine)?.[1];
+  const routes = routerAdmin ? await (await fetch(`${routerAdmin}/api/routes`)).text() : '';
+  // The event stream, read for the whole run: task state changes of every task.
+  events.close();
+  t.equal(events.status(), 200, 'the signed event stream was open');
+  t.ok(
+    Object.values(arns).every((a) => events.text().includes(a)),
+    `the stream carried every task's events (${events.types().length} events)`,
   );
   const everything: Record<string, string> = {
     'berth dev logs (every daemon)': dev.output(),
@@ -355,8 +450,14 @@ t.test('issue 20: images from berth registries, secrets only in the container en
     'describe-task-definition': JSON.stringify(tds),
     introspection: agentTasks,
     'berth logs': logs.stdout + logs.stderr,
+    'ECS list answers': lists,
+    'SSM answers without decryption': ssmAnswers,
+    'introspection of every agent': introspection,
     'console (registry and task pages)': registryPage + consoleTask,
+    'the scheduler events stream': events.text(),
+    "every daemon's /metrics and the router's table": metrics + routes,
     KV: kvText,
+    'KV (raw answer)': kvRaw,
   };
   for (const [where, text] of Object.entries(everything)) {
     t.notOk(text.includes(SECRET), `the secret is not in ${where}`);
