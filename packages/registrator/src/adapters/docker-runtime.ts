@@ -19,8 +19,8 @@ import {
   type RuntimeWatchHandlers,
 } from './container-runtime.js';
 import { containerInfoOf } from './docker-container.js';
-import { RuntimeError } from './errors.js';
-import type { ContainerInfo } from './types.js';
+import { RuntimeError } from '../errors.js';
+import type { ContainerInfo } from '../types.js';
 
 /** Options of DockerRuntime. */
 export interface DockerRuntimeOptions {

@@ -5,23 +5,9 @@
  */
 
 import type { CheckStatus } from '@berth/protocol';
-import type { ServiceRegistration } from './types.js';
+import type { RegisteredService, ServiceRegistration } from '../types.js';
 
-/** A service as the registry holds it. */
-export interface RegisteredService {
-  readonly id: string;
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly tags: readonly string[];
-  readonly meta: Readonly<Record<string, string>>;
-  /** Whether the service is in maintenance mode. */
-  readonly maintenance: boolean;
-  /** The reason maintenance was turned on with (its check's Notes), when known. */
-  readonly maintenanceReason?: string | undefined;
-  /** Status of each check of the service, by CheckID (when the registry reports them). */
-  readonly checks?: Readonly<Record<string, CheckStatus>>;
-}
+export type { RegisteredService } from '../types.js';
 
 /**
  * What the registrator needs from Consul. Failures throw RegistryError; `retryable` is true

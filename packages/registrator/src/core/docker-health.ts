@@ -9,7 +9,7 @@
  */
 
 import type { CheckStatus, ConsulAgentServiceCheck } from '@berth/protocol';
-import type { ContainerHealth } from './types.js';
+import type { ContainerHealth } from '../types.js';
 
 /** Name of the mirror check. */
 export const DOCKER_HEALTH_CHECK_NAME = 'Docker health';

@@ -6,9 +6,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { RegisteredService } from './service-registry.js';
+import type { RegisteredService } from '../types.js';
 import { type CheckStatus, META_CONTAINER, META_HASH, META_OWNER } from '@berth/protocol';
-import type { ServiceRegistration } from './types.js';
+import type { ServiceRegistration } from '../types.js';
 
 /** The status a berth-updated check (the Docker-health mirror) must have. */
 export interface DesiredCheckStatus {

@@ -9,7 +9,7 @@ import {
   type DockerInspect,
   containerFromInspect as dockerContainerFromInspect,
 } from '@berth/docker';
-import type { ContainerInfo, ContainerPort } from './types.js';
+import type { ContainerInfo, ContainerPort } from '../types.js';
 
 /** The registrator's ContainerInfo of a Docker container. */
 export function containerInfoOf(c: DockerContainer): ContainerInfo {

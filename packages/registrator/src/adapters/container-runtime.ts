@@ -5,7 +5,7 @@
  */
 
 import type { DockerEvent, DockerEventFollow, DockerEventHandlers } from '@berth/docker';
-import type { ContainerInfo } from './types.js';
+import type { ContainerInfo } from '../types.js';
 
 /** Container actions that can change what a container registers (Docker event filter). */
 export const CONTAINER_ACTIONS: readonly string[] = [

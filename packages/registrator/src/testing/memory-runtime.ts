@@ -9,9 +9,9 @@ import type {
   RuntimeEvent,
   RuntimeWatch,
   RuntimeWatchHandlers,
-} from './container-runtime.js';
-import { RuntimeError } from './errors.js';
-import type { ContainerInfo } from './types.js';
+} from '../adapters/container-runtime.js';
+import { RuntimeError } from '../errors.js';
+import type { ContainerInfo } from '../types.js';
 
 /** An in-memory container runtime. */
 export class MemoryRuntime implements ContainerRuntime {

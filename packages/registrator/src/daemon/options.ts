@@ -1,17 +1,13 @@
 /**
- * The flags of `berth registrator` (also env and config file), one definition per key, and
- * their conversion into startRegistrator options. Pure; the conversion throws
- * RegistratorOptionError naming the flag for values the type check cannot catch.
+ * The flags of `berth registrator` (also env and config file), one definition per key. The
+ * keys are named as startRegistrator's options, so the command passes the config through
+ * instead of copying fields (`admin` is the daemon's own); values the type check cannot catch
+ * are checked by the engine's resolveSettings, which names the flag. Must never read
+ * process.env or argv itself.
  */
 
 import { hostname } from 'node:os';
-import { type ConfigOf, defineOptions, parseDuration } from '@berth/daemon';
-import { RegistratorOptionError } from './errors.js';
-import {
-  type StartRegistratorOptions,
-  parseLabelFilter,
-  resolveOptions,
-} from './start-registrator.js';
+import { type ConfigOf, defineOptions } from '@berth/daemon';
 
 /** The registrator's options. */
 export const registratorOptions = defineOptions({
@@ -102,46 +98,5 @@ export const registratorOptions = defineOptions({
   },
 });
 
-/** The registrator's typed config. */
+/** The registrator's typed config (startRegistrator takes it as it is). */
 export type RegistratorConfig = ConfigOf<typeof registratorOptions>;
-
-/** Converts the daemon config into startRegistrator options; throws naming a bad flag. */
-export function optionsFromConfig(
-  config: RegistratorConfig,
-  env: Readonly<Record<string, string | undefined>> = {},
-): StartRegistratorOptions {
-  if (config.retryAttempts < -1) {
-    throw new RegistratorOptionError(
-      '--retry-attempts',
-      `must be -1 or more, got ${config.retryAttempts}`,
-    );
-  }
-  const retryIntervalMs = parseDuration(config.retryInterval, 'ms');
-  if (retryIntervalMs === undefined || !(retryIntervalMs > 0)) {
-    throw new RegistratorOptionError(
-      '--retry-interval',
-      `${JSON.stringify(config.retryInterval)} is not a positive number of milliseconds`,
-    );
-  }
-  const options: StartRegistratorOptions = {
-    consul: config.consul,
-    token: config.token,
-    env,
-    ip: config.ip,
-    internal: config.internal,
-    resyncMs: config.resync,
-    tags: config.tags ?? [],
-    deregister: config.deregister as 'always' | 'on-success',
-    cleanup: config.cleanup,
-    labelFilters: config.labelFilter.map(parseLabelFilter),
-    requireLabel: config.requireLabel,
-    dockerHealth: config.dockerHealth,
-    retryAttempts: config.retryAttempts,
-    retryIntervalMs,
-    probeMs: config.consulProbe,
-    hostname: config.hostname,
-    dockerSocket: config.docker,
-  };
-  resolveOptions(options);
-  return options;
-}

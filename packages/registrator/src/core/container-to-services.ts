@@ -20,7 +20,7 @@ import type {
   MappingWarning,
   PortBinding,
   ServiceRegistration,
-} from './types.js';
+} from '../types.js';
 
 /** A label the container must carry: `key=value`, or just `key` (any value). */
 export interface LabelFilter {

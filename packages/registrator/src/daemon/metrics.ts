@@ -5,8 +5,8 @@
  */
 
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
-import type { Registrator } from './registrator.js';
-import type { Trigger } from './registrator-types.js';
+import type { Registrator } from '../engine.js';
+import type { Trigger } from '../types.js';
 
 function source(trigger: Trigger): 'event' | 'reconcile' {
   return trigger.startsWith('event:') ? 'event' : 'reconcile';

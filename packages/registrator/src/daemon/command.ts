@@ -6,9 +6,9 @@
 
 import { type DaemonCommand, adminHandler, startAdminServer } from '@berth/daemon';
 import { registratorMetrics } from './metrics.js';
-import { optionsFromConfig, registratorOptions } from './options.js';
-import type { Registrator } from './registrator.js';
-import { startRegistrator } from './start-registrator.js';
+import { registratorOptions } from './options.js';
+import type { Registrator } from '../engine.js';
+import { startRegistrator } from './start.js';
 
 function shortId(id: string): string {
   return id.slice(0, 12);
@@ -34,8 +34,7 @@ export const command: DaemonCommand<typeof registratorOptions> = {
   options: registratorOptions,
   async start(config, ctx) {
     const { log, health, registry, shutdown } = ctx;
-    const options = optionsFromConfig(config, process.env);
-    const running = await startRegistrator(options);
+    const running = await startRegistrator({ ...config, env: process.env });
     const r = running.registrator;
     registratorMetrics(registry, r);
     let synced = false;
@@ -107,6 +106,6 @@ export const command: DaemonCommand<typeof registratorOptions> = {
     );
     // With a bounded --retry-attempts the daemon stops when the first sync cannot be done;
     // with -1 it keeps trying and /health says why it is not ok.
-    if (options.retryAttempts !== undefined && options.retryAttempts >= 0) await running.synced;
+    if (config.retryAttempts >= 0) await running.synced;
   },
 };

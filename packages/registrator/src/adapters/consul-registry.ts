@@ -11,10 +11,10 @@ import {
   ConsulUnreachableError,
   createConsul,
 } from '@berth/consul';
-import { RegistryError } from './errors.js';
+import { RegistryError } from '../errors.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
 import type { CheckStatus, ConsulAgentService, ConsulHealthCheck } from '@berth/protocol';
-import type { ServiceRegistration } from './types.js';
+import type { ServiceRegistration } from '../types.js';
 
 /** Options of ConsulRegistry. */
 export interface ConsulRegistryOptions {

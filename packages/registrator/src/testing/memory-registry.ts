@@ -4,10 +4,10 @@
  * that restarted without state. Must never be used outside tests.
  */
 
-import { RegistryError } from './errors.js';
-import type { RegisteredService, ServiceRegistry } from './service-registry.js';
+import { RegistryError } from '../errors.js';
+import type { RegisteredService, ServiceRegistry } from '../adapters/service-registry.js';
 import type { CheckStatus } from '@berth/protocol';
-import type { ServiceRegistration } from './types.js';
+import type { ServiceRegistration } from '../types.js';
 
 /** One write the registry received. */
 export interface RegistryWrite {
