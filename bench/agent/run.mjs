@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
-import { MemoryScheduler, startAgent } from '../../packages/agent/dist/index.js';
+import { startAgent } from '../../packages/agent/dist/index.js';
+import { MemoryScheduler } from '../../packages/agent/dist/testing/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');

@@ -6,7 +6,8 @@
 import { sleep } from '@berth/daemon';
 import { eventually, stays } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
-import { Agent, type AgentOptions, MemoryRuntime, MemoryScheduler } from '../src/index.js';
+import { Agent, type AgentOptions } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { IMAGE, tempDir, webTask } from './helpers.js';
 
 interface Rig {

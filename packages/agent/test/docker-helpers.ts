@@ -3,12 +3,8 @@
 // instance id, so teardown removes exactly what this test made.
 import type { Test } from 'tap';
 import type Docker from 'dockerode';
-import {
-  type MemoryScheduler,
-  type RunningAgent,
-  type StartAgentOptions,
-  startAgent,
-} from '../src/index.js';
+import { type RunningAgent, type StartAgentOptions, startAgent } from '../src/index.js';
+import type { MemoryScheduler } from '../src/testing/index.js';
 import {
   TEST_LABEL,
   newRunId,

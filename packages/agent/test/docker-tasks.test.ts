@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { TaskDefinition } from '@berth/protocol';
-import { MemoryScheduler } from '../src/index.js';
+import { MemoryScheduler } from '../src/testing/index.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { IMAGE } from './helpers.js';

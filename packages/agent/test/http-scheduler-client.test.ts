@@ -2,13 +2,8 @@
 // checks every Signature V4 by signing the request again: each protocol action, errors
 // (retryable or not), an unreachable scheduler, and a whole agent speaking HTTP.
 import t from 'tap';
-import {
-  HttpSchedulerClient,
-  MemoryRuntime,
-  MemoryScheduler,
-  SchedulerError,
-  startAgent,
-} from '../src/index.js';
+import { HttpSchedulerClient, SchedulerError, startAgent } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { IMAGE, tempDir, webTask } from './helpers.js';
 import { TEST_CREDENTIALS, serveScheduler } from './scheduler-server.js';
 

@@ -5,14 +5,8 @@
 // engine's message, and pull progress is tracked for introspection.
 import { loadConfig } from '@berth/daemon';
 import t from 'tap';
-import {
-  Agent,
-  MemoryRuntime,
-  MemoryScheduler,
-  agentOptions,
-  taskResponse,
-  type PullProgress,
-} from '../src/index.js';
+import { Agent, agentOptions, taskResponse, type PullProgress } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { PullTracker, pullFailureReason } from '../src/image-pull.js';
 import { RuntimeError } from '../src/errors.js';
 import type { RegistryAuth, TaskSecretsAnswer } from '../src/task-secrets.js';

@@ -17,9 +17,9 @@ import {
   type Registration,
   type TaskStateChange,
 } from '@berth/protocol';
-import { AgentClosedError, SchedulerError } from './errors.js';
+import { AgentClosedError, SchedulerError } from '../errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
-import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from '../task-secrets.js';
 
 /** Options of HttpSchedulerClient. */
 export interface HttpSchedulerClientOptions {

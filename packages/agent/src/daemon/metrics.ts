@@ -4,7 +4,7 @@
  */
 
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
-import type { Agent } from './agent.js';
+import type { Agent } from '../engine.js';
 
 /** Registers the agent's metrics on `registry` and keeps them current. */
 export function agentMetrics(registry: Registry, agent: Agent): void {

@@ -14,21 +14,23 @@ import {
   createRegistry,
   parseListen,
 } from '@berth/daemon';
-import { Agent, type AgentOptions } from './agent.js';
-import { loadCredentials } from './aws-credentials.js';
-import type { ContainerRuntime } from './container-runtime.js';
-import { DockerRuntime } from './docker-runtime.js';
-import { AgentOptionError } from './errors.js';
-import { FailoverSchedulerClient } from './failover-scheduler-client.js';
-import { HttpSchedulerClient } from './http-scheduler-client.js';
-import { type IntrospectionServer, startIntrospection } from './introspection.js';
+import { Agent, type AgentOptions } from '../engine.js';
+import { loadCredentials } from '../adapters/aws-credentials.js';
+import type { ContainerRuntime } from '../adapters/container-runtime.js';
+import { DockerRuntime } from '../adapters/docker-runtime.js';
+import { AgentOptionError } from '../errors.js';
+import { FailoverSchedulerClient } from '../adapters/failover-scheduler-client.js';
+import { HttpSchedulerClient } from '../adapters/http-scheduler-client.js';
+import { type IntrospectionServer, startIntrospection } from '../adapters/introspection.js';
 import { agentMetrics } from './metrics.js';
-import type { SchedulerClient } from './scheduler-client.js';
+import type { SchedulerClient } from '../adapters/scheduler-client.js';
 
 /** The agent's version (from its package.json). */
 export const AGENT_VERSION: string = (() => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as {
       version?: string;
     };
     return pkg.version ?? '0.0.0';

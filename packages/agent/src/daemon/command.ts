@@ -6,7 +6,7 @@
 
 import type { DaemonCommand } from '@berth/daemon';
 import { agentOptions, optionsFromConfig } from './options.js';
-import { startAgent } from './start-agent.js';
+import { startAgent } from './start.js';
 
 function short(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);

@@ -17,9 +17,9 @@ import type {
   TaskOverride,
   TaskStateChange,
 } from '@berth/protocol';
-import { SchedulerError } from './errors.js';
+import { SchedulerError } from '../errors.js';
 import type { ContainerReport, PollRequest } from '@berth/protocol';
-import type { SchedulerClient } from './scheduler-client.js';
+import type { SchedulerClient } from '../adapters/scheduler-client.js';
 
 const ORDER: Readonly<Record<BackendStatus, number>> = { PENDING: 0, RUNNING: 1, STOPPED: 2 };
 

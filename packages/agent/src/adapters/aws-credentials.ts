@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialsError } from './errors.js';
+import { CredentialsError } from '../errors.js';
 
 /** A key pair, optionally with a session token. */
 export interface AwsCredentials {

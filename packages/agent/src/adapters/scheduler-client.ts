@@ -14,7 +14,7 @@ import type {
   Registration,
   TaskStateChange,
 } from '@berth/protocol';
-import type { TaskSecretsAnswer, TaskSecretsRequest } from './task-secrets.js';
+import type { TaskSecretsAnswer, TaskSecretsRequest } from '../task-secrets.js';
 
 /** The scheduler as the agent uses it; the cluster is part of the client. */
 export interface SchedulerClient {

@@ -14,9 +14,9 @@ import type {
   PullProgress,
   RuntimeWatch,
   RuntimeWatchHandlers,
-} from './container-runtime.js';
-import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
-import { RuntimeError } from './errors.js';
+} from '../adapters/container-runtime.js';
+import type { DockerCreateOptions, PlannedVolume } from '../core/docker-config.js';
+import { RuntimeError } from '../errors.js';
 
 interface Box {
   info: ContainerInfo;

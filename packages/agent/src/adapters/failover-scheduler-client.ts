@@ -13,7 +13,7 @@ import type {
   Registration,
   TaskStateChange,
 } from '@berth/protocol';
-import { AgentClosedError, SchedulerError } from './errors.js';
+import { AgentClosedError, SchedulerError } from '../errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
 
 /** Failover over `clients` (one per replica, in the order given). */

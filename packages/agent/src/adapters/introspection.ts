@@ -9,8 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdminHandler, ListenAddress } from '@berth/daemon';
-import type { ContainerView, TaskView } from './agent.js';
-import { taskIdOf } from './labels.js';
+import type { ContainerView, TaskView } from '../engine.js';
+import { taskIdOf } from '../core/labels.js';
 
 /** ECS `/v1/metadata`. */
 export interface MetadataResponse {

@@ -6,10 +6,10 @@
 
 import { isIPv4 } from 'node:net';
 import { type ConfigOf, defineOptions } from '@berth/daemon';
-import { AgentOptionError } from './errors.js';
-import { PULL_BEHAVIORS, type PullBehavior } from './pull-policy.js';
-import { parseAttribute } from './registration.js';
-import type { StartAgentOptions } from './start-agent.js';
+import { AgentOptionError } from '../errors.js';
+import { PULL_BEHAVIORS, type PullBehavior } from '../core/pull-policy.js';
+import { parseAttribute } from '../core/registration.js';
+import type { StartAgentOptions } from './start.js';
 
 /** The agent's options. */
 export const agentOptions = defineOptions({

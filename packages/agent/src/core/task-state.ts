@@ -18,6 +18,10 @@
  *    │            │                             │ all-stopped
  *    ▼            ▼                             ▼
  *  STOPPED ◀──────────────────────────────── STOPPED     (shutdown: any state, no change: detach)
+ *
+ *   adopted (NONE only, a restarted agent): running → RUNNING (report again); exited →
+ *   RUNNING, partly-exited → CREATED (the runner then feeds each exit); incomplete → PULLING
+ *   (the runner then feeds `pulled`: creating by name is idempotent).
  * ```
  */
 
@@ -65,7 +69,16 @@ export type TaskEvent =
   /** Its containers are gone (removed behind the agent's back, or while it was down). */
   | { readonly type: 'vanished'; readonly reason: string }
   /** The agent is shutting down: leave the containers as they are. */
-  | { readonly type: 'shutdown' };
+  | { readonly type: 'shutdown' }
+  /** A restarted agent found containers of the task (from their labels) showing `found`. */
+  | { readonly type: 'adopted'; readonly found: AdoptedAs };
+
+/**
+ * What a restarted agent finds of a task: every container running; every container there and
+ * some exited; some missing and some exited; or none exited and some never created (the
+ * previous run died while creating).
+ */
+export type AdoptedAs = 'running' | 'exited' | 'partly-exited' | 'incomplete';
 
 /** What the runner must do after a transition, in order. */
 export type TaskAction =
@@ -106,6 +119,20 @@ export function isStopping(state: TaskState): boolean {
 
 const stay = (state: TaskState): Transition => ({ state, actions: [] });
 
+function adoption(found: AdoptedAs): Transition {
+  switch (found) {
+    case 'running':
+      // Re-report: the report may have been lost with the previous run (idempotent).
+      return { state: 'RUNNING', actions: ['report'] };
+    case 'exited':
+      return { state: 'RUNNING', actions: [] };
+    case 'partly-exited':
+      return { state: 'CREATED', actions: [] };
+    case 'incomplete':
+      return { state: 'PULLING', actions: [] };
+  }
+}
+
 /**
  * The pure transition function: the next state and the actions for `event` in `state`.
  * Events that do not apply in a state change nothing (idempotent: a repeated assignment or
@@ -113,6 +140,7 @@ const stay = (state: TaskState): Transition => ({ state, actions: [] });
  */
 export function transition(state: TaskState, event: TaskEvent): Transition {
   if (event.type === 'shutdown') return { state, actions: ['detach'] };
+  if (event.type === 'adopted') return state === 'NONE' ? adoption(event.found) : stay(state);
   if (state === 'STOPPED') return stay(state);
 
   if (state === 'STOPPING') {

@@ -27,9 +27,9 @@ import type {
   RuntimeWatch,
   RuntimeWatchHandlers,
 } from './container-runtime.js';
-import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
-import { RuntimeError } from './errors.js';
-import type { RegistryAuth } from './task-secrets.js';
+import type { DockerCreateOptions, PlannedVolume } from '../core/docker-config.js';
+import { RuntimeError } from '../errors.js';
+import type { RegistryAuth } from '../task-secrets.js';
 
 /** Options of DockerRuntime. */
 export interface DockerRuntimeOptions {

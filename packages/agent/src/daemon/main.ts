@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runnable entry of the agent alone (`node packages/agent/dist/main.js --scheduler ...`), used
+ * Runnable entry of the agent alone (`node packages/agent/dist/daemon/main.js --scheduler ...`), used
  * by crash tests and the benchmark that need a real child process. Only this file exits.
  */
 import { runDaemon } from '@berth/daemon';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentOptionError } from './errors.js';
+import { AgentOptionError } from '../errors.js';
 
 /** What the data dir keeps. */
 export interface AgentStateFile {

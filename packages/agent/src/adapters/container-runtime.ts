@@ -11,8 +11,8 @@ import type {
   DockerEventFollow,
   DockerEventHandlers,
 } from '@berth/docker';
-import type { DockerCreateOptions, PlannedVolume } from './docker-config.js';
-import type { RegistryAuth } from './task-secrets.js';
+import type { DockerCreateOptions, PlannedVolume } from '../core/docker-config.js';
+import type { RegistryAuth } from '../task-secrets.js';
 
 /** A published port as Docker reports it. */
 export interface PortBinding {
