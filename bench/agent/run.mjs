@@ -149,9 +149,9 @@ async function main() {
       dataDir,
       listen: '127.0.0.1:0',
       imagePullBehavior: 'prefer-cached',
-      cleanupWaitMs: 0,
+      cleanupWait: 0,
       housekeepingIntervalMs: 1000,
-      pollWaitSeconds: 20,
+      pollWait: 20_000,
     },
     { client: scheduler.client() },
   );

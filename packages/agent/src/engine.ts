@@ -21,14 +21,16 @@ import { PullTracker } from './image-pull.js';
 import { ReportQueue } from './report-queue.js';
 import { SchedulerSession } from './scheduler-session.js';
 import { TaskRunner } from './task-runner.js';
-import type { AgentEvents, AgentOptions, TaskView } from './types.js';
+import { resolveAgentOptions } from './core/agent-settings.js';
+import type { AgentEvents, AgentOptions, AgentSettings, TaskView } from './types.js';
 import { taskView } from './views.js';
 
-export type { AgentEvents, AgentOptions, ContainerView, TaskView } from './types.js';
+export type { AgentEvents, AgentOptions, AgentSettings, ContainerView, TaskView } from './types.js';
 
 /** The agent engine. */
 export class Agent extends EventEmitter<AgentEvents> {
-  readonly options: AgentOptions;
+  /** The options, validated (resolveAgentOptions). */
+  readonly options: AgentSettings;
   readonly runtime: ContainerRuntime;
   readonly client: SchedulerClient;
   dockerVersion = '';
@@ -48,18 +50,19 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   constructor(options: AgentOptions, runtime: ContainerRuntime, client: SchedulerClient) {
     super();
-    this.options = options;
+    const settings = resolveAgentOptions(options);
+    this.options = settings;
     this.runtime = runtime;
     this.client = client;
     this.#identity = new AgentIdentity({
-      dataDir: options.dataDir,
-      cluster: options.cluster,
-      instanceId: options.instanceId,
+      dataDir: settings.dataDir,
+      cluster: settings.cluster,
+      instanceId: settings.instanceId,
       instanceArn: () => this.instanceArn,
       warn: (message, err) => this.emit('warning', message, err),
     });
     this.#session = new SchedulerSession({
-      options,
+      options: settings,
       client,
       events: this,
       signal: this.#abort.signal,
@@ -70,7 +73,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       save: () => this.#identity.save(),
     });
     this.#house = new Housekeeping({
-      options,
+      options: settings,
       runtime,
       events: this,
       runners: this.#runners,
@@ -80,8 +83,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       saveSoon: () => this.#identity.saveSoon(),
     });
     this.#reports = new ReportQueue(client, {
-      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-      ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
+      ...(settings.retryBaseMs !== undefined ? { retryBaseMs: settings.retryBaseMs } : {}),
+      ...(settings.retryMaxMs !== undefined ? { retryMaxMs: settings.retryMaxMs } : {}),
     });
     this.#reports.on('ack', (r, n) => {
       this.#session.contact();

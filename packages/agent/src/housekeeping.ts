@@ -11,7 +11,7 @@ import type { ContainerRuntime } from './adapters/container-runtime.js';
 import { dueForCleanup, imagesToRemove } from './core/cleanup.js';
 import type { PullTracker } from './image-pull.js';
 import type { TaskRunner } from './task-runner.js';
-import type { AgentEvents, AgentOptions } from './types.js';
+import type { AgentEvents, AgentSettings } from './types.js';
 
 const FINISHED_MAX = 10_000;
 
@@ -20,7 +20,7 @@ export type ImageLedger = Map<string, { lastUsed: number; pulled: boolean }>;
 
 /** What housekeeping needs from the engine. */
 export interface HousekeepingHost {
-  readonly options: AgentOptions;
+  readonly options: AgentSettings;
   readonly runtime: ContainerRuntime;
   readonly events: EventEmitter<AgentEvents>;
   readonly runners: Map<string, TaskRunner>;

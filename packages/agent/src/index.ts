@@ -6,7 +6,8 @@
  */
 
 export { command } from './daemon/command.js';
-export { agentOptions, optionsFromConfig, type AgentConfig } from './daemon/options.js';
+export { agentOptions, schedulerUrls, type AgentConfig } from './daemon/options.js';
+export { resolveAgentOptions } from './core/agent-settings.js';
 export {
   startAgent,
   AGENT_VERSION,
@@ -17,6 +18,7 @@ export {
 export {
   Agent,
   type AgentOptions,
+  type AgentSettings,
   type AgentEvents,
   type TaskView,
   type ContainerView,

@@ -13,11 +13,11 @@ import type { Assignment } from '@berth/protocol';
 import type { SchedulerClient } from './adapters/scheduler-client.js';
 import { buildRegistration } from './core/registration.js';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { AgentEvents, AgentOptions } from './types.js';
+import type { AgentEvents, AgentSettings } from './types.js';
 
 /** What the session needs from the engine. */
 export interface SessionHost {
-  readonly options: AgentOptions;
+  readonly options: AgentSettings;
   readonly client: SchedulerClient;
   readonly events: EventEmitter<AgentEvents>;
   readonly signal: AbortSignal;

@@ -54,7 +54,7 @@ export async function dockerRig(t: Test): Promise<DockerRig | undefined> {
           extraLabels: { [TEST_LABEL]: runId },
           retryBaseMs: 20,
           retryMaxMs: 500,
-          pollWaitSeconds: 5,
+          pollWait: 5_000,
           ...options,
         },
         { client: scheduler.client() },

@@ -404,7 +404,7 @@ t.test('cleanup: stopped tasks are removed after --cleanup-wait, oldest first', 
   const rig = await dockerRig(t);
   if (!rig) return;
   const scheduler = new MemoryScheduler('dev');
-  const agent = await rig.start(scheduler, { cleanupWaitMs: 0 });
+  const agent = await rig.start(scheduler, { cleanupWait: 0 });
   const arns = [1, 2].map((i) =>
     scheduler.runTask(agent.instanceArn, {
       family: `clean${i}-${rig.runId}`,

@@ -125,7 +125,7 @@ t.test('startAgent over HTTP with credentials from the environment', async (t) =
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       },
-      pollWaitSeconds: 2,
+      pollWait: 2_000,
     },
     { runtime: new MemoryRuntime([IMAGE]) },
   );

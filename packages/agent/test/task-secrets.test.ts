@@ -47,7 +47,7 @@ t.test('secrets reach the container env only; credentials authenticate the pull'
       housekeepingIntervalMs: 3_600_000,
       retryBaseMs: 10,
       retryMaxMs: 50,
-      pollWaitSeconds: 5,
+      pollWait: 5_000,
       imagePullBehavior: 'always',
     },
     runtime,

@@ -5,7 +5,7 @@
  */
 
 import type { DaemonCommand } from '@berth/daemon';
-import { agentOptions, optionsFromConfig } from './options.js';
+import { agentOptions } from './options.js';
 import { startAgent } from './start.js';
 
 function short(arn: string): string {
@@ -19,8 +19,7 @@ export const command: DaemonCommand<typeof agentOptions> = {
   options: agentOptions,
   async start(config, ctx) {
     const { log, health, registry, shutdown } = ctx;
-    const options = optionsFromConfig(config, process.env);
-    const running = await startAgent(options, { health, registry });
+    const running = await startAgent({ ...config, env: process.env }, { health, registry });
     const a = running.agent;
     shutdown.add('agent', () => running.close());
     a.on('registered', (arn, again) =>
@@ -87,7 +86,7 @@ export const command: DaemonCommand<typeof agentOptions> = {
     log.info(
       {
         introspection: running.address,
-        cluster: options.cluster,
+        cluster: config.cluster,
         instanceId: running.instanceId,
         containerInstanceArn: running.instanceArn,
       },

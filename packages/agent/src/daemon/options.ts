@@ -1,15 +1,13 @@
 /**
  * The flags of `berth agent` (also env `BERTH_AGENT_<FLAG>` and `--config FILE`), one
- * definition per key, and their conversion into startAgent options. Pure; the conversion
- * throws AgentOptionError naming the flag for values the type check cannot catch.
+ * definition per key. The keys are named as startAgent's options, so the command passes the
+ * config through instead of copying fields; values the type check cannot catch are checked by
+ * the engine's resolveAgentOptions and by schedulerUrls, which name the flag. Pure.
  */
 
-import { isIPv4 } from 'node:net';
 import { type ConfigOf, defineOptions } from '@berth/daemon';
 import { AgentOptionError } from '../errors.js';
-import { PULL_BEHAVIORS, type PullBehavior } from '../core/pull-policy.js';
-import { parseAttribute } from '../core/registration.js';
-import type { StartAgentOptions } from './start.js';
+import { PULL_BEHAVIORS } from '../core/pull-policy.js';
 
 /** The agent's options. */
 export const agentOptions = defineOptions({
@@ -128,103 +126,8 @@ export const agentOptions = defineOptions({
   },
 });
 
-/** The agent's typed config. */
+/** The agent's typed config (startAgent takes it as it is). */
 export type AgentConfig = ConfigOf<typeof agentOptions>;
-
-function ports(flag: string, list: readonly string[]): number[] {
-  return list.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) {
-      throw new AgentOptionError(flag, `${JSON.stringify(p)} is not a port`);
-    }
-    return n;
-  });
-}
-
-/** Converts the daemon config into startAgent options; throws naming a bad flag. */
-export function optionsFromConfig(
-  config: AgentConfig,
-  env: Readonly<Record<string, string | undefined>> = {},
-): StartAgentOptions {
-  const attributes: Record<string, string> = {};
-  for (const a of config.attribute) {
-    try {
-      const [k, v] = parseAttribute(a);
-      attributes[k] = v;
-    } catch (err) {
-      throw new AgentOptionError('--attribute', (err as Error).message);
-    }
-  }
-  if (!config.cluster || !/^[a-zA-Z0-9_-]{1,255}$/.test(config.cluster)) {
-    throw new AgentOptionError(
-      '--cluster',
-      `${JSON.stringify(config.cluster)} is not a cluster name`,
-    );
-  }
-  if (config.containerDns !== undefined && !isIPv4(config.containerDns)) {
-    throw new AgentOptionError(
-      '--container-dns',
-      `${JSON.stringify(config.containerDns)} is not an IPv4 address`,
-    );
-  }
-  if (!isIPv4(config.advertiseIp)) {
-    throw new AgentOptionError(
-      '--advertise-ip',
-      `${JSON.stringify(config.advertiseIp)} is not an IPv4 address`,
-    );
-  }
-  if (config.hostIp !== '' && !isIPv4(config.hostIp)) {
-    throw new AgentOptionError(
-      '--host-ip',
-      `${JSON.stringify(config.hostIp)} is not an IPv4 address`,
-    );
-  }
-  if (!(config.imageGcThreshold > 0 && config.imageGcThreshold <= 100)) {
-    throw new AgentOptionError(
-      '--image-gc-threshold',
-      `must be in (0, 100], got ${config.imageGcThreshold}`,
-    );
-  }
-  if (config.reservedMemory < 0) {
-    throw new AgentOptionError(
-      '--reserved-memory',
-      `must not be negative, got ${config.reservedMemory}`,
-    );
-  }
-  if (config.pollWait < 1000 || config.pollWait > 60_000) {
-    throw new AgentOptionError('--poll-wait', 'must be from 1s to 60s');
-  }
-  if (config.instanceId !== undefined && !/^[a-zA-Z0-9_.-]{1,64}$/.test(config.instanceId)) {
-    throw new AgentOptionError(
-      '--instance-id',
-      `${JSON.stringify(config.instanceId)} is not an instance id`,
-    );
-  }
-  return {
-    scheduler: schedulerUrls(config.scheduler).join(','),
-    region: config.region,
-    cluster: config.cluster,
-    ...(config.instanceId ? { instanceId: config.instanceId } : {}),
-    advertiseIp: config.advertiseIp,
-    ...(config.availabilityZone ? { availabilityZone: config.availabilityZone } : {}),
-    listen: config.listen,
-    attributes,
-    ...(config.docker ? { docker: config.docker } : {}),
-    reservedPorts: ports('--reserved-ports', config.reservedPorts),
-    reservedMemoryMiB: config.reservedMemory,
-    dataDir: config.dataDir,
-    cleanupWaitMs: config.cleanupWait,
-    imagePullBehavior: config.imagePullBehavior as PullBehavior,
-    ...(config.containerDns ? { containerDns: config.containerDns } : {}),
-    hostIp: config.hostIp,
-    degradedAfterMs: config.degradedAfter,
-    imageGcThresholdPercent: config.imageGcThreshold,
-    imageGcMinAgeMs: config.imageGcMinAge,
-    stopTimeoutS: Math.ceil(config.stopTimeout / 1000),
-    pollWaitSeconds: Math.round(config.pollWait / 1000),
-    env,
-  };
-}
 
 /** `--scheduler`: one URL or several comma-separated (replicas), each normalised like a url option. */
 export function schedulerUrls(text: string): string[] {

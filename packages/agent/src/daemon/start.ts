@@ -14,7 +14,9 @@ import {
   createRegistry,
   parseListen,
 } from '@berth/daemon';
+import { resolveAgentOptions } from '../core/agent-settings.js';
 import { Agent, type AgentOptions } from '../engine.js';
+import { schedulerUrls } from './options.js';
 import { loadCredentials } from '../adapters/aws-credentials.js';
 import type { ContainerRuntime } from '../adapters/container-runtime.js';
 import { DockerRuntime } from '../adapters/docker-runtime.js';
@@ -86,11 +88,14 @@ export async function startAgent(
       : (options.listen ?? { host: '127.0.0.1', port: 51678 });
   if (!listen)
     throw new AgentOptionError('--listen', `${JSON.stringify(options.listen)} is not host:port`);
+  // Every option is checked before anything starts (the engine checks them again).
+  resolveAgentOptions(options);
+  const schedulers = schedulerUrls(options.scheduler ?? 'http://127.0.0.1:8700');
   let client = deps.client;
   if (!client) {
     const env = options.env ?? process.env;
     await loadCredentials(env); // fail at start, naming what is missing
-    const clients = (options.scheduler ?? 'http://127.0.0.1:8700').split(',').map(
+    const clients = schedulers.map(
       (endpoint) =>
         new HttpSchedulerClient({
           endpoint,
