@@ -1,9 +1,10 @@
 /**
- * The agent engine: registers this host, long-polls the scheduler's assignment list and
- * converges Docker to it (converge.ts), follows Docker events (resync after every reconnect
- * and periodically), adopts containers a previous run left (labels), cleans up stopped tasks
- * and unused images, and tracks how healthy it is. Libraries emit, daemons log: everything
- * worth logging is an event.
+ * The agent engine, the orchestrator only: it converges Docker to each assignment list the
+ * scheduler session hands it (core/converge.ts decides; a TaskRunner per task acts), follows
+ * Docker events (resync after every reconnect and periodically), adopts containers a previous
+ * run left (labels), and wires the session (scheduler-session.ts), housekeeping
+ * (housekeeping.ts), identity (identity.ts) and views (views.ts) together. Libraries emit,
+ * daemons log: everything worth logging is an event.
  *
  * It must never start a task twice, never stop containers on its own shutdown (only on the
  * scheduler's word or an essential exit), and never touch containers without its labels.
