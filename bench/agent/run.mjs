@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
-import { MemoryScheduler, startAgent } from '../../packages/agent/dist/index.js';
+import { startAgent } from '../../packages/agent/dist/index.js';
+import { MemoryScheduler } from '../../packages/agent/dist/testing/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -148,9 +149,9 @@ async function main() {
       dataDir,
       listen: '127.0.0.1:0',
       imagePullBehavior: 'prefer-cached',
-      cleanupWaitMs: 0,
+      cleanupWait: 0,
       housekeepingIntervalMs: 1000,
-      pollWaitSeconds: 20,
+      pollWait: 20_000,
     },
     { client: scheduler.client() },
   );

@@ -48,9 +48,9 @@ const running = await startRegistrator({
   consul: catalog.url,
   ip: '127.0.0.1',
   hostname: `bench-${runId}`,
-  labelFilters: [{ key: LABEL, value: runId }],
-  resyncMs: 0,
-  probeMs: 0,
+  labelFilter: [`${LABEL}=${runId}`],
+  resync: 0,
+  consulProbe: 0,
 });
 const reg = running.registrator;
 await running.synced;

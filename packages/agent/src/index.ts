@@ -2,37 +2,45 @@
  * @berth/agent: runs ECS tasks in Docker on every host, survives every restart, and reports
  * every state change to the scheduler. The public API: the daemon command, startAgent, the
  * engine, its two adapter interfaces with their implementations, and the pure cores.
+ * Re-exports only; the in-memory fakes for tests are in `@berth/agent/testing`.
  */
 
-export { command } from './command.js';
-export { agentOptions, optionsFromConfig, type AgentConfig } from './options.js';
+export { command } from './daemon/command.js';
+export { agentOptions, schedulerUrls, type AgentConfig } from './daemon/options.js';
+export { resolveAgentOptions } from './core/agent-settings.js';
 export {
   startAgent,
   AGENT_VERSION,
   type StartAgentOptions,
   type StartAgentDeps,
   type RunningAgent,
-} from './start-agent.js';
+} from './daemon/start.js';
 export {
   Agent,
   type AgentOptions,
+  type AgentSettings,
   type AgentEvents,
   type TaskView,
   type ContainerView,
-} from './agent.js';
+} from './engine.js';
 export * from './errors.js';
-export type * from './container-runtime.js';
-export type * from './scheduler-client.js';
-export { DockerRuntime, type DockerRuntimeOptions, containerInfoOf } from './docker-runtime.js';
-export { MemoryRuntime } from './memory-runtime.js';
-export { HttpSchedulerClient, type HttpSchedulerClientOptions } from './http-scheduler-client.js';
-export { MemoryScheduler, type MemoryTask } from './memory-scheduler.js';
+export type * from './adapters/container-runtime.js';
+export type * from './adapters/scheduler-client.js';
+export {
+  DockerRuntime,
+  type DockerRuntimeOptions,
+  containerInfoOf,
+} from './adapters/docker-runtime.js';
+export {
+  HttpSchedulerClient,
+  type HttpSchedulerClientOptions,
+} from './adapters/http-scheduler-client.js';
 export {
   loadCredentials,
   parseIni,
   credentialsFromIni,
   type AwsCredentials,
-} from './aws-credentials.js';
+} from './adapters/aws-credentials.js';
 export {
   planTask,
   applyOverride,
@@ -41,7 +49,7 @@ export {
   type PlannedContainer,
   type PlannedVolume,
   type DockerCreateOptions,
-} from './docker-config.js';
+} from './core/docker-config.js';
 export {
   transition,
   backendStatus,
@@ -50,19 +58,19 @@ export {
   type TaskEvent,
   type TaskAction,
   type Transition,
-} from './task-state.js';
-export { shouldRestart, type ExitFacts, type RestartDecision } from './restart-policy.js';
+} from './core/task-state.js';
+export { shouldRestart, type ExitFacts, type RestartDecision } from './core/restart-policy.js';
 export {
   pullPlan,
   isValidImageReference,
   PULL_BEHAVIORS,
   type PullBehavior,
   type PullPlan,
-} from './pull-policy.js';
-export { converge, type Decision, type LocalTask } from './converge.js';
-export { dueForCleanup, imagesToRemove } from './cleanup.js';
-export { buildRegistration, parseAttribute } from './registration.js';
-export * from './labels.js';
+} from './core/pull-policy.js';
+export { converge, type Decision, type LocalTask } from './core/converge.js';
+export { dueForCleanup, imagesToRemove } from './core/cleanup.js';
+export { buildRegistration, parseAttribute } from './core/registration.js';
+export * from './core/labels.js';
 export {
   startIntrospection,
   tasksAnswer,
@@ -72,6 +80,6 @@ export {
   type TaskResponse,
   type ContainerResponse,
   type MetadataResponse,
-} from './introspection.js';
+} from './adapters/introspection.js';
 export { ReportQueue, type Report } from './report-queue.js';
 export { TaskRunner, type RunnerEvent } from './task-runner.js';

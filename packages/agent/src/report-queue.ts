@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { withRetry } from '@berth/daemon';
 import type { ContainerReport, TaskStateChange } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from './errors.js';
-import type { SchedulerClient } from './scheduler-client.js';
+import type { SchedulerClient } from './adapters/scheduler-client.js';
 
 /** One report: a task state change or a single container's. */
 export type Report =

@@ -1,139 +1,49 @@
 /**
- * One task on this host: its record (state, containers, times, reasons) and the hooks that
- * perform the state machine's actions (task-state.ts) against the ContainerRuntime — pull,
- * create, start, stop, restart one container, report. Every event of a task is handled in
- * order, one at a time; action outcomes come back as new events.
+ * One task on this host: its record (state, containers, times, reasons), the queue its events
+ * are handled on, in order and one at a time, and the dispatch of the state machine's actions
+ * (task-state.ts) to their hooks (task-hooks.ts: pull, create, start, stop), plus restarting
+ * one container and reporting. Action outcomes come back as new events; adopting containers a
+ * previous run left is the `adopted` event.
  *
  * It must never decide a transition itself (task-state.ts does), never report out of order
  * (the ReportQueue keeps order per task) and never touch a container that is not its own.
  */
 
-import type {
-  ContainerInfo,
-  ContainerRuntime,
-  PortBinding,
-  PullProgress,
-} from './container-runtime.js';
+import type { Assignment, BackendStatus, NetworkBinding, TaskStateChange } from '@berth/protocol';
+import { LABEL_CONTAINER_NAME } from '@berth/protocol';
 import { describeDockerError } from '@berth/docker';
-import { pullFailureReason } from './image-pull.js';
-import { TaskSecrets, type TaskSecretsAnswer } from './task-secrets.js';
+import type { ContainerInfo } from './adapters/container-runtime.js';
 import {
-  type PlannedContainer,
+  type ContainerRecord,
+  absorb,
+  bindingsOf,
+  containerChange,
+  containerRecords,
+  taskStateChange,
+} from './core/container-record.js';
+import {
   type PlannedVolume,
   type TaskPlan,
   type TaskPlanInput,
   planTask,
-} from './docker-config.js';
+} from './core/docker-config.js';
+import { shouldRestart } from './core/restart-policy.js';
 import {
-  type Assignment,
-  type BackendStatus,
-  type ContainerStateChange,
-  LABEL_CONTAINER_NAME,
-  LABEL_TASK_ARN,
-  type NetworkBinding,
-  type TaskStateChange,
-} from '@berth/protocol';
-import { RuntimeError } from './errors.js';
-import { type PullBehavior, isValidImageReference, pullPlan } from './pull-policy.js';
-import type { ReportQueue } from './report-queue.js';
-import { shouldRestart } from './restart-policy.js';
-import {
+  type AdoptedAs,
   type TaskAction,
   type TaskEvent,
   type TaskState,
-  backendStatus,
-  ecsHealthStatus,
   isStopping,
   transition,
-} from './task-state.js';
+} from './core/task-state.js';
+import type { RunnerContext } from './runner-context.js';
+import { createContainers, pullImages, startContainers, stopContainers } from './task-hooks.js';
+import { TaskSecrets } from './task-secrets.js';
 
-/** A container's status as the agent knows it. */
-export type ContainerStatus = 'NONE' | 'CREATED' | 'RUNNING' | 'STOPPED';
+export type { ContainerRecord, ContainerStatus } from './core/container-record.js';
+export type { RunnerContext, RunnerEvent } from './runner-context.js';
 
-/** One container of a task. */
-export interface ContainerRecord {
-  readonly name: string;
-  readonly dockerName: string;
-  readonly image: string;
-  readonly essential: boolean;
-  readonly plan: PlannedContainer | undefined;
-  dockerId: string | undefined;
-  status: ContainerStatus;
-  exitCode: number | undefined;
-  reason: string | undefined;
-  startedAt: number | undefined;
-  finishedAt: number | undefined;
-  ports: readonly PortBinding[];
-  mounts: ContainerInfo['mounts'];
-  health: string | undefined;
-  healthSince: number | undefined;
-  restarts: number;
-}
-
-/** What a runner needs from the agent. */
-export interface RunnerContext {
-  readonly runtime: ContainerRuntime;
-  readonly reports: ReportQueue;
-  readonly pullBehavior: PullBehavior;
-  /** Whether this agent pulled `image` before (for `once`). */
-  pulledBefore(image: string): boolean;
-  /** Records that a task used (and maybe pulled) `image`. */
-  imageUsed(image: string, pulled: boolean): void;
-  /** Fetches the task's secrets and registry credentials from the scheduler (issue 20). */
-  readonly secrets?: ((taskArn: string) => Promise<TaskSecretsAnswer>) | undefined;
-  /** Library events, turned into logs and metrics by the daemon. */
-  emit(event: RunnerEvent): void;
-  now(): number;
-}
-
-/** What a runner tells the agent (and through it, the daemon's logs and metrics). */
-export type RunnerEvent =
-  | {
-      readonly type: 'state';
-      readonly taskArn: string;
-      readonly state: TaskState;
-      readonly reason?: string;
-    }
-  | {
-      readonly type: 'pull';
-      readonly taskArn: string;
-      readonly image: string;
-      readonly progress: PullProgress;
-    }
-  | {
-      readonly type: 'pulled';
-      readonly taskArn: string;
-      readonly image: string;
-      readonly ms: number;
-      readonly cached: boolean;
-    }
-  | {
-      readonly type: 'restart';
-      readonly taskArn: string;
-      readonly container: string;
-      readonly restarts: number;
-      readonly exitCode: number | undefined;
-    }
-  | {
-      readonly type: 'no-restart';
-      readonly taskArn: string;
-      readonly container: string;
-      readonly why: string;
-    }
-  | {
-      readonly type: 'health';
-      readonly taskArn: string;
-      readonly container: string;
-      readonly health: string;
-    }
-  | {
-      readonly type: 'error';
-      readonly taskArn: string;
-      readonly op: string;
-      readonly error: unknown;
-    };
-
-const IPV4 = (p: PortBinding): boolean => !p.hostIp.includes(':');
+const STOP_RETRY: TaskEvent = { type: 'failed', reason: 'stop retry' };
 
 /** A task on this host. */
 export class TaskRunner {
@@ -179,32 +89,7 @@ export class TaskRunner {
     }
     this.networkMode = plan?.networkMode ?? td.networkMode ?? 'bridge';
     this.volumes = plan?.volumes ?? [];
-    const planned = new Map(plan?.containers.map((c) => [c.name, c]));
-    const order = plan
-      ? plan.containers.map((c) => c.name)
-      : (td.containerDefinitions ?? []).map((c) => c.name);
-    this.containers = order.map((name) => {
-      const p = planned.get(name);
-      const def = td.containerDefinitions?.find((c) => c.name === name);
-      return {
-        name,
-        dockerName: p?.dockerName ?? '',
-        image: p?.image ?? def?.image ?? '',
-        essential: p?.essential ?? def?.essential !== false,
-        plan: p,
-        dockerId: undefined,
-        status: 'NONE',
-        exitCode: undefined,
-        reason: undefined,
-        startedAt: undefined,
-        finishedAt: undefined,
-        ports: [],
-        mounts: [],
-        health: undefined,
-        healthSince: undefined,
-        restarts: 0,
-      };
-    });
+    this.containers = containerRecords(td, plan);
   }
 
   /** Waits until every event queued so far has been handled (tests, shutdown). */
@@ -233,30 +118,34 @@ export class TaskRunner {
    * Takes over containers a previous agent run left (from their labels), and sets the state
    * they show. Called before any event of this runner.
    */
-  adopt(found: readonly ContainerInfo[]): void {
-    for (const info of found) {
+  adopt(containers: readonly ContainerInfo[]): void {
+    for (const info of containers) {
       const rec = this.containers.find((c) => c.name === info.labels[LABEL_CONTAINER_NAME]);
-      if (rec) this.#absorb(rec, info);
+      if (rec) absorb(rec, info);
     }
     const present = this.containers.filter((c) => c.dockerId !== undefined);
     const exited = present.filter((c) => c.status === 'STOPPED');
-    const allRunning =
-      present.length === this.containers.length && present.every((c) => c.status === 'RUNNING');
-    if (allRunning) {
-      this.state = 'RUNNING';
+    const complete = present.length === this.containers.length;
+    const found: AdoptedAs =
+      complete && present.every((c) => c.status === 'RUNNING')
+        ? 'running'
+        : exited.length > 0
+          ? complete
+            ? 'exited'
+            : 'partly-exited'
+          : 'incomplete';
+    const event: TaskEvent = { type: 'adopted', found };
+    const t = transition(this.state, event);
+    this.state = t.state;
+    if (found === 'running') {
       this.runningAt = Math.max(...present.map((c) => c.startedAt ?? 0)) || this.#ctx.now();
-      // Re-report: the report may have been lost with the previous run (idempotent).
-      this.#enqueue(() => this.#report());
-    } else if (exited.length > 0) {
-      // Some ran and exited while no agent watched: handle each exit as it happens.
-      this.state = present.length === this.containers.length ? 'RUNNING' : 'CREATED';
-      for (const c of exited) this.#enqueue(() => this.#exited(c, c.exitCode, 'adopted'));
-    } else {
-      // The previous run died while creating: create the rest (names make it idempotent).
-      this.state = 'PULLING';
-      this.send({ type: 'pulled' });
     }
     this.#ctx.emit({ type: 'state', taskArn: this.arn, state: this.state, reason: 'adopted' });
+    for (const action of t.actions) this.#enqueue(() => this.#act(action, event));
+    // Exits while no agent watched are handled each as it happens; an incomplete task goes on
+    // creating (names make it idempotent).
+    for (const c of exited) this.#enqueue(() => this.#exited(c, c.exitCode, 'adopted'));
+    if (found === 'incomplete') this.send({ type: 'pulled' });
   }
 
   /** The scheduler wants it stopped (or no longer assigns it). */
@@ -296,7 +185,7 @@ export class TaskRunner {
       if (rec.status !== 'RUNNING') return;
       const info = await this.#ctx.runtime.inspect(dockerId);
       if (info?.running) return; // restarted meanwhile
-      if (info) this.#absorb(rec, info);
+      if (info) absorb(rec, info);
       else rec.status = 'STOPPED';
       await this.#exited(rec, info?.exitCode, info ? 'exited' : 'removed');
     });
@@ -314,27 +203,6 @@ export class TaskRunner {
         continue;
       }
       this.containerEvent(rec.dockerId, info ? 'die' : 'destroy', {});
-    }
-  }
-
-  #absorb(rec: ContainerRecord, info: ContainerInfo): void {
-    rec.dockerId = info.id;
-    rec.startedAt = info.startedAt ?? rec.startedAt;
-    rec.mounts = info.mounts;
-    if (info.health) rec.health = info.health;
-    if (info.running) {
-      rec.status = 'RUNNING';
-      rec.ports = info.ports;
-      rec.finishedAt = undefined;
-      rec.exitCode = undefined;
-    } else if (info.status === 'created') {
-      rec.status = 'CREATED';
-    } else {
-      rec.status = 'STOPPED';
-      rec.exitCode = info.exitCode;
-      rec.finishedAt = info.finishedAt;
-      if (info.oomKilled) rec.reason = 'OutOfMemoryError: Container killed due to memory usage';
-      else if (info.error) rec.reason = info.error;
     }
   }
 
@@ -389,13 +257,18 @@ export class TaskRunner {
   async #act(action: TaskAction, event: TaskEvent): Promise<void> {
     switch (action) {
       case 'pull':
-        return this.#pull();
+        return this.send(await pullImages(this.#ctx, this, this.#secrets));
       case 'create':
-        return this.#create();
+        return this.send(await createContainers(this.#ctx, this, this.#secrets));
       case 'start':
-        return this.#start();
-      case 'stop':
-        return this.#stop();
+        return this.send(await startContainers(this.#ctx, this));
+      case 'stop': {
+        const outcome = await stopContainers(this.#ctx, this);
+        // Docker may be down: try again shortly (STOPPING + failed → stop).
+        if (outcome === 'retry') setTimeout(() => this.send(STOP_RETRY), 1000).unref();
+        else this.send(outcome);
+        return;
+      }
       case 'restart-container':
         if (event.type === 'container-exited') return this.#restart(event.container);
         return;
@@ -410,152 +283,13 @@ export class TaskRunner {
     }
   }
 
-  async #pull(): Promise<void> {
-    const { runtime } = this.#ctx;
-    const images = [...new Set(this.containers.map((c) => c.image))];
-    const ready = await this.#secrets.load();
-    if (ready !== true) return this.send({ type: 'failed', reason: ready });
-    try {
-      for (const image of images) {
-        if (!isValidImageReference(image)) {
-          throw new RuntimeError(`invalid reference format: ${JSON.stringify(image)}`);
-        }
-        const present = await runtime.imageExists(image);
-        const plan = pullPlan(this.#ctx.pullBehavior, present, this.#ctx.pulledBefore(image));
-        if (plan === 'use-local') {
-          this.#ctx.imageUsed(image, false);
-          this.#ctx.emit({ type: 'pulled', taskArn: this.arn, image, ms: 0, cached: true });
-          continue;
-        }
-        const started = this.#ctx.now();
-        this.pullStartedAt ??= started;
-        try {
-          const users = this.containers.filter((c) => c.image === image).map((c) => c.name);
-          await runtime.pull(
-            image,
-            (progress) => this.#ctx.emit({ type: 'pull', taskArn: this.arn, image, progress }),
-            this.#secrets.authFor(image, users),
-          );
-          this.#ctx.imageUsed(image, true);
-          this.#ctx.emit({
-            type: 'pulled',
-            taskArn: this.arn,
-            image,
-            ms: this.#ctx.now() - started,
-            cached: false,
-          });
-        } catch (err) {
-          if (plan !== 'pull-or-local') throw err;
-          this.#ctx.imageUsed(image, false);
-          this.#ctx.emit({ type: 'pulled', taskArn: this.arn, image, ms: 0, cached: true });
-        } finally {
-          this.pullStoppedAt = this.#ctx.now();
-        }
-      }
-    } catch (err) {
-      this.send({
-        type: 'failed',
-        reason: pullFailureReason(err),
-      });
-      return;
-    }
-    this.send({ type: 'pulled' });
-  }
-
-  async #create(): Promise<void> {
-    const { runtime } = this.#ctx;
-    const ready = await this.#secrets.load(); // adopted mid-create: fetched again
-    if (ready !== true) return this.send({ type: 'failed', reason: ready });
-    try {
-      for (const v of this.volumes) await runtime.createVolume(v);
-      for (const rec of this.containers) {
-        if (rec.dockerId !== undefined || !rec.plan) continue;
-        let id: string;
-        try {
-          const o = rec.plan.options;
-          id = await runtime.create({ ...o, Env: this.#secrets.withSecrets(rec.name, o.Env) });
-        } catch (err) {
-          // The name is taken: a previous run of this agent created it. Adopt, never duplicate.
-          if (!(err instanceof RuntimeError && err.status === 409)) throw err;
-          const info = await runtime.inspect(rec.dockerName);
-          if (!info || info.labels[LABEL_TASK_ARN] !== this.arn) throw err;
-          this.#absorb(rec, info);
-          continue;
-        }
-        rec.dockerId = id;
-        rec.status = 'CREATED';
-      }
-    } catch (err) {
-      this.#secrets.forget();
-      this.send({
-        type: 'failed',
-        reason: `CannotCreateContainerError: ${describeDockerError(err)}`,
-      });
-      return;
-    }
-    this.#secrets.forget();
-    this.send({ type: 'created' });
-  }
-
-  async #start(): Promise<void> {
-    const { runtime } = this.#ctx;
-    try {
-      for (const rec of this.containers) {
-        if (rec.dockerId === undefined || rec.status === 'RUNNING') continue;
-        await runtime.start(rec.dockerId);
-        rec.status = 'RUNNING';
-        const info = await runtime.inspect(rec.dockerId);
-        if (info) {
-          rec.startedAt = info.startedAt ?? this.#ctx.now();
-          rec.ports = info.ports;
-          rec.mounts = info.mounts;
-        }
-      }
-    } catch (err) {
-      this.send({
-        type: 'failed',
-        reason: `CannotStartContainerError: ${describeDockerError(err)}`,
-      });
-      return;
-    }
-    this.send({ type: 'started' });
-  }
-
-  async #stop(): Promise<void> {
-    const { runtime } = this.#ctx;
-    const live = this.containers.filter((c) => c.dockerId !== undefined && c.status !== 'STOPPED');
-    let failed: unknown;
-    await Promise.all(
-      [...live].reverse().map(async (rec) => {
-        try {
-          if (rec.status === 'RUNNING')
-            await runtime.stop(rec.dockerId as string, rec.plan?.stopTimeoutS ?? 30);
-          const info = await runtime.inspect(rec.dockerId as string);
-          if (info) this.#absorb(rec, info);
-          else rec.status = 'STOPPED';
-          if (rec.status === 'CREATED') rec.status = 'STOPPED'; // created, never started
-        } catch (err) {
-          failed = err;
-        }
-      }),
-    );
-    if (failed !== undefined || this.containers.some((c) => c.status === 'RUNNING')) {
-      this.#ctx.emit({ type: 'error', taskArn: this.arn, op: 'stop', error: failed });
-      // Docker may be down: try again shortly (STOPPING + failed → stop).
-      setTimeout(() => this.send({ type: 'failed', reason: 'stop retry' }), 1000).unref();
-      return;
-    }
-    for (const c of this.containers) if (c.status !== 'STOPPED') c.status = 'STOPPED';
-    this.send({ type: 'all-stopped' });
-  }
-
   async #restart(name: string): Promise<void> {
     const rec = this.containers.find((c) => c.name === name);
     if (!rec?.dockerId) return;
     try {
       await this.#ctx.runtime.start(rec.dockerId);
       const info = await this.#ctx.runtime.inspect(rec.dockerId);
-      if (info) this.#absorb(rec, info);
+      if (info) absorb(rec, info);
       rec.status = 'RUNNING';
       rec.startedAt = info?.startedAt ?? this.#ctx.now();
       rec.restarts++;
@@ -582,55 +316,12 @@ export class TaskRunner {
 
   /** The network bindings of a container, as ECS reports them. */
   bindingsOf(rec: ContainerRecord): NetworkBinding[] {
-    if (this.networkMode === 'host') {
-      return (rec.plan?.portMappings ?? []).map((p) => ({
-        bindIP: '0.0.0.0',
-        containerPort: p.containerPort,
-        hostPort: p.hostPort,
-        protocol: p.protocol,
-      }));
-    }
-    const v4 = rec.ports.filter(IPV4);
-    return (v4.length ? v4 : rec.ports).map((p) => ({
-      bindIP: p.hostIp || '0.0.0.0',
-      containerPort: p.containerPort,
-      hostPort: p.hostPort,
-      protocol: p.protocol,
-    }));
-  }
-
-  #containerChange(rec: ContainerRecord): ContainerStateChange {
-    const health = ecsHealthStatus(rec.health);
-    const status: BackendStatus =
-      rec.status === 'RUNNING' ? 'RUNNING' : rec.status === 'STOPPED' ? 'STOPPED' : 'PENDING';
-    return {
-      containerName: rec.name,
-      ...(rec.dockerId ? { runtimeId: rec.dockerId } : {}),
-      status: this.state === 'STOPPED' && status !== 'STOPPED' ? 'STOPPED' : status,
-      ...(rec.exitCode !== undefined ? { exitCode: rec.exitCode } : {}),
-      ...(rec.reason ? { reason: rec.reason } : {}),
-      networkBindings: status === 'RUNNING' ? this.bindingsOf(rec) : [],
-      ...(health !== undefined ? { healthStatus: health } : {}),
-    };
+    return bindingsOf(rec, this.networkMode);
   }
 
   /** The report of the task's current status. */
   stateChange(): TaskStateChange {
-    const status = backendStatus(this.state);
-    const secs = (ms: number | undefined): number | undefined =>
-      ms === undefined ? undefined : ms / 1000;
-    const pullStartedAt = secs(this.pullStartedAt);
-    const pullStoppedAt = secs(this.pullStoppedAt);
-    const stopped = secs(this.stoppedAt);
-    return {
-      task: this.arn,
-      status,
-      ...(status === 'STOPPED' && this.stopReason ? { reason: this.stopReason } : {}),
-      containers: this.containers.map((c) => this.#containerChange(c)),
-      ...(pullStartedAt !== undefined ? { pullStartedAt } : {}),
-      ...(pullStoppedAt !== undefined ? { pullStoppedAt } : {}),
-      ...(status === 'STOPPED' && stopped !== undefined ? { executionStoppedAt: stopped } : {}),
-    };
+    return taskStateChange(this);
   }
 
   async #report(): Promise<void> {
@@ -644,7 +335,7 @@ export class TaskRunner {
   async #reportContainer(name: string): Promise<void> {
     const rec = this.containers.find((c) => c.name === name);
     if (!rec) return;
-    const c = this.#containerChange(rec);
+    const c = containerChange(this, rec);
     void this.#ctx.reports.push({
       kind: 'container',
       change: {

@@ -6,7 +6,8 @@
 import { sleep } from '@berth/daemon';
 import { eventually, stays } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
-import { Agent, type AgentOptions, MemoryRuntime, MemoryScheduler } from '../src/index.js';
+import { Agent, type AgentOptions } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { IMAGE, tempDir, webTask } from './helpers.js';
 
 interface Rig {
@@ -32,7 +33,7 @@ async function rig(
       housekeepingIntervalMs: 3_600_000,
       retryBaseMs: 10,
       retryMaxMs: 50,
-      pollWaitSeconds: 5,
+      pollWait: 5_000,
       ...options,
     },
     runtime,
@@ -224,7 +225,7 @@ t.test(
 t.test(
   'scheduler down: reports are retried, in order, nothing lost; /health degrades past the threshold',
   async (t) => {
-    const { scheduler, agent, runtime } = await rig(t, { degradedAfterMs: 200 });
+    const { scheduler, agent, runtime } = await rig(t, { degradedAfter: 200 });
     const health: (readonly string[])[] = [];
     agent.on('health', (r) => health.push(r));
     const arn = scheduler.runTask(agent.instanceArn, webTask('down'));
@@ -324,7 +325,7 @@ t.test(
 );
 
 t.test('cleanup after --cleanup-wait, oldest first, task volumes too', async (t) => {
-  const { scheduler, agent, runtime } = await rig(t, { cleanupWaitMs: 0 });
+  const { scheduler, agent, runtime } = await rig(t, { cleanupWait: 0 });
   const arns: string[] = [];
   for (const name of ['c1', 'c2', 'c3']) {
     const arn = scheduler.runTask(
@@ -356,7 +357,7 @@ t.test('cleanup after --cleanup-wait, oldest first, task volumes too', async (t)
 });
 
 t.test('a stopped task is kept while --cleanup-wait has not passed', async (t) => {
-  const { scheduler, agent, runtime } = await rig(t, { cleanupWaitMs: 60_000 });
+  const { scheduler, agent, runtime } = await rig(t, { cleanupWait: 60_000 });
   const arn = scheduler.runTask(agent.instanceArn, webTask('keep'));
   await scheduler.waitForStatus(arn, 'RUNNING');
   scheduler.stopTask(arn);
@@ -370,7 +371,7 @@ t.test('image cleanup over the disk threshold removes unused task images, LRU fi
   runtime.disk = { usedBytes: 95, totalBytes: 100 };
   const { scheduler, agent } = await rig(
     t,
-    { imageGcThresholdPercent: 90, imageGcMinAgeMs: 0 },
+    { imageGcThreshold: 90, imageGcMinAge: 0 },
     {
       runtime,
       scheduler: new MemoryScheduler('dev'),

@@ -3,12 +3,8 @@
 // instance id, so teardown removes exactly what this test made.
 import type { Test } from 'tap';
 import type Docker from 'dockerode';
-import {
-  type MemoryScheduler,
-  type RunningAgent,
-  type StartAgentOptions,
-  startAgent,
-} from '../src/index.js';
+import { type RunningAgent, type StartAgentOptions, startAgent } from '../src/index.js';
+import type { MemoryScheduler } from '../src/testing/index.js';
 import {
   TEST_LABEL,
   newRunId,
@@ -58,7 +54,7 @@ export async function dockerRig(t: Test): Promise<DockerRig | undefined> {
           extraLabels: { [TEST_LABEL]: runId },
           retryBaseMs: 20,
           retryMaxMs: 500,
-          pollWaitSeconds: 5,
+          pollWait: 5_000,
           ...options,
         },
         { client: scheduler.client() },

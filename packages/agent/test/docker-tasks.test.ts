@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { TaskDefinition } from '@berth/protocol';
-import { MemoryScheduler } from '../src/index.js';
+import { MemoryScheduler } from '../src/testing/index.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { IMAGE } from './helpers.js';
@@ -404,7 +404,7 @@ t.test('cleanup: stopped tasks are removed after --cleanup-wait, oldest first', 
   const rig = await dockerRig(t);
   if (!rig) return;
   const scheduler = new MemoryScheduler('dev');
-  const agent = await rig.start(scheduler, { cleanupWaitMs: 0 });
+  const agent = await rig.start(scheduler, { cleanupWait: 0 });
   const arns = [1, 2].map((i) =>
     scheduler.runTask(agent.instanceArn, {
       family: `clean${i}-${rig.runId}`,

@@ -10,7 +10,7 @@
 import { eventually } from '@berth/daemon/testing';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { MemoryScheduler } from '../src/index.js';
+import { MemoryScheduler } from '../src/testing/index.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { dockerdCommand, ensureDockerd, restartDockerd } from './dockerd.js';
 import { IMAGE } from './helpers.js';

@@ -79,7 +79,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
     imagePullBehavior: 'prefer-cached',
     extraLabels: { [TEST_LABEL]: rig.runId },
     env,
-    pollWaitSeconds: 5,
+    pollWait: 5_000,
   });
   t.teardown(() => agent.close());
   const instances = await aws('list-container-instances', '--cluster', cluster);

@@ -2,8 +2,8 @@
 // dies, instead of stalling until it returns; a rejection is never retried elsewhere.
 import t from 'tap';
 import { AgentClosedError, SchedulerError } from '../src/errors.js';
-import { FailoverSchedulerClient } from '../src/failover-scheduler-client.js';
-import type { SchedulerClient } from '../src/scheduler-client.js';
+import { FailoverSchedulerClient } from '../src/adapters/failover-scheduler-client.js';
+import type { SchedulerClient } from '../src/adapters/scheduler-client.js';
 
 /** A replica that answers `answer`, or fails as `fail` says; counts its calls. */
 function replica(name: string, fail?: () => Error) {

@@ -2,13 +2,8 @@
 // checks every Signature V4 by signing the request again: each protocol action, errors
 // (retryable or not), an unreachable scheduler, and a whole agent speaking HTTP.
 import t from 'tap';
-import {
-  HttpSchedulerClient,
-  MemoryRuntime,
-  MemoryScheduler,
-  SchedulerError,
-  startAgent,
-} from '../src/index.js';
+import { HttpSchedulerClient, SchedulerError, startAgent } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { IMAGE, tempDir, webTask } from './helpers.js';
 import { TEST_CREDENTIALS, serveScheduler } from './scheduler-server.js';
 
@@ -130,7 +125,7 @@ t.test('startAgent over HTTP with credentials from the environment', async (t) =
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       },
-      pollWaitSeconds: 2,
+      pollWait: 2_000,
     },
     { runtime: new MemoryRuntime([IMAGE]) },
   );

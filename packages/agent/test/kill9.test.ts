@@ -1,4 +1,4 @@
-// Issue 8: `kill -9` of the agent (a real child process, dist/main.js, speaking signed HTTP to
+// Issue 8: `kill -9` of the agent (a real child process, dist/daemon/main.js, speaking signed HTTP to
 // a scheduler) while tasks change, then a restart with the same --data-dir: same container
 // instance, running containers adopted (no duplicates), a task that was being created
 // finished once, containers that exited or vanished while it was down reported STOPPED.
@@ -10,13 +10,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { TaskDefinition } from '@berth/protocol';
-import { MemoryScheduler } from '../src/index.js';
+import { MemoryScheduler } from '../src/testing/index.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { IMAGE, tempDir } from './helpers.js';
 import { TEST_CREDENTIALS, serveScheduler } from './scheduler-server.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/daemon/main.js', import.meta.url));
 
 interface Child {
   readonly proc: ChildProcess;

@@ -1,11 +1,20 @@
-// The flags of `berth agent` (src/options.ts): defaults, each flag's conversion, and bad
-// values stopping the daemon with a message naming the flag.
+// The flags of `berth agent` (src/daemon/options.ts): defaults, each flag's conversion, and
+// bad values stopping the daemon with a message naming the flag. The config goes to startAgent
+// as it is (its keys are the engine's); what the engine runs on is resolveAgentOptions of it.
 import t from 'tap';
 import { loadConfig } from '@berth/daemon';
-import { agentOptions, optionsFromConfig } from '../src/index.js';
+import { agentOptions, resolveAgentOptions, schedulerUrls } from '../src/index.js';
 
-const load = (argv: string[], env: Record<string, string> = {}) =>
-  optionsFromConfig(loadConfig(agentOptions, argv, env, undefined, { envPrefix: 'BERTH_AGENT_' }));
+const load = (argv: string[], env: Record<string, string> = {}) => {
+  const config = loadConfig(agentOptions, argv, env, undefined, { envPrefix: 'BERTH_AGENT_' });
+  return {
+    ...resolveAgentOptions(config),
+    scheduler: schedulerUrls(config.scheduler).join(','),
+    region: config.region,
+    listen: config.listen,
+    docker: config.docker,
+  };
+};
 
 t.test('defaults', async (t) => {
   t.match(load([]), {

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ContainerReport, PollRequest, Registration, TaskStateChange } from '@berth/protocol';
-import { type MemoryScheduler, SchedulerError } from '../src/index.js';
+import { SchedulerError } from '../src/index.js';
+import { type MemoryScheduler } from '../src/testing/index.js';
 
 export const TEST_CREDENTIALS = {
   accessKeyId: 'AKIABERTHTEST',

@@ -5,14 +5,8 @@
 // engine's message, and pull progress is tracked for introspection.
 import { loadConfig } from '@berth/daemon';
 import t from 'tap';
-import {
-  Agent,
-  MemoryRuntime,
-  MemoryScheduler,
-  agentOptions,
-  taskResponse,
-  type PullProgress,
-} from '../src/index.js';
+import { Agent, agentOptions, taskResponse, type PullProgress } from '../src/index.js';
+import { MemoryRuntime, MemoryScheduler } from '../src/testing/index.js';
 import { PullTracker, pullFailureReason } from '../src/image-pull.js';
 import { RuntimeError } from '../src/errors.js';
 import type { RegistryAuth, TaskSecretsAnswer } from '../src/task-secrets.js';
@@ -53,7 +47,7 @@ t.test('secrets reach the container env only; credentials authenticate the pull'
       housekeepingIntervalMs: 3_600_000,
       retryBaseMs: 10,
       retryMaxMs: 50,
-      pollWaitSeconds: 5,
+      pollWait: 5_000,
       imagePullBehavior: 'always',
     },
     runtime,

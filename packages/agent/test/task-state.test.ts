@@ -1,4 +1,4 @@
-// The task state machine (src/task-state.ts): every transition, table-driven, in the machine's
+// The task state machine (src/core/task-state.ts): every transition, table-driven, in the machine's
 // own notation: `STATE --event--> STATE [actions]`.
 import t from 'tap';
 import {
@@ -7,7 +7,7 @@ import {
   TASK_STATES,
   backendStatus,
   transition,
-} from '../src/task-state.js';
+} from '../src/core/task-state.js';
 
 const ev = {
   assign: { type: 'assign' },
@@ -40,6 +40,10 @@ const ev = {
   allStopped: { type: 'all-stopped' },
   vanished: { type: 'vanished', reason: 'gone' },
   shutdown: { type: 'shutdown' },
+  adoptedRunning: { type: 'adopted', found: 'running' },
+  adoptedExited: { type: 'adopted', found: 'exited' },
+  adoptedPartlyExited: { type: 'adopted', found: 'partly-exited' },
+  adoptedIncomplete: { type: 'adopted', found: 'incomplete' },
 } satisfies Record<string, TaskEvent>;
 
 const cases: {
@@ -187,6 +191,37 @@ const cases: {
   {
     name: 'STOPPED --started--> STOPPED []',
     input: ['STOPPED', ev.started],
+    want: ['STOPPED', []],
+  },
+  // Issue 16: a restarted agent's adoption goes through the machine too.
+  {
+    name: 'NONE --adopted(running)--> RUNNING [report] (the report may have been lost)',
+    input: ['NONE', ev.adoptedRunning],
+    want: ['RUNNING', ['report']],
+  },
+  {
+    name: 'NONE --adopted(exited)--> RUNNING [] (each exit is fed next)',
+    input: ['NONE', ev.adoptedExited],
+    want: ['RUNNING', []],
+  },
+  {
+    name: 'NONE --adopted(partly-exited)--> CREATED []',
+    input: ['NONE', ev.adoptedPartlyExited],
+    want: ['CREATED', []],
+  },
+  {
+    name: 'NONE --adopted(incomplete)--> PULLING [] (pulled is fed next: create by name)',
+    input: ['NONE', ev.adoptedIncomplete],
+    want: ['PULLING', []],
+  },
+  {
+    name: 'RUNNING --adopted(running)--> RUNNING [] (only a new runner adopts)',
+    input: ['RUNNING', ev.adoptedRunning],
+    want: ['RUNNING', []],
+  },
+  {
+    name: 'STOPPED --adopted(running)--> STOPPED [] (never backwards)',
+    input: ['STOPPED', ev.adoptedRunning],
     want: ['STOPPED', []],
   },
 ];

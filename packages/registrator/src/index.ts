@@ -1,27 +1,11 @@
 /**
  * `@berth/registrator`: Docker containers' published ports → Consul services. Exports the
- * daemon command, the programmatic `startRegistrator`, the pure service model, the adapter
- * interfaces with their Docker, Consul and in-memory implementations, and the error classes.
+ * daemon command, the programmatic `startRegistrator`, the pure service model and diff, the
+ * adapter interfaces with their Docker and Consul implementations, and the error classes.
+ * Re-exports only; in-memory fakes for tests are in `@berth/registrator/testing`.
  */
-export { command } from './command.js';
-export { registratorOptions, optionsFromConfig, type RegistratorConfig } from './options.js';
-export {
-  startRegistrator,
-  resolveOptions,
-  parseLabelFilter,
-  type StartRegistratorOptions,
-  type RegistratorDeps,
-  type RunningRegistrator,
-} from './start-registrator.js';
-export type {
-  RegistratorOptions,
-  RegistratorEvents,
-  ReconcileReport,
-  WriteEvent,
-  Trigger,
-  DeregisterMode,
-} from './registrator-types.js';
-export { Registrator } from './registrator.js';
+export * from './errors.js';
+export type * from './types.js';
 export {
   containerToServices,
   imageBaseName,
@@ -30,31 +14,61 @@ export {
   type LabelFilter,
   type MappingOptions,
   type MappingResult,
-} from './container-to-services.js';
-export { DEFAULT_CHECK_INTERVAL } from './build-checks.js';
-export { splitTags, parseBool } from './service-metadata.js';
-export { OWNER_META, registrationHash, withOwnership, type DesiredService } from './ownership.js';
+} from './core/container-to-services.js';
+export { DEFAULT_CHECK_INTERVAL } from './core/build-checks.js';
+export { splitTags, parseBool } from './core/service-metadata.js';
 export {
-  CONTAINER_ACTIONS,
-  type ContainerRuntime,
-  type RuntimeEvent,
-  type RuntimeWatch,
-  type RuntimeWatchHandlers,
-} from './container-runtime.js';
-export type { ServiceRegistry, RegisteredService } from './service-registry.js';
-export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
-export { containerFromInspect, containerInfoOf } from './docker-container.js';
-export { ConsulRegistry, type ConsulRegistryOptions } from './consul-registry.js';
-export { MemoryRuntime } from './memory-runtime.js';
-export { MemoryRegistry, type RegistryWrite } from './memory-registry.js';
-export { KeyedQueue } from './keyed-queue.js';
-export { defaultHostIp } from './host-ip.js';
-export * from './errors.js';
-export type * from './types.js';
+  OWNER_META,
+  registrationHash,
+  withOwnership,
+  type DesiredService,
+  type DesiredCheckStatus,
+} from './core/ownership.js';
 export {
   DOCKER_HEALTH_CHECK_NAME,
   DOCKER_HEALTH_TTL,
   dockerHealthCheck,
   dockerHealthCheckId,
   dockerHealthStatus,
-} from './docker-health.js';
+} from './core/docker-health.js';
+export {
+  planWrites,
+  applyWrite,
+  type KnownService,
+  type Desired,
+  type Write,
+  type WritePlan,
+  type PlanContext,
+} from './core/plan-writes.js';
+export {
+  desiredServices,
+  eventDesire,
+  knownFromListing,
+  listingDiffers,
+  PAUSED_REASON,
+} from './core/desired-services.js';
+export { reconcileOrder, type ReconcileItem } from './core/reconcile-order.js';
+export { resolveSettings, parseLabelFilter, type RegistratorSettings } from './core/settings.js';
+export {
+  CONTAINER_ACTIONS,
+  type ContainerRuntime,
+  type RuntimeEvent,
+  type RuntimeWatch,
+  type RuntimeWatchHandlers,
+} from './adapters/container-runtime.js';
+export type { ServiceRegistry } from './adapters/service-registry.js';
+export { DockerRuntime, type DockerRuntimeOptions } from './adapters/docker-runtime.js';
+export { containerFromInspect, containerInfoOf } from './adapters/docker-container.js';
+export { ConsulRegistry, type ConsulRegistryOptions } from './adapters/consul-registry.js';
+export { defaultHostIp } from './adapters/host-ip.js';
+export { KeyedQueue } from './keyed-queue.js';
+export { Registrator } from './engine.js';
+export { command } from './daemon/command.js';
+export { registratorOptions, type RegistratorConfig } from './daemon/options.js';
+export {
+  startRegistrator,
+  engineOptions,
+  type StartRegistratorOptions,
+  type RegistratorDeps,
+  type RunningRegistrator,
+} from './daemon/start.js';

@@ -1,4 +1,4 @@
-// Issue 4: `kill -9` the registrator (a real child process, dist/main.js) while containers
+// Issue 4: `kill -9` the registrator (a real child process, dist/daemon/main.js) while containers
 // change; a restarted one makes the catalog match Docker exactly: nothing stale, nothing
 // missing. Also checks the restarted daemon's /health and /metrics.
 //
@@ -15,7 +15,7 @@ import { startCatalog } from '@berth/catalog';
 import { TEST_LABEL, newRunId, requireDocker, testRun } from '../../../test/helpers/docker.js';
 import { ownedServices } from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/daemon/main.js', import.meta.url));
 
 interface Child {
   readonly proc: ChildProcess;

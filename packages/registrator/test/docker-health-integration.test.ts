@@ -34,10 +34,10 @@ t.test('the Docker-health check follows the container health', async (t) => {
     consul: catalog.url,
     ip: '127.0.0.1',
     hostname,
-    labelFilters: [{ key: TEST_LABEL, value: run.runId }],
-    resyncMs: 0,
-    probeMs: 0,
-    retryIntervalMs: 50,
+    labelFilter: [{ key: TEST_LABEL, value: run.runId }],
+    resync: 0,
+    consulProbe: 0,
+    retryInterval: 50,
   });
   t.teardown(() => running.close());
   const r = running.registrator;

@@ -5,8 +5,6 @@ import { eventually } from '@berth/daemon/testing';
 import t, { type Test } from 'tap';
 import {
   type ContainerInfo,
-  MemoryRegistry,
-  MemoryRuntime,
   Registrator,
   type RegistratorOptions,
   containerFromInspect,
@@ -14,6 +12,7 @@ import {
   dockerHealthCheckId,
   dockerHealthStatus,
 } from '../src/index.js';
+import { MemoryRegistry, MemoryRuntime } from '../src/testing/index.js';
 
 const OPTS = { hostname: 'h1', hostIp: '127.0.0.2' };
 
@@ -171,10 +170,11 @@ t.test('inspect: State.Health.Status → health', async (t) => {
 });
 
 const BASE: RegistratorOptions = {
-  ...OPTS,
-  resyncMs: 0,
-  probeMs: 0,
-  retryIntervalMs: 5,
+  hostname: OPTS.hostname,
+  ip: OPTS.hostIp,
+  resync: 0,
+  consulProbe: 0,
+  retryInterval: 5,
   retryMaxMs: 20,
 };
 

@@ -26,10 +26,10 @@ t.test('issue 4: the catalog follows Docker', async (t) => {
     consul: catalog.url,
     ip: '127.0.0.1',
     hostname,
-    labelFilters: [{ key: TEST_LABEL, value: run.runId }],
-    resyncMs: 0,
-    probeMs: 200,
-    retryIntervalMs: 50,
+    labelFilter: [{ key: TEST_LABEL, value: run.runId }],
+    resync: 0,
+    consulProbe: 200,
+    retryInterval: 50,
   });
   t.teardown(() => running.close());
   const r = running.registrator;
@@ -211,10 +211,10 @@ t.test('issue 4: a broken Docker event stream reconnects and resyncs', async (t)
     consul: catalog.url,
     ip: '127.0.0.1',
     hostname,
-    dockerSocket: path,
-    labelFilters: [{ key: TEST_LABEL, value: run.runId }],
-    resyncMs: 0,
-    probeMs: 0,
+    docker: path,
+    labelFilter: [{ key: TEST_LABEL, value: run.runId }],
+    resync: 0,
+    consulProbe: 0,
   });
   t.teardown(() => running.close());
   const r = running.registrator;

@@ -3,7 +3,8 @@
 // alone (it is not the registrator's), while it still clears its own (a container unpaused).
 import t from 'tap';
 import { eventually } from '@berth/daemon/testing';
-import { type ContainerInfo, MemoryRegistry, MemoryRuntime, Registrator } from '../src/index.js';
+import { type ContainerInfo, Registrator } from '../src/index.js';
+import { MemoryRegistry, MemoryRuntime } from '../src/testing/index.js';
 
 function box(id: string): ContainerInfo {
   return {
@@ -29,10 +30,10 @@ t.test('a resync keeps maintenance someone else turned on', async (t) => {
   const r = new Registrator(
     {
       hostname: 'h1',
-      hostIp: '127.0.0.2',
-      resyncMs: 0,
-      probeMs: 0,
-      retryIntervalMs: 5,
+      ip: '127.0.0.2',
+      resync: 0,
+      consulProbe: 0,
+      retryInterval: 5,
       retryMaxMs: 20,
     },
     rt,

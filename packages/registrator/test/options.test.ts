@@ -2,13 +2,15 @@
 // and the values the type check cannot catch, table-driven.
 import t from 'tap';
 import { loadConfig } from '@berth/daemon';
-import { optionsFromConfig, registratorOptions } from '../src/index.js';
+import { engineOptions, registratorOptions, resolveSettings } from '../src/index.js';
 
+// The config goes to startRegistrator as it is (its keys are the engine's); what the engine
+// runs on is resolveSettings of it.
 function load(argv: string[], env: Record<string, string> = {}) {
-  return optionsFromConfig(
-    loadConfig(registratorOptions, argv, env, undefined, { envPrefix: 'BERTH_REGISTRATOR_' }),
-    env,
-  );
+  const config = loadConfig(registratorOptions, argv, env, undefined, {
+    envPrefix: 'BERTH_REGISTRATOR_',
+  });
+  return { config, settings: resolveSettings(engineOptions(config)) };
 }
 
 t.test('flags and env', async (t) => {
@@ -21,23 +23,22 @@ t.test('flags and env', async (t) => {
       name: 'defaults',
       input: { argv: [] },
       want: {
-        consul: 'http://127.0.0.1:8500',
-        internal: false,
-        resyncMs: 30_000,
-        tags: [],
-        deregister: 'always',
-        cleanup: false,
-        labelFilters: [],
-        requireLabel: false,
-        retryAttempts: -1,
-        retryIntervalMs: 1000,
-        probeMs: 5000,
+        config: { consul: 'http://127.0.0.1:8500' },
+        settings: {
+          mapping: { internal: false, tags: [], labelFilters: [], requireLabel: false },
+          resyncMs: 30_000,
+          deregister: 'always',
+          cleanup: false,
+          retryAttempts: -1,
+          retryIntervalMs: 1000,
+          probeMs: 5000,
+        },
       },
     },
     {
       name: "Consul's env vars",
       input: { argv: [], env: { CONSUL_HTTP_ADDR: '127.0.0.5:18500', CONSUL_HTTP_TOKEN: 'tok' } },
-      want: { consul: 'http://127.0.0.5:18500', token: 'tok' },
+      want: { config: { consul: 'http://127.0.0.5:18500', token: 'tok' } },
     },
     {
       name: 'every issue flag',
@@ -67,25 +68,33 @@ t.test('flags and env', async (t) => {
         ],
       },
       want: {
-        consul: 'http://127.0.0.1:9500',
-        ip: '127.0.0.2',
-        internal: true,
-        resyncMs: 15_000,
-        tags: ['a', 'b'],
-        deregister: 'on-success',
-        cleanup: true,
-        labelFilters: [{ key: 'team', value: 'a' }, { key: 'public' }],
-        requireLabel: true,
-        retryAttempts: 3,
-        retryIntervalMs: 250,
+        config: { consul: 'http://127.0.0.1:9500' },
+        settings: {
+          mapping: {
+            hostIp: '127.0.0.2',
+            internal: true,
+            tags: ['a', 'b'],
+            labelFilters: [{ key: 'team', value: 'a' }, { key: 'public' }],
+            requireLabel: true,
+          },
+          resyncMs: 15_000,
+          deregister: 'on-success',
+          cleanup: true,
+          retryAttempts: 3,
+          retryIntervalMs: 250,
+        },
       },
     },
     {
       name: '--retry-interval as a duration',
       input: { argv: ['--retry-interval', '2s'] },
-      want: { retryIntervalMs: 2000 },
+      want: { settings: { retryIntervalMs: 2000 } },
     },
-    { name: '--resync 0 turns it off', input: { argv: ['--resync', '0'] }, want: { resyncMs: 0 } },
+    {
+      name: '--resync 0 turns it off',
+      input: { argv: ['--resync', '0'] },
+      want: { settings: { resyncMs: 0 } },
+    },
   ];
   for (const c of cases) t.match(load(c.input.argv, c.input.env), c.want, c.name);
 });

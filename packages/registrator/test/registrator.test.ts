@@ -6,19 +6,18 @@ import { RetryExhaustedError } from '@berth/daemon';
 import t, { type Test } from 'tap';
 import {
   type ContainerInfo,
-  MemoryRegistry,
-  MemoryRuntime,
   OWNER_META,
   Registrator,
   type RegistratorOptions,
 } from '../src/index.js';
+import { MemoryRegistry, MemoryRuntime } from '../src/testing/index.js';
 
 const BASE: RegistratorOptions = {
   hostname: 'h1',
-  hostIp: '127.0.0.2',
-  resyncMs: 0,
-  probeMs: 0,
-  retryIntervalMs: 5,
+  ip: '127.0.0.2',
+  resync: 0,
+  consulProbe: 0,
+  retryInterval: 5,
   retryMaxMs: 20,
 };
 
@@ -270,7 +269,7 @@ t.test('Consul down: writes retry, and once back everything is re-registered', a
 });
 
 t.test('Consul restarted between calls: the probe notices and re-registers', async (t) => {
-  const { reg, r } = setup(t, { probeMs: 20 }, (rt) => {
+  const { reg, r } = setup(t, { consulProbe: 20 }, (rt) => {
     rt.set(box('1'));
     rt.set(box('2'));
   });
@@ -283,7 +282,7 @@ t.test('Consul restarted between calls: the probe notices and re-registers', asy
 });
 
 t.test('periodic resync repairs what the events missed', async (t) => {
-  const { rt, reg, r } = setup(t, { resyncMs: 20 }, (rt) => rt.set(box('1')));
+  const { rt, reg, r } = setup(t, { resync: 20 }, (rt) => rt.set(box('1')));
   await r.synced;
   rt.set(box('2')); // no event
   await eventually('found by resync', () => reg.services.has('h1:c-2:80'));
@@ -325,7 +324,7 @@ t.test('bad options throw naming the flag', async (t) => {
   const reg = new MemoryRegistry();
   const table: { input: Partial<RegistratorOptions>; want: RegExp }[] = [
     { input: { retryAttempts: -2 }, want: /--retry-attempts/ },
-    { input: { resyncMs: -1 }, want: /--resync/ },
+    { input: { resync: -1 }, want: /--resync/ },
     { input: { hostname: '' }, want: /--hostname/ },
   ];
   for (const c of table) {

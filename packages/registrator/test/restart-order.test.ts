@@ -1,22 +1,17 @@
 // Issue 15: a registrator restarted after being down registers what started meanwhile before
 // anything else (it is the one container clients cannot reach), and removes what stopped last.
 import t from 'tap';
-import {
-  type ContainerInfo,
-  MemoryRegistry,
-  MemoryRuntime,
-  Registrator,
-  type RegistratorOptions,
-} from '../src/index.js';
-import { reconcileOrder } from '../src/reconcile-order.js';
+import { type ContainerInfo, Registrator, type RegistratorOptions } from '../src/index.js';
+import { MemoryRegistry, MemoryRuntime } from '../src/testing/index.js';
+import { reconcileOrder } from '../src/core/reconcile-order.js';
 import { eventually } from '@berth/daemon/testing';
 
 const BASE: RegistratorOptions = {
   hostname: 'h1',
-  hostIp: '127.0.0.2',
-  resyncMs: 0,
-  probeMs: 0,
-  retryIntervalMs: 5,
+  ip: '127.0.0.2',
+  resync: 0,
+  consulProbe: 0,
+  retryInterval: 5,
   retryMaxMs: 20,
 };
 
