@@ -145,6 +145,7 @@ t.test('resolution: ID, exact name, longest template, catch-all template', async
   const cases = [
     { name: 'by ID', input: 'q1', want: ['q1', 'web'] },
     { name: 'by name', input: 'web-q', want: ['q1', 'web'] },
+    { name: 'by name in another case (as Consul)', input: 'WEB-Q', want: ['q1', 'web'] },
     { name: 'prefix template with match()', input: 'api-eu', want: ['q2', 'api-eu'] },
     { name: 'catch-all template', input: 'anything', want: ['q3', 'anything'] },
   ];

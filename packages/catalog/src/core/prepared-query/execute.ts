@@ -1,6 +1,6 @@
 /**
  * Running a prepared query (Consul's `prepared_query_endpoint.go` Execute): find it by ID, by
- * exact name, or by the longest `name_prefix_match` template; then take the service's healthy
+ * name (without regard to case, as Consul's index), or by the longest `name_prefix_match` template; then take the service's healthy
  * instances (never critical, not warning either with OnlyPassing, IgnoreCheckIDs ignored),
  * keep those with every wanted tag and none of the `!tags`, the wanted node and service meta,
  * shuffle them, put the `Near` node first, and cut at `limit`. Pure: randomness comes in.
@@ -20,12 +20,15 @@ export interface Resolved {
 export function resolveQuery(s: State, idOrName: string): Resolved | undefined {
   const byId = s.queries.get(idOrName);
   if (byId) return { query: byId, service: renderTemplate(byId, byId.name) };
+  // Names and template prefixes match without regard to case, as Consul's indexes do.
+  const wanted = idOrName.toLowerCase();
   let best: QueryRec | undefined;
   for (const q of s.queries.values()) {
-    if (q.templateType === '' && q.name !== '' && q.name === idOrName) {
+    const name = q.name.toLowerCase();
+    if (q.templateType === '' && name !== '' && name === wanted) {
       return { query: q, service: q.service };
     }
-    if (q.templateType !== '' && idOrName.startsWith(q.name)) {
+    if (q.templateType !== '' && wanted.startsWith(name)) {
       if (!best || q.name.length > best.name.length) best = q;
     }
   }
