@@ -23,6 +23,7 @@ import { KvLayout } from './state/records.js';
 import { loadCredentialProfiles } from './wire/credentials.js';
 import { createEcsServer } from './wire/http-server.js';
 import { createDirectActions } from './ssm/direct-actions.js';
+import { createScalingActions } from './autoscaling/scaling-actions.js';
 
 export interface StartSchedulerOptions {
   /** Consul URL; default CONSUL_HTTP_ADDR from `env`, then 127.0.0.1:8500. */
@@ -157,6 +158,12 @@ export async function startScheduler(
     scope: { region, accountId },
     keyFile: options.secretsKey,
   });
+  const scaling = createScalingActions({
+    kv: consul.kv,
+    kvPrefix,
+    layout: new KvLayout(kvPrefix),
+    scope: { region, accountId },
+  });
   if (direct.keyFileCreated)
     emit('warn', { message: `created secrets key file ${options.secretsKey}` });
   const events = new EventHub();
@@ -194,7 +201,7 @@ export async function startScheduler(
     onRequest: (a, s, sec) => hooks.onRequest?.(a, s, sec),
     onError: (error, action) => emit('fault', { error, action }),
     events,
-    direct: direct.lookup,
+    direct: (target) => direct.lookup(target) ?? scaling.lookup(target),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
