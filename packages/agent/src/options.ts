@@ -126,6 +126,11 @@ export const agentOptions = defineOptions({
     default: '20s',
     help: 'Long-poll wait of the assignment list (max 60s)',
   },
+  statsInterval: {
+    type: 'duration',
+    default: '10s',
+    help: "How often tasks' CPU and memory are sampled from Docker for auto scaling (0: never)",
+  },
 });
 
 /** The agent's typed config. */
@@ -222,6 +227,7 @@ export function optionsFromConfig(
     imageGcMinAgeMs: config.imageGcMinAge,
     stopTimeoutS: Math.ceil(config.stopTimeout / 1000),
     pollWaitSeconds: Math.round(config.pollWait / 1000),
+    statsIntervalMs: config.statsInterval,
     env,
   };
 }
