@@ -162,7 +162,7 @@ async function aas(action, body) {
     },
     body: text,
   });
-  const res = await fetch(url, { method: 'POST', headers: signed.headers, body: text });
+  const res = await globalThis.fetch(url, { method: 'POST', headers: signed.headers, body: text });
   if (!res.ok) throw new Error(`${action}: ${await res.text()}`);
   return res.json();
 }
