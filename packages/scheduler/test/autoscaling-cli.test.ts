@@ -267,6 +267,87 @@ t.test('register, describe, update, policies, activities, deregister', async (t)
   t.equal(r.code, 0, r.stderr);
   t.same(r.out.ScalingActivities, [], 'nothing scaled yet');
 
+  // Scheduled actions: at / rate / cron (UTC), min and/or max.
+  r = await aas([
+    'put-scheduled-action',
+    ...TARGET,
+    '--scheduled-action-name',
+    'workday',
+    '--schedule',
+    'cron(0 8 ? * MON-FRI *)',
+    '--scalable-target-action',
+    'MinCapacity=2,MaxCapacity=4',
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  r = await aas([
+    'put-scheduled-action',
+    ...TARGET,
+    '--scheduled-action-name',
+    'later',
+    '--schedule',
+    'at(2030-01-01T00:00:00)',
+    '--scalable-target-action',
+    'MaxCapacity=8',
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  for (const [schedule, why] of [
+    ['cron(0 8 * *)', 'a cron needs 6 fields'],
+    ['rate(5 fortnights)', 'unknown unit'],
+  ] as const) {
+    r = await aas([
+      'put-scheduled-action',
+      ...TARGET,
+      '--scheduled-action-name',
+      'bad',
+      '--schedule',
+      schedule!,
+    ]);
+    t.equal(errType(r), 'ValidationException', why);
+  }
+  r = await aas([
+    'put-scheduled-action',
+    ...TARGET,
+    '--scheduled-action-name',
+    'tz',
+    '--schedule',
+    'rate(1 hour)',
+    '--timezone',
+    'Europe/Paris',
+  ]);
+  t.equal(errType(r), 'ValidationException', 'only UTC');
+  r = await aas(['describe-scheduled-actions', '--service-namespace', 'ecs']);
+  t.equal(r.code, 0, r.stderr);
+  t.same(
+    r.out.ScheduledActions.map(
+      (a: { ScheduledActionName: string }) => a.ScheduledActionName,
+    ).sort(),
+    ['later', 'workday'],
+  );
+  t.match(
+    r.out.ScheduledActions.find(
+      (a: { ScheduledActionName: string }) => a.ScheduledActionName === 'workday',
+    ),
+    {
+      Schedule: 'cron(0 8 ? * MON-FRI *)',
+      ResourceId: 'service/default/web',
+      ScalableTargetAction: { MinCapacity: 2, MaxCapacity: 4 },
+      ScheduledActionARN:
+        /^arn:aws:autoscaling:us-east-1:000000000000:scheduledAction:[0-9a-f-]+:resource\/ecs\/service\/default\/web:scheduledActionName\/workday$/,
+    },
+  );
+  r = await aas(['delete-scheduled-action', ...TARGET, '--scheduled-action-name', 'later']);
+  t.equal(r.code, 0, r.stderr);
+  r = await aas(['delete-scheduled-action', ...TARGET, '--scheduled-action-name', 'later']);
+  t.equal(errType(r), 'ObjectNotFoundException');
+  r = await aas([
+    'describe-scheduled-actions',
+    '--service-namespace',
+    'ecs',
+    '--scheduled-action-names',
+    'later',
+  ]);
+  t.same(r.out.ScheduledActions, []);
+
   r = await aas(['deregister-scalable-target', ...TARGET]);
   t.equal(r.code, 0, r.stderr);
   r = await aas(['deregister-scalable-target', ...TARGET]);
@@ -292,6 +373,12 @@ t.test('other namespaces, dimensions and unknown actions', async (t) => {
     '2',
   ]);
   t.equal(errType(r), 'ValidationException');
-  r = await aas(['describe-scheduled-actions', '--service-namespace', 'ecs']);
-  t.equal(errType(r), 'UnknownOperationException', 'scheduled actions are not implemented');
+  r = await aas([
+    'describe-scaling-activities',
+    '--service-namespace',
+    'ecs',
+    '--max-results',
+    '51',
+  ]);
+  t.equal(errType(r), 'ValidationException', 'MaxResults above 50');
 });

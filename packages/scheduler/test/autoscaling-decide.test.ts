@@ -105,14 +105,44 @@ const cases: { name: string; input: Partial<CapacityInput>; want: [number, strin
     want: [4, 'out'],
   },
   {
-    name: 'scale-out cooldown holds a scale-out',
-    input: { lastScaleOutAt: NOW - 30_000, metrics: { ECSServiceAverageCPUUtilization: 100 } },
+    name: 'within the scale-out cooldown: out again when the load asks for more (AWS)',
+    input: {
+      current: 3,
+      metricTasks: 1,
+      lastScaleOutAt: NOW - 30_000,
+      metrics: { ECSServiceAverageCPUUtilization: 200 },
+    },
+    want: [4, 'out'],
+  },
+  {
+    name: 'within the scale-out cooldown: load measured on 1 task, 3 set already → no more',
+    input: {
+      current: 3,
+      metricTasks: 1,
+      lastScaleOutAt: NOW - 30_000,
+      metrics: { ECSServiceAverageCPUUtilization: 120 },
+    },
+    want: [3, 'none'],
+  },
+  {
+    name: 'metric measured on fewer tasks than set: proposal from the measured ones',
+    input: { current: 2, metricTasks: 1, metrics: { ECSServiceAverageCPUUtilization: 100 } },
     want: [2, 'none'],
   },
   {
-    name: 'after the scale-out cooldown: out',
-    input: { lastScaleOutAt: NOW - 60_000, metrics: { ECSServiceAverageCPUUtilization: 100 } },
-    want: [4, 'out'],
+    name: 'scale-in needs every task measured',
+    input: { current: 4, metricTasks: 3, metrics: { ECSServiceAverageCPUUtilization: 5 } },
+    want: [4, 'none'],
+  },
+  {
+    name: 'scale-in waits for the longer cooldown after a scale-out',
+    input: {
+      current: 4,
+      policies: [cpu({ scaleInCooldownMs: 10_000, scaleOutCooldownMs: 60_000 })],
+      lastScaleOutAt: NOW - 30_000,
+      metrics: { ECSServiceAverageCPUUtilization: 5 },
+    },
+    want: [4, 'none'],
   },
   {
     name: 'a recent scale-in does not hold a scale-out',

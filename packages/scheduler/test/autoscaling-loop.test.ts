@@ -157,3 +157,37 @@ t.test('busy tasks scale out to max, then back in', async (t) => {
   t.match(metrics, /berth_scheduler_service_cpu_utilization\{service="default\/web"[^}]*\} \d/);
   t.match(metrics, /berth_scheduler_autoscaling_desired\{service="default\/web"[^}]*\} 1\n/);
 });
+
+t.test('a scheduled action raises the minimum, the count follows', async (t) => {
+  // Seconds since the epoch, rounded up two seconds ahead: at() takes whole seconds, UTC.
+  const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000).toISOString().slice(0, 19);
+  await aas('PutScheduledAction', {
+    ...target,
+    ScheduledActionName: 'morning',
+    Schedule: `at(${at})`,
+    ScalableTargetAction: { MinCapacity: 2 },
+  });
+  await eventually(
+    'desired count 2',
+    async () => {
+      await report(40); // within the target: only the new minimum moves the count
+      return (await service()).desiredCount === 2;
+    },
+    { timeoutMs: 20_000, intervalMs: 300 },
+  );
+  const targets = (await aas('DescribeScalableTargets', { ServiceNamespace: 'ecs' })) as {
+    ScalableTargets: { MinCapacity: number; MaxCapacity: number }[];
+  };
+  t.match(targets.ScalableTargets[0], { MinCapacity: 2, MaxCapacity: 4 });
+  const acts = (await aas('DescribeScalingActivities', { ServiceNamespace: 'ecs' })) as {
+    ScalingActivities: { Description: string; Cause: string }[];
+  };
+  t.match(acts.ScalingActivities[0], {
+    Description: 'Setting desired count to 2.',
+    Cause: /below the minimum capacity 2/,
+  });
+  t.match(acts.ScalingActivities[1], {
+    Description: 'Setting min capacity to 2 and max capacity to 4',
+    Cause: 'scheduled action name morning was triggered',
+  });
+});

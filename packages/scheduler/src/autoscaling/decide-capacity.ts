@@ -7,13 +7,18 @@
  *
  * Rules (AWS's target tracking, made explicit):
  * - a count outside [min, max] is brought inside first (the reason says which bound);
- * - each policy proposes `ceil(current × metric / target)`; scale out when any proposal is
+ * - each policy proposes `ceil(n × metric / target)`, n being the tasks the metric was
+ *   measured on (default: the current count), so load measured before new tasks took their
+ *   share is not multiplied by tasks that did not carry it; scale out when any proposal is
  *   above the current count (the largest wins), scale in only when every policy (that does
  *   not disable scale-in) proposes less and its metric is below `target × (1 − tolerance)`
  *   (the largest proposal wins, so no policy is driven over its target);
- * - a scale-out waits for the scale-out cooldown after the last scale-out; a scale-in waits
- *   for the scale-in cooldown after the last scaling activity of either direction (metrics
- *   measured before new tasks took their share would otherwise undo the scale-out);
+ * - the scale-out cooldown works as AWS documents it: while it runs, the capacity the last
+ *   scale-out added counts as part of the next one (a further scale-out happens only when the
+ *   measured load asks for more than the count already set), so a load step measured in two
+ *   samples scales out twice within it, never beyond what the load asks;
+ * - a scale-in needs every task measured (`metricTasks ≥ current`), and waits for the scale-in cooldown after the last scale-in, and for the longer of
+ *   both cooldowns after the last scale-out;
  * - suspended dynamic scaling in a direction means no change in that direction.
  */
 
@@ -43,6 +48,8 @@ export interface CapacityInput {
   readonly policies: readonly TrackingPolicy[];
   /** The metric's current value for the service; absent: no fresh data. */
   readonly metrics: Readonly<Partial<Record<PredefinedMetric, number>>>;
+  /** How many tasks the metrics were measured on (default `current`). */
+  readonly metricTasks?: number | undefined;
   readonly lastScaleOutAt?: number | undefined;
   readonly lastScaleInAt?: number | undefined;
   readonly dynamicScalingInSuspended?: boolean;
@@ -69,10 +76,10 @@ const none = (current: number, reason: string): CapacityDecision => ({
   reason,
 });
 
-function proposal(p: TrackingPolicy, current: number, value: number): number {
+function proposal(p: TrackingPolicy, current: number, tasks: number, value: number): number {
   if (p.target <= 0) return current;
   // At least one task serves, and a fraction of a task is a whole one.
-  return Math.max(1, Math.ceil((Math.max(current, 1) * value) / p.target - 1e-9));
+  return Math.max(1, Math.ceil((Math.max(tasks, 1) * value) / p.target - 1e-9));
 }
 
 /** Decides the desired count of one scalable target. */
@@ -106,7 +113,7 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
       inWanted = false;
       continue;
     }
-    const n = proposal(p, current, v);
+    const n = proposal(p, current, i.metricTasks ?? current, v);
     if (n > current && (!out || n > out.n)) out = { n, p, v };
     if (p.disableScaleIn) continue;
     inAny = true;
@@ -118,10 +125,6 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
   }
   if (out) {
     if (i.dynamicScalingOutSuspended) return none(current, 'dynamic scale-out is suspended');
-    const cd = out.p.scaleOutCooldownMs;
-    if (i.lastScaleOutAt !== undefined && now - i.lastScaleOutAt < cd) {
-      return none(current, `${out.p.name}: scale-out cooldown until ${i.lastScaleOutAt + cd}`);
-    }
     const desired = Math.min(max, out.n);
     if (desired <= current) return none(current, `already at the maximum capacity ${max}`);
     return {
@@ -134,13 +137,17 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
     };
   }
   if (missing) return none(current, missing);
+  if ((i.metricTasks ?? current) < current) {
+    return none(current, 'not every task has been measured yet: no scale-in');
+  }
   if (!inAny || !inWanted || !inTarget) return none(current, 'metrics within the targets');
   if (i.dynamicScalingInSuspended) return none(current, 'dynamic scale-in is suspended');
-  const cd = inTarget.p.scaleInCooldownMs;
-  const last = Math.max(i.lastScaleInAt ?? -Infinity, i.lastScaleOutAt ?? -Infinity);
-  if (now - last < cd) {
-    return none(current, `${inTarget.p.name}: scale-in cooldown until ${last + cd}`);
-  }
+  const p = inTarget.p;
+  const until = Math.max(
+    (i.lastScaleInAt ?? -Infinity) + p.scaleInCooldownMs,
+    (i.lastScaleOutAt ?? -Infinity) + Math.max(p.scaleInCooldownMs, p.scaleOutCooldownMs),
+  );
+  if (now < until) return none(current, `${p.name}: scale-in cooldown until ${until}`);
   const desired = Math.max(min, inTarget.n);
   if (desired >= current) return none(current, `already at the minimum capacity ${min}`);
   return {

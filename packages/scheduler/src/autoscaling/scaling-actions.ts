@@ -9,6 +9,7 @@ import type { KvLayout } from '../state/records.js';
 import type { DirectAction } from '../ssm/direct-actions.js';
 import type { ArnScope } from '../wire/arn.js';
 import { ScalingApi } from './scaling-api.js';
+import { ScheduledActionsApi } from './scheduled-actions-api.js';
 import { ScalingLayout } from './scaling-records.js';
 import { TargetStore } from './target-store.js';
 
@@ -23,7 +24,10 @@ export function createScalingActions(o: {
 }): { store: TargetStore; lookup: (target: string) => DirectAction | undefined } {
   const store = new TargetStore(o.kv, new ScalingLayout(o.kvPrefix));
   const api = new ScalingApi({ store, kv: o.kv, layout: o.layout, scope: o.scope });
-  const handlers = api.handlers;
+  const handlers = {
+    ...api.handlers,
+    ...new ScheduledActionsApi(store, api, o.scope).handlers,
+  };
   return {
     store,
     lookup: (target) => {

@@ -41,7 +41,12 @@ const notFound = (resourceId: string): EcsError =>
       `${resourceId}, scalable dimension: ${DIMENSION}`,
   );
 
-function page<T>(items: readonly T[], body: Body, max: number): { items: T[]; next?: string } {
+/** One page of `items` by MaxResults / NextToken (an offset). */
+export function page<T>(
+  items: readonly T[],
+  body: Body,
+  max: number,
+): { items: T[]; next?: string } {
   const limit = read(() => {
     const v = body['MaxResults'];
     if (v === undefined || v === null) return max;
@@ -171,6 +176,8 @@ export class ScalingApi {
         lastScaleOutAt: prev?.lastScaleOutAt,
         lastScaleInAt: prev?.lastScaleInAt,
         activities: prev?.activities ?? [],
+        scheduledActions: prev?.scheduledActions,
+        scheduledThrough: prev?.scheduledThrough,
       };
     });
     return { ScalableTargetARN: this.#targetArn(written as TargetRecord) };
@@ -187,7 +194,7 @@ export class ScalingApi {
     return {};
   }
 
-  async #filtered(body: Body): Promise<TargetRecord[]> {
+  async filtered(body: Body): Promise<TargetRecord[]> {
     reqNamespace(body);
     optDimension(body);
     const ids = read(() => optStringList(body, 'ResourceIds'));
@@ -198,7 +205,7 @@ export class ScalingApi {
   }
 
   async describeTargets(body: Body): Promise<unknown> {
-    const { items, next } = page(await this.#filtered(body), body, 50);
+    const { items, next } = page(await this.filtered(body), body, 50);
     return {
       ScalableTargets: items.map((r) => ({
         ServiceNamespace: NAMESPACE,
@@ -277,7 +284,7 @@ export class ScalingApi {
   async describePolicies(body: Body): Promise<unknown> {
     const names = read(() => optStringList(body, 'PolicyNames'));
     const rows: { r: TargetRecord; p: PolicyRecord }[] = [];
-    for (const r of await this.#filtered(body)) {
+    for (const r of await this.filtered(body)) {
       for (const p of r.policies) if (!names || names.includes(p.name)) rows.push({ r, p });
     }
     const { items, next } = page(rows, body, 50);
@@ -307,7 +314,7 @@ export class ScalingApi {
   }
 
   async describeActivities(body: Body): Promise<unknown> {
-    const rows = (await this.#filtered(body)).flatMap((r) => r.activities.map((a) => ({ r, a })));
+    const rows = (await this.filtered(body)).flatMap((r) => r.activities.map((a) => ({ r, a })));
     rows.sort((x, y) => y.a.start - x.a.start);
     const { items, next } = page(rows, body, 50);
     return {

@@ -13,6 +13,7 @@ import { lookupAction } from '../api/dispatch.js';
 import type { ApiContext } from '../api/context.js';
 import type { Replica } from '../ha/replica.js';
 import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
+import { boundsAfter, dueScheduledAction } from './due-scheduled-action.js';
 import { registerMetricsSink } from './report-task-stats.js';
 import { bindScalingMetrics } from './scaling-metrics.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
@@ -112,12 +113,37 @@ export class ScalingLoop {
     }
   }
 
+  /** Applies the scheduled action due now, if any: the target as it is afterwards. */
+  async #scheduled(target: TargetRecord, now: number): Promise<TargetRecord> {
+    if (target.suspended.scheduled || !target.scheduledActions?.length) return target;
+    const due = dueScheduledAction(target.scheduledActions, target.scheduledThrough ?? 0, now);
+    if (!due) return target;
+    const written = await this.#store.update(target.cluster, target.service, (prev) => {
+      if (!prev || (prev.scheduledThrough ?? 0) >= due.at) return UNCHANGED;
+      const b = boundsAfter(prev.min, prev.max, due.action);
+      return withActivity(
+        { ...prev, min: b.min, max: b.max, scheduledThrough: now },
+        {
+          id: randomUUID(),
+          description: `Setting min capacity to ${b.min} and max capacity to ${b.max}`,
+          cause: `scheduled action name ${due.action.name} was triggered`,
+          start: now,
+          end: now,
+          status: 'Successful',
+          message: `Successfully set min capacity to ${b.min} and max capacity to ${b.max}`,
+        },
+      );
+    });
+    return written ?? target;
+  }
+
   async #one(
     ctx: ApiContext,
-    target: TargetRecord,
+    given: TargetRecord,
     running: Map<string, string[]>,
     now: number,
   ): Promise<void> {
+    const target = await this.#scheduled(given, now);
     const svc = [...ctx.state.services.values()].find(
       (s) =>
         s.serviceName === target.service && s.clusterArn.endsWith(`:cluster/${target.cluster}`),
@@ -137,6 +163,7 @@ export class ScalingLoop {
             ECSServiceAverageMemoryUtilization: avg.memory,
           }
         : {},
+      metricTasks: avg?.tasks,
       lastScaleOutAt: target.lastScaleOutAt,
       lastScaleInAt: target.lastScaleInAt,
       dynamicScalingInSuspended: target.suspended.dynamicIn,

@@ -5,6 +5,7 @@
  * Types, the KV layout and small pure helpers only.
  */
 import type { PredefinedMetric } from './decide-capacity.js';
+import type { ScheduledActionRecord } from './due-scheduled-action.js';
 
 export const NAMESPACE = 'ecs';
 export const DIMENSION = 'ecs:service:DesiredCount';
@@ -55,6 +56,9 @@ export interface TargetRecord {
   readonly lastScaleInAt?: number | undefined;
   /** Newest first, at most MAX_ACTIVITIES. */
   readonly activities: readonly ActivityRecord[];
+  readonly scheduledActions?: readonly ScheduledActionRecord[] | undefined;
+  /** Scheduled runs up to this time (ms) are applied. */
+  readonly scheduledThrough?: number | undefined;
 }
 
 /** `service/<cluster>/<service>` → its parts, or undefined. */

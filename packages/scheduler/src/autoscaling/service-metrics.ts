@@ -14,6 +14,11 @@ export interface Utilisation {
   readonly memory: number;
 }
 
+/** An average and how many tasks it covers. */
+export interface Average extends Utilisation {
+  readonly tasks: number;
+}
+
 interface TaskSample extends Utilisation {
   readonly service: string;
   readonly at: number;
@@ -95,7 +100,7 @@ export class ServiceMetrics {
    * The average utilisation of `taskIds` over their samples newer than `freshMs`; undefined
    * when none of them has one (missing data: the scaler must not act on it).
    */
-  average(taskIds: readonly string[], now: number, freshMs: number): Utilisation | undefined {
+  average(taskIds: readonly string[], now: number, freshMs: number): Average | undefined {
     let n = 0;
     let cpu = 0;
     let memory = 0;
@@ -106,7 +111,7 @@ export class ServiceMetrics {
       cpu += s.cpu;
       memory += s.memory;
     }
-    return n === 0 ? undefined : { cpu: cpu / n, memory: memory / n };
+    return n === 0 ? undefined : { cpu: cpu / n, memory: memory / n, tasks: n };
   }
 
   /** The service's one-minute aggregates, oldest first. */
