@@ -23,6 +23,8 @@ import { KvLayout } from './state/records.js';
 import { loadCredentialProfiles } from './wire/credentials.js';
 import { createEcsServer } from './wire/http-server.js';
 import { createDirectActions } from './ssm/direct-actions.js';
+import { createScalingActions } from './autoscaling/scaling-actions.js';
+import { ScalingLoop } from './autoscaling/scaling-loop.js';
 
 export interface StartSchedulerOptions {
   /** Consul URL; default CONSUL_HTTP_ADDR from `env`, then 127.0.0.1:8500. */
@@ -70,6 +72,8 @@ export interface StartSchedulerOptions {
   readonly webhook?: string | undefined;
   readonly webhookAttempts?: number;
   readonly webhookBaseDelayMs?: number;
+  /** Auto scaling's pass (ms, default 5000). */
+  readonly scalingIntervalMs?: number;
   /** Service loop's periodic pass (ms, default 2000). */
   readonly serviceIntervalMs?: number;
   readonly registry?: Registry;
@@ -90,6 +94,8 @@ export interface RunningScheduler {
   readonly replica: Replica;
   readonly registry: Registry;
   readonly health: Health;
+  /** The auto scaler (issue 21): its metrics and last decisions. */
+  readonly scaler: ScalingLoop;
   close(): Promise<void>;
 }
 
@@ -157,6 +163,12 @@ export async function startScheduler(
     scope: { region, accountId },
     keyFile: options.secretsKey,
   });
+  const scaling = createScalingActions({
+    kv: consul.kv,
+    kvPrefix,
+    layout: new KvLayout(kvPrefix),
+    scope: { region, accountId },
+  });
   if (direct.keyFileCreated)
     emit('warn', { message: `created secrets key file ${options.secretsKey}` });
   const events = new EventHub();
@@ -194,7 +206,7 @@ export async function startScheduler(
     onRequest: (a, s, sec) => hooks.onRequest?.(a, s, sec),
     onError: (error, action) => emit('fault', { error, action }),
     events,
-    direct: direct.lookup,
+    direct: (target) => direct.lookup(target) ?? scaling.lookup(target),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -249,6 +261,12 @@ export async function startScheduler(
   r.on('failover', (d) => emit('failover', d));
   r.on('warn', (d) => emit('warn', d));
   r.start();
+  const scaler = new ScalingLoop(r, scaling.store, {
+    registry,
+    ...(options.scalingIntervalMs !== undefined ? { intervalMs: options.scalingIntervalMs } : {}),
+    onError: (error) => emit('warn', { message: 'auto scaling failed', error }),
+  });
+  scaler.start();
 
   let closed = false;
   return {
@@ -258,10 +276,12 @@ export async function startScheduler(
     replica: r,
     registry,
     health,
+    scaler,
     async close() {
       if (closed) return;
       closed = true;
       health.stopping();
+      await scaler.stop();
       await r.close();
       await webhook?.close();
       if (!options.elb) elb.close();

@@ -12,6 +12,7 @@ import type {
   PollRequest,
   Registration,
   TaskStateChange,
+  TaskStatsReport,
 } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from '../errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
@@ -74,5 +75,9 @@ export class FailoverSchedulerClient implements SchedulerClient {
 
   deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void> {
     return this.#call((c) => c.deregister(containerInstance, force, signal), signal);
+  }
+
+  reportTaskStats(report: TaskStatsReport, signal?: AbortSignal): Promise<void> {
+    return this.#call((c) => c.reportTaskStats?.(report, signal) ?? Promise.resolve(), signal);
   }
 }

@@ -16,6 +16,7 @@ import {
   type PollRequest,
   type Registration,
   type TaskStateChange,
+  type TaskStatsReport,
 } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from '../errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
@@ -182,6 +183,10 @@ export class HttpSchedulerClient implements SchedulerClient {
       { cluster: this.#cluster, ...request },
       signal,
     );
+  }
+
+  async reportTaskStats(report: TaskStatsReport, signal?: AbortSignal): Promise<void> {
+    await this.#call(`${BERTH_AGENT_TARGET_PREFIX}ReportTaskStats`, report, signal);
   }
 
   async deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void> {

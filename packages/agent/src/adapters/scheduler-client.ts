@@ -8,6 +8,7 @@
  */
 
 import type {
+  TaskStatsReport,
   Assignments,
   ContainerReport,
   PollRequest,
@@ -31,4 +32,6 @@ export interface SchedulerClient {
   deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void>;
   /** A task's secrets and registry credentials (BerthAgentV1.GetTaskSecrets), if supported. */
   taskSecrets?(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer>;
+  /** Task CPU and memory usage for auto scaling (BerthAgentV1.ReportTaskStats), if supported. */
+  reportTaskStats?(report: TaskStatsReport, signal?: AbortSignal): Promise<void>;
 }

@@ -124,6 +124,11 @@ export const agentOptions = defineOptions({
     default: '20s',
     help: 'Long-poll wait of the assignment list (max 60s)',
   },
+  statsInterval: {
+    type: 'duration',
+    default: '10s',
+    help: "How often tasks' CPU and memory are sampled from Docker for auto scaling (0: never)",
+  },
 });
 
 /** The agent's typed config (startAgent takes it as it is). */

@@ -26,6 +26,7 @@ import { HttpSchedulerClient } from '../adapters/http-scheduler-client.js';
 import { type IntrospectionServer, startIntrospection } from '../adapters/introspection.js';
 import { agentMetrics } from './metrics.js';
 import type { SchedulerClient } from '../adapters/scheduler-client.js';
+import { startTaskStats } from '../task-stats.js';
 
 /** The agent's version (from its package.json). */
 export const AGENT_VERSION: string = (() => {
@@ -51,6 +52,8 @@ export interface StartAgentOptions extends AgentOptions {
   readonly listen?: ListenAddress | string;
   /** Docker socket. */
   readonly docker?: string;
+  /** Task stats for auto scaling, from Docker (ms, default 10000; 0: off). */
+  readonly statsInterval?: number;
   /** Where AWS credentials are read from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -135,6 +138,7 @@ export async function startAgent(
     throw err;
   }
   const srv = server;
+  const stats = startTaskStats(agent, runtime, options.statsInterval);
   const address = `${srv.address.address}:${srv.address.port}`;
   return {
     agent,
@@ -145,6 +149,7 @@ export async function startAgent(
     health,
     registry,
     close: async () => {
+      await stats?.stop();
       await agent.close();
       await srv.close();
     },

@@ -13,6 +13,7 @@ import {
 import { pollAssignments, submitContainerStateChange, submitTaskStateChange } from './agent.js';
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
 import { updateCluster, updateClusterSettings } from './cluster-settings.js';
+import { reportTaskStats } from '../autoscaling/report-task-stats.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
 import type { Handler } from './context.js';
 import {
@@ -102,6 +103,7 @@ export const ecsActions: Readonly<Record<string, Handler>> = {
 /** berth's own agent actions. */
 export const agentActions: Readonly<Record<string, Handler>> = {
   PollAssignments: pollAssignments,
+  ReportTaskStats: reportTaskStats,
 };
 
 /** The handler and action name for an X-Amz-Target value, or undefined. */

@@ -21,7 +21,7 @@ export const TASK_SECRETS_TARGET = 'BerthAgentV1.GetTaskSecrets';
 /** One directly served action: its name for metrics, its SigV4 service and its handler. */
 export interface DirectAction {
   readonly action: string;
-  readonly service: 'ssm' | 'ecs';
+  readonly service: 'ssm' | 'ecs' | 'application-autoscaling';
   readonly handler: DirectHandler;
 }
 

@@ -1,0 +1,336 @@
+/**
+ * The Application Auto Scaling API for ECS services (AWS JSON 1.1,
+ * `X-Amz-Target: AnyScaleFrontendService.<Action>`, SigV4 service `application-autoscaling`):
+ * Register/Deregister/DescribeScalableTargets, Put/Delete/DescribeScalingPolicies
+ * (TargetTrackingScaling) and DescribeScalingActivities. Any replica serves it: the state is
+ * CAS-written KV records that the leader's scaling loop reads. Must never write a target for
+ * a service that does not exist, nor a policy for a target that is not registered.
+ */
+import type { ConsulKv } from '@berth/consul';
+import { randomUUID } from 'node:crypto';
+import { EcsError } from '../errors.js';
+import type { KvLayout } from '../state/records.js';
+import type { ArnScope } from '../wire/arn.js';
+import { type Body, optBool, optObject, optString, optStringList } from '../wire/input.js';
+import {
+  optCapacity,
+  optDimension,
+  read,
+  readTracking,
+  reqNamespace,
+  reqTarget,
+  validation,
+} from './scaling-input.js';
+import {
+  DIMENSION,
+  NAMESPACE,
+  resourceIdOf,
+  type PolicyRecord,
+  type TargetRecord,
+} from './scaling-records.js';
+import { type TargetStore, UNCHANGED } from './target-store.js';
+
+export type ScalingHandler = (body: Body, caller: string | undefined) => Promise<unknown>;
+
+const secs = (ms: number): number => ms / 1000;
+
+const notFound = (resourceId: string): EcsError =>
+  new EcsError(
+    'ObjectNotFoundException',
+    `No scalable target registered for service namespace: ${NAMESPACE}, resource ID: ` +
+      `${resourceId}, scalable dimension: ${DIMENSION}`,
+  );
+
+/** One page of `items` by MaxResults / NextToken (an offset). */
+export function page<T>(
+  items: readonly T[],
+  body: Body,
+  max: number,
+): { items: T[]; next?: string } {
+  const limit = read(() => {
+    const v = body['MaxResults'];
+    if (v === undefined || v === null) return max;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+      throw validation(`MaxResults must be an integer between 1 and ${max}.`);
+    }
+    return v;
+  });
+  const token = read(() => optString(body, 'NextToken'));
+  let start = 0;
+  if (token !== undefined) {
+    start = Number(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0) throw validation('Invalid NextToken.');
+  }
+  const slice = items.slice(start, start + limit);
+  return start + limit < items.length
+    ? { items: slice, next: Buffer.from(String(start + limit)).toString('base64url') }
+    : { items: slice };
+}
+
+export class ScalingApi {
+  readonly #store: TargetStore;
+  readonly #kv: ConsulKv;
+  readonly #layout: KvLayout;
+  readonly #scope: ArnScope;
+  readonly #now: () => number;
+
+  constructor(o: {
+    store: TargetStore;
+    kv: ConsulKv;
+    layout: KvLayout;
+    scope: ArnScope;
+    now?: () => number;
+  }) {
+    this.#store = o.store;
+    this.#kv = o.kv;
+    this.#layout = o.layout;
+    this.#scope = o.scope;
+    this.#now = o.now ?? Date.now;
+  }
+
+  get handlers(): Readonly<Record<string, ScalingHandler>> {
+    return {
+      RegisterScalableTarget: (b) => this.register(b),
+      DeregisterScalableTarget: (b) => this.deregister(b),
+      DescribeScalableTargets: (b) => this.describeTargets(b),
+      PutScalingPolicy: (b) => this.putPolicy(b),
+      DeleteScalingPolicy: (b) => this.deletePolicy(b),
+      DescribeScalingPolicies: (b) => this.describePolicies(b),
+      DescribeScalingActivities: (b) => this.describeActivities(b),
+    };
+  }
+
+  #targetArn(r: TargetRecord): string {
+    const { region, accountId } = this.#scope;
+    return `arn:aws:application-autoscaling:${region}:${accountId}:scalable-target/${r.arnId}`;
+  }
+
+  #policyArn(r: TargetRecord, p: PolicyRecord): string {
+    const { region, accountId } = this.#scope;
+    return (
+      `arn:aws:autoscaling:${region}:${accountId}:scalingPolicy:${p.id}:resource/ecs/` +
+      `${resourceIdOf(r)}:policyName/${p.name}`
+    );
+  }
+
+  #alarms(r: TargetRecord, p: PolicyRecord): { AlarmName: string; AlarmARN: string }[] {
+    const { region, accountId } = this.#scope;
+    return ['AlarmHigh', 'AlarmLow']
+      .filter((k) => k === 'AlarmHigh' || !p.disableScaleIn)
+      .map((k) => {
+        const name = `TargetTracking-${resourceIdOf(r)}-${k}-${p.id}`;
+        return {
+          AlarmName: name,
+          AlarmARN: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`,
+        };
+      });
+  }
+
+  async #serviceExists(cluster: string, service: string): Promise<boolean> {
+    const got = await this.#kv.getJson<{ status?: string; schedulingStrategy?: string }>(
+      this.#layout.service(cluster, service),
+    );
+    const s = got?.value;
+    return s !== undefined && s.status === 'ACTIVE' && s.schedulingStrategy !== 'DAEMON';
+  }
+
+  async register(body: Body): Promise<unknown> {
+    const t = reqTarget(body);
+    const min = optCapacity(body, 'MinCapacity');
+    const max = optCapacity(body, 'MaxCapacity');
+    const roleArn = read(() => optString(body, 'RoleARN'));
+    const susp = read(() => optObject(body, 'SuspendedState'));
+    const flag = (f: string): boolean | undefined =>
+      susp ? read(() => optBool(susp, f, `SuspendedState.${f}`)) : undefined;
+    if (!(await this.#serviceExists(t.cluster, t.service))) {
+      throw validation(`ECS service doesn't exist: ${t.resourceId}`);
+    }
+    const now = this.#now();
+    const written = await this.#store.update(t.cluster, t.service, (prev) => {
+      const nmin = min ?? prev?.min;
+      const nmax = max ?? prev?.max;
+      if (nmin === undefined || nmax === undefined) {
+        throw validation('MinCapacity and MaxCapacity are required to register a new target.');
+      }
+      if (nmin > nmax) {
+        throw validation(`Minimum capacity (${nmin}) cannot be greater than maximum (${nmax}).`);
+      }
+      const ps = prev?.suspended ?? { dynamicIn: false, dynamicOut: false, scheduled: false };
+      return {
+        cluster: t.cluster,
+        service: t.service,
+        arnId: prev?.arnId ?? randomUUID().replaceAll('-', ''),
+        min: nmin,
+        max: nmax,
+        roleArn:
+          roleArn ??
+          prev?.roleArn ??
+          `arn:aws:iam::${this.#scope.accountId}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+        suspended: {
+          dynamicIn: flag('DynamicScalingInSuspended') ?? ps.dynamicIn,
+          dynamicOut: flag('DynamicScalingOutSuspended') ?? ps.dynamicOut,
+          scheduled: flag('ScheduledScalingSuspended') ?? ps.scheduled,
+        },
+        created: prev?.created ?? now,
+        policies: prev?.policies ?? [],
+        lastScaleOutAt: prev?.lastScaleOutAt,
+        lastScaleInAt: prev?.lastScaleInAt,
+        activities: prev?.activities ?? [],
+        scheduledActions: prev?.scheduledActions,
+        scheduledThrough: prev?.scheduledThrough,
+      };
+    });
+    return { ScalableTargetARN: this.#targetArn(written as TargetRecord) };
+  }
+
+  async deregister(body: Body): Promise<unknown> {
+    const t = reqTarget(body);
+    let found = false;
+    await this.#store.update(t.cluster, t.service, (prev) => {
+      found = prev !== undefined;
+      return prev ? null : UNCHANGED;
+    });
+    if (!found) throw notFound(t.resourceId);
+    return {};
+  }
+
+  async filtered(body: Body): Promise<TargetRecord[]> {
+    reqNamespace(body);
+    optDimension(body);
+    const ids = read(() => optStringList(body, 'ResourceIds'));
+    const id = read(() => optString(body, 'ResourceId'));
+    const all = await this.#store.list();
+    const want = ids ?? (id !== undefined ? [id] : undefined);
+    return want ? all.filter((r) => want.includes(resourceIdOf(r))) : all;
+  }
+
+  async describeTargets(body: Body): Promise<unknown> {
+    const { items, next } = page(await this.filtered(body), body, 50);
+    return {
+      ScalableTargets: items.map((r) => ({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceIdOf(r),
+        ScalableDimension: DIMENSION,
+        MinCapacity: r.min,
+        MaxCapacity: r.max,
+        RoleARN: r.roleArn,
+        CreationTime: secs(r.created),
+        SuspendedState: {
+          DynamicScalingInSuspended: r.suspended.dynamicIn,
+          DynamicScalingOutSuspended: r.suspended.dynamicOut,
+          ScheduledScalingSuspended: r.suspended.scheduled,
+        },
+        ScalableTargetARN: this.#targetArn(r),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  async putPolicy(body: Body): Promise<unknown> {
+    const t = reqTarget(body);
+    const name = read(() => optString(body, 'PolicyName'));
+    if (!name || name.length > 256 || /[:/]/.test(name)) {
+      throw validation('PolicyName is required: 1 to 256 characters, without : or /.');
+    }
+    const type = read(() => optString(body, 'PolicyType')) ?? 'StepScaling';
+    if (type === 'StepScaling') {
+      throw new EcsError(
+        'ValidationException',
+        'StepScaling is not supported by berth yet: use TargetTrackingScaling.',
+      );
+    }
+    if (type !== 'TargetTrackingScaling') throw validation(`Unsupported PolicyType ${type}.`);
+    const c = readTracking(body);
+    const now = this.#now();
+    let policy: PolicyRecord | undefined;
+    const written = await this.#store.update(t.cluster, t.service, (prev) => {
+      if (!prev) throw notFound(t.resourceId);
+      const old = prev.policies.find((p) => p.name === name);
+      policy = {
+        name,
+        id: old?.id ?? randomUUID(),
+        type: 'TargetTrackingScaling',
+        ...c,
+        created: old?.created ?? now,
+      };
+      const others = prev.policies.filter((p) => p.name !== name);
+      if (!old && others.length >= 50) {
+        throw new EcsError('LimitExceededException', 'At most 50 scaling policies per target.');
+      }
+      return { ...prev, policies: [...others, policy] };
+    });
+    const r = written as TargetRecord;
+    const p = policy as PolicyRecord;
+    return { PolicyARN: this.#policyArn(r, p), Alarms: this.#alarms(r, p) };
+  }
+
+  async deletePolicy(body: Body): Promise<unknown> {
+    const t = reqTarget(body);
+    const name = read(() => optString(body, 'PolicyName'));
+    if (!name) throw validation('PolicyName is required.');
+    await this.#store.update(t.cluster, t.service, (prev) => {
+      if (!prev || !prev.policies.some((p) => p.name === name)) {
+        throw new EcsError(
+          'ObjectNotFoundException',
+          `No scaling policy found for service namespace: ${NAMESPACE}, resource ID: ` +
+            `${t.resourceId}, scalable dimension: ${DIMENSION}, policy name: ${name}`,
+        );
+      }
+      return { ...prev, policies: prev.policies.filter((p) => p.name !== name) };
+    });
+    return {};
+  }
+
+  async describePolicies(body: Body): Promise<unknown> {
+    const names = read(() => optStringList(body, 'PolicyNames'));
+    const rows: { r: TargetRecord; p: PolicyRecord }[] = [];
+    for (const r of await this.filtered(body)) {
+      for (const p of r.policies) if (!names || names.includes(p.name)) rows.push({ r, p });
+    }
+    const { items, next } = page(rows, body, 50);
+    return {
+      ScalingPolicies: items.map(({ r, p }) => ({
+        PolicyARN: this.#policyArn(r, p),
+        PolicyName: p.name,
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceIdOf(r),
+        ScalableDimension: DIMENSION,
+        PolicyType: p.type,
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: p.target,
+          PredefinedMetricSpecification: {
+            PredefinedMetricType: p.metric,
+            ...(p.resourceLabel ? { ResourceLabel: p.resourceLabel } : {}),
+          },
+          ScaleOutCooldown: p.scaleOutCooldown,
+          ScaleInCooldown: p.scaleInCooldown,
+          DisableScaleIn: p.disableScaleIn,
+        },
+        Alarms: this.#alarms(r, p),
+        CreationTime: secs(p.created),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  async describeActivities(body: Body): Promise<unknown> {
+    const rows = (await this.filtered(body)).flatMap((r) => r.activities.map((a) => ({ r, a })));
+    rows.sort((x, y) => y.a.start - x.a.start);
+    const { items, next } = page(rows, body, 50);
+    return {
+      ScalingActivities: items.map(({ r, a }) => ({
+        ActivityId: a.id,
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceIdOf(r),
+        ScalableDimension: DIMENSION,
+        Description: a.description,
+        Cause: a.cause,
+        StartTime: secs(a.start),
+        ...(a.end !== undefined ? { EndTime: secs(a.end) } : {}),
+        StatusCode: a.status,
+        ...(a.message ? { StatusMessage: a.message } : {}),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+}

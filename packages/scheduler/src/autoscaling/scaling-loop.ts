@@ -1,0 +1,206 @@
+/**
+ * The leader's scaler (issue 21): every `intervalMs`, for each registered scalable target,
+ * the service's fresh utilisation → decideCapacity → when it changes the count, the same
+ * UpdateService a person calls (so deployments, the circuit breaker, task protection on
+ * scale-in and the discovery drain behave as for them), then an activity and the scaling
+ * time on the target's KV record. Runs on every replica, acts only while it leads. Must never
+ * act without the leader's context, and never let one target's failure stop the others.
+ */
+import { sleep, type Registry } from '@berth/daemon';
+import { ECS_TARGET_PREFIX } from '@berth/protocol';
+import { randomUUID } from 'node:crypto';
+import { lookupAction } from '../api/dispatch.js';
+import type { ApiContext } from '../api/context.js';
+import type { Replica } from '../ha/replica.js';
+import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
+import { boundsAfter, dueScheduledAction } from './due-scheduled-action.js';
+import { registerMetricsSink } from './report-task-stats.js';
+import { bindScalingMetrics } from './scaling-metrics.js';
+import { withActivity, type TargetRecord } from './scaling-records.js';
+import { serviceId, ServiceMetrics } from './service-metrics.js';
+import { type TargetStore, UNCHANGED } from './target-store.js';
+
+export interface ScalingLoopOptions {
+  /** Between passes (ms, default 5000). */
+  readonly intervalMs?: number;
+  /** A task's sample counts this long (ms, default 30000); older ones are missing data. */
+  readonly freshMs?: number;
+  readonly onError?: (error: unknown) => void;
+  /** Where the gauges go (`/metrics`). */
+  readonly registry?: Registry;
+}
+
+const SERVICE_GROUP = 'service:';
+
+/** Running tasks of every service in the leader's view: serviceId → task ids. */
+function runningByService(ctx: ApiContext): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of ctx.state.tasks.values()) {
+    const g = t.rec.group;
+    if (!g?.startsWith(SERVICE_GROUP) || t.rec.lastStatus !== 'RUNNING') continue;
+    if (t.rec.desiredStatus !== 'RUNNING') continue;
+    const id = serviceId(t.rec.cluster, g.slice(SERVICE_GROUP.length));
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    list.push(t.rec.id);
+  }
+  return out;
+}
+
+const tracking = (r: TargetRecord): TrackingPolicy[] =>
+  r.policies.map((p) => ({
+    name: p.name,
+    metric: p.metric,
+    target: p.target,
+    scaleOutCooldownMs: p.scaleOutCooldown * 1000,
+    scaleInCooldownMs: p.scaleInCooldown * 1000,
+    disableScaleIn: p.disableScaleIn,
+  }));
+
+export class ScalingLoop {
+  readonly metrics = new ServiceMetrics();
+  readonly #replica: Replica;
+  readonly #store: TargetStore;
+  readonly #o: ScalingLoopOptions;
+  readonly #stop = new AbortController();
+  #done: Promise<void> | undefined;
+  /** The last decision per target (tests and /metrics read it). */
+  readonly lastDecisions = new Map<string, CapacityDecision>();
+
+  constructor(replica: Replica, store: TargetStore, o: ScalingLoopOptions = {}) {
+    this.#replica = replica;
+    this.#store = store;
+    this.#o = o;
+    if (o.registry) bindScalingMetrics(o.registry, this.metrics, this.lastDecisions);
+  }
+
+  start(): void {
+    this.#done ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#done;
+  }
+
+  async #run(): Promise<void> {
+    const every = this.#o.intervalMs ?? 5000;
+    do {
+      const ctx = this.#replica.context;
+      if (ctx) {
+        registerMetricsSink(ctx.state, this.metrics);
+        try {
+          await this.pass(ctx);
+        } catch (e) {
+          this.#o.onError?.(e);
+        }
+      }
+    } while (await sleep(every, this.#stop.signal));
+  }
+
+  /** One pass over every target (exported for tests through the loop object). */
+  async pass(ctx: ApiContext): Promise<void> {
+    const now = ctx.now();
+    this.metrics.prune(now);
+    const running = runningByService(ctx);
+    for (const target of await this.#store.list()) {
+      if (ctx.signal.aborted) return;
+      try {
+        await this.#one(ctx, target, running, now);
+      } catch (e) {
+        this.#o.onError?.(e);
+      }
+    }
+  }
+
+  /** Applies the scheduled action due now, if any: the target as it is afterwards. */
+  async #scheduled(target: TargetRecord, now: number): Promise<TargetRecord> {
+    if (target.suspended.scheduled || !target.scheduledActions?.length) return target;
+    const due = dueScheduledAction(target.scheduledActions, target.scheduledThrough ?? 0, now);
+    if (!due) return target;
+    const written = await this.#store.update(target.cluster, target.service, (prev) => {
+      if (!prev || (prev.scheduledThrough ?? 0) >= due.at) return UNCHANGED;
+      const b = boundsAfter(prev.min, prev.max, due.action);
+      return withActivity(
+        { ...prev, min: b.min, max: b.max, scheduledThrough: now },
+        {
+          id: randomUUID(),
+          description: `Setting min capacity to ${b.min} and max capacity to ${b.max}`,
+          cause: `scheduled action name ${due.action.name} was triggered`,
+          start: now,
+          end: now,
+          status: 'Successful',
+          message: `Successfully set min capacity to ${b.min} and max capacity to ${b.max}`,
+        },
+      );
+    });
+    return written ?? target;
+  }
+
+  async #one(
+    ctx: ApiContext,
+    given: TargetRecord,
+    running: Map<string, string[]>,
+    now: number,
+  ): Promise<void> {
+    const target = await this.#scheduled(given, now);
+    const svc = [...ctx.state.services.values()].find(
+      (s) =>
+        s.serviceName === target.service && s.clusterArn.endsWith(`:cluster/${target.cluster}`),
+    );
+    if (!svc || svc.status !== 'ACTIVE') return;
+    const id = serviceId(target.cluster, target.service);
+    const avg = this.metrics.average(running.get(id) ?? [], now, this.#o.freshMs ?? 30_000);
+    const decision = decideCapacity({
+      now,
+      current: svc.desiredCount,
+      min: target.min,
+      max: target.max,
+      policies: tracking(target),
+      metrics: avg
+        ? {
+            ECSServiceAverageCPUUtilization: avg.cpu,
+            ECSServiceAverageMemoryUtilization: avg.memory,
+          }
+        : {},
+      metricTasks: avg?.tasks,
+      lastScaleOutAt: target.lastScaleOutAt,
+      lastScaleInAt: target.lastScaleInAt,
+      dynamicScalingInSuspended: target.suspended.dynamicIn,
+      dynamicScalingOutSuspended: target.suspended.dynamicOut,
+    });
+    this.lastDecisions.set(id, decision);
+    if (decision.desired === svc.desiredCount) return;
+    const update = lookupAction(`${ECS_TARGET_PREFIX}UpdateService`);
+    if (!update) throw new Error('UpdateService is not registered');
+    let failure: string | undefined;
+    try {
+      await update.handler(ctx, {
+        cluster: target.cluster,
+        service: target.service,
+        desiredCount: decision.desired,
+      });
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+    }
+    const end = ctx.now();
+    await this.#store.update(target.cluster, target.service, (prev) => {
+      if (!prev) return UNCHANGED;
+      const next = withActivity(prev, {
+        id: randomUUID(),
+        description: `Setting desired count to ${decision.desired}.`,
+        cause: decision.reason,
+        start: now,
+        end,
+        status: failure ? 'Failed' : 'Successful',
+        message: failure
+          ? `Failed to set desired count to ${decision.desired}: ${failure}`
+          : `Successfully set desired count to ${decision.desired}. Change successfully fulfilled by ecs.`,
+      });
+      if (failure) return next;
+      return decision.direction === 'out'
+        ? { ...next, lastScaleOutAt: end }
+        : { ...next, lastScaleInAt: end };
+    });
+  }
+}
