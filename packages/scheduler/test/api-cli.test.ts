@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack } from './fixtures.js';
 
 const AWS = '/usr/bin/aws';

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const AWS = '/usr/bin/aws';

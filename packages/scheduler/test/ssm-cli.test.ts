@@ -14,7 +14,7 @@ const errorType = (p: Promise<unknown>): Promise<unknown> =>
     () => 'no error',
     (e: { type?: unknown }) => e.type,
   );
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { CREDS, startStack } from './fixtures.js';
 
 const AWS = '/usr/bin/aws';

@@ -13,11 +13,11 @@ import {
   type PlacementConstraint,
   type PlacementResult,
   type PlacementStrategy,
-} from '../placement/index.js';
+} from '../core/placement/index.js';
 import { encodeTask, type TaskDefRec, type TaskRec } from '../state/records.js';
 import type { InstanceRt, TaskRt } from '../state/scheduler-state.js';
-import { requestStop } from '../lifecycle/task-transitions.js';
-import { idOf, instanceArn, newId, parseArn, taskArn } from '../wire/arn.js';
+import { requestStop } from '../core/task-transitions.js';
+import { idOf, instanceArn, newId, parseArn, taskArn } from '../core/arn.js';
 import {
   type Body,
   optBool,
@@ -29,15 +29,15 @@ import {
   optStringList,
   optTags,
   reqString,
-} from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
-import { checkLaunchFields } from '../services/launch-fields.js';
-import { newTaskTags } from '../services/task-tags.js';
+} from '../core/input.js';
+import { paginate } from '../core/pagination.js';
+import { checkLaunchFields } from '../core/service-model/launch-fields.js';
+import { newTaskTags } from '../core/service-model/task-tags.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { findInstance } from './instances.js';
 import { renderTask } from './render.js';
-import { findService } from './services.js';
+import { findService } from './service-actions.js';
 import { resolveTaskDef, resourcesOf } from './task-definitions.js';
 
 /** The task named by an ID or ARN in `cluster`, if committed. */

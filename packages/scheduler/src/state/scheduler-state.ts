@@ -4,10 +4,10 @@
  * Rebuilt from KV when a replica takes over; kept in step with every committed write.
  * Pure data and bookkeeping: must never do I/O or read the clock itself (callers pass `now`).
  */
-import type { PlacementInstance } from '../placement/types.js';
-import type { Service } from '../services/types.js';
-import type { ArnScope } from '../wire/arn.js';
-import { instanceArn, taskArn } from '../wire/arn.js';
+import type { PlacementInstance } from '../core/placement/types.js';
+import type { Service } from '../core/service-model/types.js';
+import type { ArnScope } from '../core/arn.js';
+import { instanceArn, taskArn } from '../core/arn.js';
 import type { ClusterRec, InstanceRec, TaskDefRec, TaskRec, TaskResources } from './records.js';
 
 /** A task with what the leader derives from it. */

@@ -15,8 +15,8 @@ import { commitPlacements } from '../api/tasks.js';
 import { resourcesOf } from '../api/task-definitions.js';
 import type { ElbTargets } from '@berth/elb';
 import type { EventHub } from '../events/event-hub.js';
-import { requestStop } from '../lifecycle/task-transitions.js';
-import { place, placeOn } from '../placement/index.js';
+import { requestStop } from '../core/task-transitions.js';
+import { place, placeOn } from '../core/placement/index.js';
 import {
   DEFAULT_DEREGISTRATION_DELAY_MS,
   startOutcomeEvents,
@@ -25,16 +25,16 @@ import {
   type StartAction,
   type ServiceTask,
   type TargetHealth,
-} from '../services/index.js';
+} from '../core/service-model/index.js';
 import {
   applyAnyActions,
   reconcileAny,
   serviceLoadBalancers,
-} from '../services/task-set-record.js';
-import { newTaskTags } from '../services/task-tags.js';
+} from '../core/service-model/task-set-record.js';
+import { newTaskTags } from '../core/service-model/task-tags.js';
 import { encodeTask } from '../state/records.js';
-import { idOf } from '../wire/arn.js';
-import type { PlacementConstraint, PlacementFailure } from '../placement/types.js';
+import { idOf } from '../core/arn.js';
+import type { PlacementConstraint, PlacementFailure } from '../core/placement/types.js';
 import type { TaskRt } from '../state/scheduler-state.js';
 import { instanceViews, tasksByGroup, toServiceTask } from './service-view.js';
 import { DiscoveryDrain } from './discovery-drain.js';
