@@ -8,40 +8,24 @@
 
 import type { ClusterQuery } from '../query/index.js';
 import { MemberOf } from './member-of.js';
-import { fillGroupCounts } from './task-groups.js';
-import type {
-  PlacementFailure,
-  PlacementFailureReason,
-  PlacementInstance,
-  PlacementRequest,
-} from './types.js';
-
-/** Rejection codes, in the order instances are checked. */
-const OK = 0;
-const INACTIVE = 1;
-const AGENT = 2;
-const MEMBER_OF = 3;
-const DISTINCT = 4;
-const CPU = 5;
-const MEMORY = 6;
-const PORTS = 7;
-
-const REASONS: readonly PlacementFailureReason[] = [
-  'INACTIVE', // unused slot for OK
-  'INACTIVE',
-  'AGENT',
-  'ATTRIBUTE',
-  'ATTRIBUTE',
-  'RESOURCE:CPU',
-  'RESOURCE:MEMORY',
-  'RESOURCE:PORTS',
-];
-
-/** Strategy key kinds: lower key wins. */
-const BINPACK_CPU = 0;
-const BINPACK_MEMORY = 1;
-const SPREAD_INSTANCE = 2;
-const SPREAD_ATTRIBUTE = 3;
+import {
+  OK,
+  INACTIVE,
+  AGENT,
+  MEMBER_OF,
+  DISTINCT,
+  CPU,
+  MEMORY,
+  PORTS,
+  REASONS,
+  BINPACK_CPU,
+  BINPACK_MEMORY,
+  SPREAD_INSTANCE,
+  SPREAD_ATTRIBUTE,
+  strategyKeyKinds,
+} from './rejection-codes.js';
+import { fillGroupCounts, spreadBuckets } from './task-groups.js';
+import type { PlacementFailure, PlacementInstance, PlacementRequest } from './types.js';
 
 /** See the module comment. */
 export class PlacementEngine {
@@ -102,18 +86,7 @@ export class PlacementEngine {
     this.memberOf = new MemberOf(request.constraints);
     this.dynamicQueries = this.memberOf.dynamic;
 
-    let random = false;
-    for (const s of request.strategies) {
-      if (s.type === 'random') {
-        random = true;
-        break;
-      }
-      if (s.type === 'binpack')
-        this.keyKinds.push(s.field === 'memory' ? BINPACK_MEMORY : BINPACK_CPU);
-      else if (s.field === undefined || s.field === 'instanceId' || s.field === 'host') {
-        this.keyKinds.push(SPREAD_INSTANCE);
-      } else this.keyKinds.push(SPREAD_ATTRIBUTE);
-    }
+    const random = strategyKeyKinds(request.strategies, this.keyKinds);
     // No strategy at all: ECS's RunTask default is random.
     this.useRandom = random || request.strategies.length === 0;
     this.shrinksPrimary =
@@ -153,8 +126,12 @@ export class PlacementEngine {
     let s = 0;
     for (const strategy of request.strategies) {
       if (strategy.type === 'random') break;
-      if (this.keyKinds[s] === SPREAD_ATTRIBUTE) this.buildBuckets(s, strategy.field!.slice(10));
-      else {
+      if (this.keyKinds[s] === SPREAD_ATTRIBUTE) {
+        const attribute = strategy.field!.slice(10);
+        const b = spreadBuckets(this.instances, this.candidates, this.groupCount, attribute);
+        this.bucketOf.push(b.bucketOf);
+        this.bucketCount.push(b.counts);
+      } else {
         this.bucketOf.push(new Int32Array(0));
         this.bucketCount.push(new Float64Array(0));
       }
@@ -347,22 +324,6 @@ export class PlacementEngine {
 
   private failingQuery(i: number): ClusterQuery | undefined {
     return this.memberOf.failing(this.instances[i]!, this.placed[i]!, this.group);
-  }
-
-  private buildBuckets(k: number, attribute: string): void {
-    const ids = new Map<string | undefined, number>();
-    const bucketOf = new Int32Array(this.n);
-    for (const i of this.candidates) {
-      const attrs = this.instances[i]!.attributes;
-      const value = Object.hasOwn(attrs, attribute) ? attrs[attribute] : undefined;
-      let id = ids.get(value);
-      if (id === undefined) ids.set(value, (id = ids.size));
-      bucketOf[i] = id;
-    }
-    const counts = new Float64Array(ids.size);
-    for (const i of this.candidates) counts[bucketOf[i]!]! += this.groupCount[i]!;
-    this.bucketOf[k] = bucketOf;
-    this.bucketCount[k] = counts;
   }
 
   private detail(i: number, r: number): string {
