@@ -8,24 +8,40 @@
 
 import type { ClusterQuery } from '../query/index.js';
 import { MemberOf } from './member-of.js';
-import {
-  OK,
-  INACTIVE,
-  AGENT,
-  MEMBER_OF,
-  DISTINCT,
-  CPU,
-  MEMORY,
-  PORTS,
-  REASONS,
-  BINPACK_CPU,
-  BINPACK_MEMORY,
-  SPREAD_INSTANCE,
-  SPREAD_ATTRIBUTE,
-  strategyKeyKinds,
-} from './rejection-codes.js';
 import { fillGroupCounts, spreadBuckets } from './task-groups.js';
-import type { PlacementFailure, PlacementInstance, PlacementRequest } from './types.js';
+import type {
+  PlacementFailure,
+  PlacementFailureReason,
+  PlacementInstance,
+  PlacementRequest,
+} from './types.js';
+
+/** Rejection codes, in the order instances are checked. */
+const OK = 0;
+const INACTIVE = 1;
+const AGENT = 2;
+const MEMBER_OF = 3;
+const DISTINCT = 4;
+const CPU = 5;
+const MEMORY = 6;
+const PORTS = 7;
+
+const REASONS: readonly PlacementFailureReason[] = [
+  'INACTIVE', // unused slot for OK
+  'INACTIVE',
+  'AGENT',
+  'ATTRIBUTE',
+  'ATTRIBUTE',
+  'RESOURCE:CPU',
+  'RESOURCE:MEMORY',
+  'RESOURCE:PORTS',
+];
+
+/** Strategy key kinds: lower key wins. */
+const BINPACK_CPU = 0;
+const BINPACK_MEMORY = 1;
+const SPREAD_INSTANCE = 2;
+const SPREAD_ATTRIBUTE = 3;
 
 /** See the module comment. */
 export class PlacementEngine {
@@ -86,7 +102,18 @@ export class PlacementEngine {
     this.memberOf = new MemberOf(request.constraints);
     this.dynamicQueries = this.memberOf.dynamic;
 
-    const random = strategyKeyKinds(request.strategies, this.keyKinds);
+    let random = false;
+    for (const s of request.strategies) {
+      if (s.type === 'random') {
+        random = true;
+        break;
+      }
+      if (s.type === 'binpack')
+        this.keyKinds.push(s.field === 'memory' ? BINPACK_MEMORY : BINPACK_CPU);
+      else if (s.field === undefined || s.field === 'instanceId' || s.field === 'host') {
+        this.keyKinds.push(SPREAD_INSTANCE);
+      } else this.keyKinds.push(SPREAD_ATTRIBUTE);
+    }
     // No strategy at all: ECS's RunTask default is random.
     this.useRandom = random || request.strategies.length === 0;
     this.shrinksPrimary =
