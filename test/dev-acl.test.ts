@@ -16,7 +16,7 @@ import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-e
 import { eventually } from '@berth/daemon/testing';
 import { requireDocker } from './helpers/docker.js';
 import { type RunningDev, startDev } from './helpers/berth-dev.js';
-import { ecsFor, srv, until } from './helpers/e2e.js';
+import { ecsFor, srv } from './helpers/e2e.js';
 
 // The catalog is the one that checks tokens; the agent and the registry never call it.
 const NO_TOKEN = new Set(['catalog', 'agent', 'registry']);
@@ -210,12 +210,15 @@ t.test('berth dev with ACLs on: each daemon its own least-privilege token', asyn
   await ecs.send(
     new UpdateServiceCommand({ cluster: 'default', service: 'hello', desiredCount: 2 }),
   );
-  const scaled = await until(
-    async () =>
-      (await ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['hello'] })))
-        .services?.[0]?.runningCount,
-    (n) => n === 2,
-    60_000,
+  const scaled = await eventually(
+    'n === 2',
+    async () => {
+      const n = await (
+        await ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['hello'] }))
+      ).services?.[0]?.runningCount;
+      return n === 2 ? n : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
   );
   t.equal(scaled, 2, 'scaled in to 2');
   t.ok(
@@ -226,10 +229,13 @@ t.test('berth dev with ACLs on: each daemon its own least-privilege token', asyn
   const [dnsHost, dnsPort] = host.dns.split(':') as [string, string];
   t.equal(
     (
-      await until(
-        () => srv(dnsHost, dnsPort),
-        (a) => a.length === 2,
-        30_000,
+      await eventually(
+        'a.length === 2',
+        async () => {
+          const a = await srv(dnsHost, dnsPort);
+          return a.length === 2 ? a : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
       )
     ).length,
     2,
@@ -268,10 +274,13 @@ t.test('berth dev with ACLs on: each daemon its own least-privilege token', asyn
   t.same(await tokenList(dev), listed, 'the same tokens, not recreated');
   t.equal(
     (
-      await until(
-        () => srv(dnsHost, dnsPort),
-        (a) => a.length === 2,
-        40_000,
+      await eventually(
+        'a.length === 2',
+        async () => {
+          const a = await srv(dnsHost, dnsPort);
+          return a.length === 2 ? a : undefined;
+        },
+        { timeoutMs: 40_000, intervalMs: 200 },
       )
     ).length,
     2,

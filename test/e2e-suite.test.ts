@@ -4,6 +4,7 @@
  * HTTP through the router. Bounded: the whole file stays under ~3 minutes.
  */
 import t from 'tap';
+import { eventually } from '@berth/daemon/testing';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,6 @@ import {
   hits,
   srv as srvAt,
   tasksOnHosts,
-  until,
 } from './helpers/e2e.js';
 import { agentPulls, pushTestImage, registryTags, withImage } from './helpers/registry.js';
 
@@ -84,10 +84,13 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
     }),
   );
   const router = `${dev.info.hosts[0]!.router}/hello`;
-  const spread = await until(
-    () => hits(router, 30),
-    (m) => [...m.keys()].filter((k) => !/error|status|\?/.test(k)).length === 3,
-    45_000,
+  const spread = await eventually(
+    '[...m.keys()].filter((k) => !/error|status|\\?/.test(k)).length === 3',
+    async () => {
+      const m = await hits(router, 30);
+      return [...m.keys()].filter((k) => !/error|status|\?/.test(k)).length === 3 ? m : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200 },
   );
   const hostnames = [...spread.keys()].filter((k) => !/error|status|\?/.test(k));
   t.equal(
@@ -97,10 +100,13 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
   );
 
   const [dnsHost, dnsPort] = dev.info.hosts[1]!.dns.split(':') as [string, string];
-  const answers = await until(
-    () => srv(dnsHost, dnsPort),
-    (a) => a.length === 3,
-    10_000,
+  const answers = await eventually(
+    'a.length === 3',
+    async () => {
+      const a = await srv(dnsHost, dnsPort);
+      return a.length === 3 ? a : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
   );
   t.equal(answers.length, 3, 'DNS (on host 2) answers the 3 instances');
   const firsts = new Set<string>();
@@ -165,10 +171,13 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
   const isVictim = (line: string): boolean => line.includes(` ${victimPort} ${hex}.`);
   const killedAt = Date.now();
   await docker.getContainer(victim.Id).kill();
-  const gone = await until(
-    async () => ({ dns: await srv(dnsHost, dnsPort), router: await hits(router, 6) }),
-    (v) => !v.dns.some(isVictim) && !v.router.has(victimHost),
-    5000,
+  const gone = await eventually(
+    '!v.dns.some(isVictim) && !v.router.has(victimHost)',
+    async () => {
+      const v = { dns: await srv(dnsHost, dnsPort), router: await hits(router, 6) };
+      return !v.dns.some(isVictim) && !v.router.has(victimHost) ? v : undefined;
+    },
+    { timeoutMs: 5000, intervalMs: 200 },
   );
   const goneMs = Date.now() - killedAt;
   t.notOk(
@@ -176,10 +185,16 @@ t.test('3 hosts: service, DNS, router, verbs, container loss, RESOURCE:CPU', asy
     `DNS dropped it (${goneMs} ms): ${gone.dns.join(' | ')} vs ${hex}:${victimPort}`,
   );
   t.notOk(gone.router.has(victimHost), 'the router stopped sending to it');
-  const after = await until(
-    () => hits(router, 30),
-    (m) => [...m.keys()].filter((k) => !/error|status|\?/.test(k) && k !== victimHost).length === 3,
-    30_000,
+  const after = await eventually(
+    '[...m.keys()].filter((k) => !/error|status|\\?/.test(k) && k !== victimHost).length === 3',
+    async () => {
+      const m = await hits(router, 30);
+      return [...m.keys()].filter((k) => !/error|status|\?/.test(k) && k !== victimHost).length ===
+        3
+        ? m
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
   );
   t.equal(
     [...after.keys()].filter((k) => !/error|status|\?/.test(k) && k !== victimHost).length,
@@ -235,10 +250,13 @@ async function helloService(
       ...extra,
     }),
   );
-  const m = await until(
-    () => hits(`${dev.info.hosts[0]!.router}/hello`, 20),
-    (v) => containers(v).length === 3,
-    45_000,
+  const m = await eventually(
+    'containers(v).length === 3',
+    async () => {
+      const v = await hits(`${dev.info.hosts[0]!.router}/hello`, 20);
+      return containers(v).length === 3 ? v : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200 },
   );
   return containers(m);
 }
@@ -261,11 +279,16 @@ t.test('stop one host agent: its tasks run elsewhere after the grace period', as
   const stopped = await dev.control('POST', '/daemons/agent@h2/stop');
   t.equal(stopped.status, 200, 'the control endpoint stops agent@h2');
   const t0 = Date.now();
-  const after = await until(
-    () => tasksOnHosts(ecs, 'hello'),
-    (v) =>
-      v.length === 3 && v.every((x) => x.status === 'RUNNING' && x.host !== h2 && x.host !== '?'),
-    30_000,
+  const after = await eventually(
+    "v.length === 3 && v.every((x) => x.status === 'RUNNING' && x.host !== h2 && x.host !== '?')",
+    async () => {
+      const v = await tasksOnHosts(ecs, 'hello');
+      return v.length === 3 &&
+        v.every((x) => x.status === 'RUNNING' && x.host !== h2 && x.host !== '?')
+        ? v
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
   );
   t.same(
     after.map((x) => x.status),
@@ -307,10 +330,13 @@ t.test('DAEMON service: one task per host, a host added later gets one', async (
       .map((x) => x.host)
       .sort();
   const ids = dev.info.hosts.map((h) => h.instanceId).sort();
-  const three = await until(
-    () => tasksOnHosts(ecs, 'hello'),
-    (v) => JSON.stringify(perHost(v)) === JSON.stringify(ids),
-    45_000,
+  const three = await eventually(
+    'JSON.stringify(perHost(v)) === JSON.stringify(ids)',
+    async () => {
+      const v = await tasksOnHosts(ecs, 'hello');
+      return JSON.stringify(perHost(v)) === JSON.stringify(ids) ? v : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200 },
   );
   t.same(perHost(three), ids, 'exactly one RUNNING task on each of the 3 hosts');
 
@@ -320,16 +346,22 @@ t.test('DAEMON service: one task per host, a host added later gets one', async (
   t.equal(info.hosts.length, 4, 'dev.json lists 4 hosts');
   t.equal(info.hosts[3]!.ip, '127.0.0.5', 'on the next loopback address');
   const four = info.hosts.map((h) => h.instanceId).sort();
-  const after = await until(
-    () => tasksOnHosts(ecs, 'hello'),
-    (v) => JSON.stringify(perHost(v)) === JSON.stringify(four),
-    45_000,
+  const after = await eventually(
+    'JSON.stringify(perHost(v)) === JSON.stringify(four)',
+    async () => {
+      const v = await tasksOnHosts(ecs, 'hello');
+      return JSON.stringify(perHost(v)) === JSON.stringify(four) ? v : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200 },
   );
   t.same(perHost(after), four, 'the added host got exactly one task; the others kept theirs');
-  const routed = await until(
-    () => hits(`${info.hosts[3]!.router}/hello`, 24),
-    (m) => containers(m).length === 4,
-    30_000,
+  const routed = await eventually(
+    'containers(m).length === 4',
+    async () => {
+      const m = await hits(`${info.hosts[3]!.router}/hello`, 24);
+      return containers(m).length === 4 ? m : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
   );
   t.equal(containers(routed).length, 4, "the new host's router reaches all 4 containers");
   t.same(await dev.refusedCalls(), new Map(), "the added host's daemons got tokens (issue 17)");
@@ -386,25 +418,34 @@ t.test(
     await ecs.send(
       new UpdateServiceCommand({ cluster: 'default', service: 'hello', taskDefinition: rev2Arn }),
     );
-    const settled = await until(
+    const settled = await eventually(
+      "v.deployments.length === 1 && v.tasks.length === 3 && v.tasks.every((x) => x.taskDefinitionArn === rev2Arn && x.status === 'RUNNING')",
       async () => {
-        const { services = [] } = await ecs.send(
-          new DescribeServicesCommand({ cluster: 'default', services: ['hello'] }),
-        );
-        const tasks = await tasksOnHosts(ecs, 'hello');
-        return { deployments: services[0]?.deployments ?? [], tasks };
+        const v = await (async () => {
+          const { services = [] } = await ecs.send(
+            new DescribeServicesCommand({ cluster: 'default', services: ['hello'] }),
+          );
+          const tasks = await tasksOnHosts(ecs, 'hello');
+          return { deployments: services[0]?.deployments ?? [], tasks };
+        })();
+        return v.deployments.length === 1 &&
+          v.tasks.length === 3 &&
+          v.tasks.every((x) => x.taskDefinitionArn === rev2Arn && x.status === 'RUNNING')
+          ? v
+          : undefined;
       },
-      (v) =>
-        v.deployments.length === 1 &&
-        v.tasks.length === 3 &&
-        v.tasks.every((x) => x.taskDefinitionArn === rev2Arn && x.status === 'RUNNING'),
-      55_000,
+      { timeoutMs: 55_000, intervalMs: 200 },
     );
     // Let the loop see the final set for a moment, then stop it.
-    const routed = await until(
-      () => hits(router, 20),
-      (m) => containers(m).length === 3 && containers(m).every((h) => !first.includes(h)),
-      15_000,
+    const routed = await eventually(
+      'containers(m).length === 3 && containers(m).every((h) => !first.includes(h))',
+      async () => {
+        const m = await hits(router, 20);
+        return containers(m).length === 3 && containers(m).every((h) => !first.includes(h))
+          ? m
+          : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
     );
     done = true;
     await loop;
@@ -436,10 +477,13 @@ t.test('restart the catalog with --data-dir: everything recovers', async (t) => 
   const [dnsHost, dnsPort] = dev.info.hosts[1]!.dns.split(':') as [string, string];
   t.equal(
     (
-      await until(
-        () => srv(dnsHost, dnsPort),
-        (a) => a.length === 3,
-        10_000,
+      await eventually(
+        'a.length === 3',
+        async () => {
+          const a = await srv(dnsHost, dnsPort);
+          return a.length === 3 ? a : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
       )
     ).length,
     3,
@@ -449,27 +493,36 @@ t.test('restart the catalog with --data-dir: everything recovers', async (t) => 
   const restarted = await dev.control('POST', '/daemons/catalog/restart');
   t.equal(restarted.status, 200, 'the catalog restarted (same --data-dir)');
   const t0 = Date.now();
-  const dns = await until(
-    () => srv(dnsHost, dnsPort),
-    (a) => a.length === 3,
-    40_000,
+  const dns = await eventually(
+    'a.length === 3',
+    async () => {
+      const a = await srv(dnsHost, dnsPort);
+      return a.length === 3 ? a : undefined;
+    },
+    { timeoutMs: 40_000, intervalMs: 200 },
   );
   t.equal(dns.length, 3, `DNS answers the 3 instances again (${Date.now() - t0} ms)`);
-  const routed = await until(
-    () => hits(`${dev.info.hosts[0]!.router}/hello`, 20),
-    (m) => containers(m).length === 3 && !m.has('error'),
-    40_000,
+  const routed = await eventually(
+    "containers(m).length === 3 && !m.has('error')",
+    async () => {
+      const m = await hits(`${dev.info.hosts[0]!.router}/hello`, 20);
+      return containers(m).length === 3 && !m.has('error') ? m : undefined;
+    },
+    { timeoutMs: 40_000, intervalMs: 200 },
   );
   t.same(containers(routed).sort(), [...first].sort(), 'the router reaches the same 3 containers');
-  const catalog = await until(
+  const catalog = await eventually(
+    'v.length === 3',
     async () => {
-      const res = await fetch(`${dev.info.catalog}/v1/catalog/service/hello`, {
-        headers: dev.catalogHeaders,
-      });
-      return (await res.json()) as unknown[];
+      const v = await (async () => {
+        const res = await fetch(`${dev.info.catalog}/v1/catalog/service/hello`, {
+          headers: dev.catalogHeaders,
+        });
+        return (await res.json()) as unknown[];
+      })();
+      return v.length === 3 ? v : undefined;
     },
-    (v) => v.length === 3,
-    40_000,
+    { timeoutMs: 40_000, intervalMs: 200 },
   );
   t.equal(catalog.length, 3, 'the 3 registrations are in the catalog');
   const { services = [] } = await ecs.send(
@@ -517,10 +570,13 @@ t.test(
     let dnsErr = '';
     dns.stderr.on('data', (d: Buffer) => (dnsErr += d.toString()));
     t.teardown(() => void dns.kill('SIGTERM'));
-    const answers = await until(
-      () => srv(dnsIp, '53'),
-      (a) => a.length === 3,
-      15_000,
+    const answers = await eventually(
+      'a.length === 3',
+      async () => {
+        const a = await srv(dnsIp, '53');
+        return a.length === 3 ? a : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
     );
     t.equal(answers.length, 3, `berth dns answers on ${dnsIp}:53 ${dnsErr.slice(-500)}`);
 
@@ -558,12 +614,15 @@ t.test(
     );
     const taskArn = run.tasks?.[0]?.taskArn;
     t.ok(taskArn, `RunTask placed it ${JSON.stringify(run.failures ?? [])}`);
-    const stopped = await until(
-      async () =>
-        (await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: [taskArn!] })))
-          .tasks?.[0],
-      (x) => x?.lastStatus === 'STOPPED',
-      30_000,
+    const stopped = await eventually(
+      "x?.lastStatus === 'STOPPED'",
+      async () => {
+        const x = await (
+          await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: [taskArn!] }))
+        ).tasks?.[0];
+        return x?.lastStatus === 'STOPPED' ? x : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
     );
     t.equal(stopped?.lastStatus, 'STOPPED', 'the task ran to its end');
     t.equal(stopped?.containers?.[0]?.exitCode, 0, 'and exited 0 (resolved and fetched)');

@@ -34,6 +34,7 @@ import { newRunId, requireDocker, TEST_IMAGE } from './helpers/docker.js';
 import { BERTH, startDev } from './helpers/berth-dev.js';
 import { eventually } from '@berth/daemon/testing';
 import { ecsFor } from './helpers/e2e.js';
+import { AWS, awsCli, type CliResult } from './helpers/aws-cli.js';
 import { openSchedulerEvents } from './helpers/scheduler-events.js';
 
 const exec = promisify(execFile);
@@ -44,7 +45,7 @@ t.test('issue 20: images from berth registries, secrets only in the container en
   if (!docker) return;
   for (const [file, pkg] of [
     ['/usr/bin/docker-registry', 'docker-registry'],
-    ['/usr/bin/aws', 'awscli'],
+    [AWS, 'awscli'],
   ] as const) {
     if (existsSync(file)) continue;
     const why = `${file} is missing: apt-get install -y ${pkg} (scripts/setup installs it)`;
@@ -149,22 +150,17 @@ t.test('issue 20: images from berth registries, secrets only in the container en
   t.match(repos.Repositories, [{ name: 'team/app', tags: [{ size: Number }, { size: Number }] }]);
 
   // Secrets through the real AWS CLI v2.
-  const aws = (args: string[]) =>
-    exec(
-      '/usr/bin/aws',
-      ['ssm', ...args, '--endpoint-url', dev.info.endpoint, '--output', 'json'],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: tmp,
-          AWS_SHARED_CREDENTIALS_FILE: dev.info.credentialsFile,
-          AWS_CONFIG_FILE: join(tmp, 'no-config'),
-          AWS_REGION: dev.info.region,
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-        timeout: 60_000,
-      },
-    );
+  const aws = async (args: string[]): Promise<CliResult> => {
+    const r = await awsCli('ssm', args, {
+      endpoint: dev.info.endpoint,
+      region: dev.info.region,
+      home: tmp,
+      credentialsFile: dev.info.credentialsFile,
+      timeoutMs: 60_000,
+    });
+    if (r.code !== 0) throw new Error(`aws ssm ${args[0]} failed (${r.code}): ${r.stderr}`);
+    return r;
+  };
   const P = `/e2e/${run}`;
   await aws([
     'put-parameter',

@@ -7,6 +7,7 @@
  * host started, and every child and wait here is bounded.
  */
 import t from 'tap';
+import { eventually } from '@berth/daemon/testing';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { BERTH, startDev } from './helpers/berth-dev.js';
 import { requireDocker } from './helpers/docker.js';
-import { ecsFor, until } from './helpers/e2e.js';
+import { ecsFor } from './helpers/e2e.js';
 
 /** A container that says it started, then prints `tick N` twice a second until stopped. */
 const TICKER = [
@@ -107,10 +108,13 @@ t.test('berth run/stop/logs/compose against berth dev', async (t) => {
     const id = arn.split('/').pop()!;
 
     // Plain logs: what the container printed so far.
-    const logs = await until(
-      () => dev.berth(['logs', id], 15_000),
-      (r) => r.code === 0 && /tick \d+/.test(r.stdout),
-      15_000,
+    const logs = await eventually(
+      'r.code === 0 && /tick \\d+/.test(r.stdout)',
+      async () => {
+        const r = await dev.berth(['logs', id], 15_000);
+        return r.code === 0 && /tick \d+/.test(r.stdout) ? r : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
     );
     t.equal(logs.code, 0, 'berth logs exits 0');
     t.match(logs.stdout, /^ticker started$/m, 'logs show the first line the container wrote');
@@ -163,10 +167,13 @@ t.test('berth run/stop/logs/compose against berth dev', async (t) => {
     );
     t.equal(described.tasks?.[0]?.lastStatus, 'STOPPED', 'the task is STOPPED');
     t.match(described.tasks?.[0]?.stoppedReason, /Stopped by berth stop/, 'with the reason');
-    const left = await until(
-      () => hostContainers('com.amazonaws.ecs.task-arn', arn),
-      (ids) => ids.length === 0,
-      15_000,
+    const left = await eventually(
+      'ids.length === 0',
+      async () => {
+        const ids = await hostContainers('com.amazonaws.ecs.task-arn', arn);
+        return ids.length === 0 ? ids : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
     );
     t.same(left, [], 'its container no longer runs');
     const exited = await docker.listContainers({
@@ -231,16 +238,19 @@ t.test('berth run/stop/logs/compose against berth dev', async (t) => {
       t.match(body, `GREETING=${greeting}`, `${family}: with its environment`);
 
       // The labels reach the registrator: the catalog lists the service under SERVICE_NAME.
-      const registered = await until(
+      const registered = await eventually(
+        'entries.length === 1',
         async () => {
-          const r = await fetch(`${dev.info.catalog}/v1/catalog/service/${name}`, {
-            headers: dev.catalogHeaders,
-            signal: AbortSignal.timeout(5000),
-          });
-          return (await r.json()) as { ServiceTags?: string[] }[];
+          const entries = await (async () => {
+            const r = await fetch(`${dev.info.catalog}/v1/catalog/service/${name}`, {
+              headers: dev.catalogHeaders,
+              signal: AbortSignal.timeout(5000),
+            });
+            return (await r.json()) as { ServiceTags?: string[] }[];
+          })();
+          return entries.length === 1 ? entries : undefined;
         },
-        (entries) => entries.length === 1,
-        15_000,
+        { timeoutMs: 15_000, intervalMs: 200 },
       );
       t.equal(registered.length, 1, `${family}: registered as ${name}`);
       t.ok(registered[0]?.ServiceTags?.includes('verbs'), `${family}: with SERVICE_TAGS`);
@@ -290,10 +300,13 @@ t.test('berth run/stop/logs/compose against berth dev', async (t) => {
       'no service left ACTIVE',
     );
     for (const family of ['shop-web', 'shop-api']) {
-      const left = await until(
-        () => hostContainers('com.amazonaws.ecs.task-definition-family', family),
-        (ids) => ids.length === 0,
-        20_000,
+      const left = await eventually(
+        'ids.length === 0',
+        async () => {
+          const ids = await hostContainers('com.amazonaws.ecs.task-definition-family', family);
+          return ids.length === 0 ? ids : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200 },
       );
       t.same(left, [], `${family}: containers gone`);
     }

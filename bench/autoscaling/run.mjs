@@ -19,7 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Consul from 'consul';
 import { startCatalog } from '@berth/catalog';
 import { startRouter } from '@berth/router';
-import { EcsJsonClient, SimulatedAgent, startScheduler } from '@berth/scheduler';
+import { EcsJsonClient, startScheduler } from '@berth/scheduler';
+import { SimulatedAgent } from '@berth/scheduler/testing';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
@@ -47,7 +48,7 @@ const sched = await startScheduler({
   consul: catalog.url,
   listen: '127.0.0.1:0',
   credentials: credFile,
-  discoveryDrainMs: 0,
+  discoveryDrain: 0,
 });
 for (let i = 0; i < 100 && !sched.replica.isLeader; i++) await sleep(100);
 const router = await startRouter({

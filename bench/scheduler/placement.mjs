@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
-import { place } from '../../packages/scheduler/dist/placement/index.js';
+import { place } from '../../packages/scheduler/dist/core/placement/index.js';
 
 const args = new Map();
 for (let i = 2; i < process.argv.length; i++) {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { EcsJsonClient, SimulatedAgent } from '../../packages/scheduler/dist/index.js';
+import { EcsJsonClient, SimulatedAgent } from '../../packages/scheduler/dist/testing/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = process.env;
@@ -117,7 +117,7 @@ async function startStack(extraArgs) {
     [
       '--max-old-space-size=6144',
       ...(cfg.profDir ? ['--cpu-prof', '--cpu-prof-dir', cfg.profDir] : []),
-      'packages/scheduler/dist/main.js',
+      'packages/scheduler/dist/daemon/main.js',
       '--consul',
       `http://127.0.0.1:${cport}`,
       '--listen',

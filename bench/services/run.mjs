@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { EcsJsonClient, SimulatedAgent } from '../../packages/scheduler/dist/index.js';
+import { EcsJsonClient, SimulatedAgent } from '../../packages/scheduler/dist/testing/index.js';
 import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,7 +71,7 @@ const sport = freePort();
 const scheduler = spawn(
   process.execPath,
   [
-    'packages/scheduler/dist/main.js',
+    'packages/scheduler/dist/daemon/main.js',
     '--consul',
     `http://127.0.0.1:${cport}`,
     '--listen',

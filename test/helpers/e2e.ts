@@ -103,21 +103,6 @@ export function containers(m: Map<string, number>): string[] {
   return [...m.keys()].filter((k) => !/error|status|\?/.test(k));
 }
 
-/** Polls `what` every 200 ms until `ok` or `ms` pass; returns the last value. */
-export async function until<T>(
-  what: () => Promise<T>,
-  ok: (v: T) => boolean,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await what();
-  while (!ok(v) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    v = await what();
-  }
-  return v;
-}
-
 /** One task as the tests look at it. */
 export interface TaskOnHost {
   readonly arn: string;

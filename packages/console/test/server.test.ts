@@ -13,7 +13,8 @@ import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { startCatalog } from '@berth/catalog';
 import { adminHandler, createRegistry, Health } from '@berth/daemon';
 import { eventually } from '@berth/daemon/testing';
-import { SimulatedAgent, startScheduler } from '@berth/scheduler';
+import { startScheduler } from '@berth/scheduler';
+import { SimulatedAgent } from '@berth/scheduler/testing';
 import { startConsole } from '../src/daemon/start.js';
 
 const KEYS = {

@@ -1,14 +1,16 @@
 /**
- * `@berth/scheduler`: the ECS-compatible control plane. Exports the daemon command, the
- * programmatic `startScheduler`, the simulated agent for tests and benchmarks, the SigV4
- * helpers and the error classes.
+ * `@berth/scheduler`: the ECS-compatible control plane. Exports the daemon command and its
+ * options, the programmatic `startScheduler`, the JSON client of its API, the SigV4 helpers and
+ * the error classes. Re-exports only; the simulated agent for tests and benchmarks is in
+ * `@berth/scheduler/testing`, never here.
  */
-export { command, schedulerOptions } from './command.js';
+export { command } from './daemon/command.js';
+export { schedulerOptions } from './daemon/options.js';
 export {
   startScheduler,
   type StartSchedulerOptions,
   type RunningScheduler,
-} from './start-scheduler.js';
+} from './daemon/start.js';
 export * from './errors.js';
 export {
   signSigV4,
@@ -16,7 +18,6 @@ export {
   type AwsCredentials,
   type SignInput,
   type VerifyOptions,
-} from './wire/sigv4.js';
-export { parseCredentialsFile, loadCredentialsFile } from './wire/credentials.js';
-export { EcsJsonClient, type EcsJsonClientOptions } from './testing/ecs-json-client.js';
-export { SimulatedAgent, type SimulatedAgentOptions } from './testing/simulated-agent.js';
+} from './core/sigv4.js';
+export { parseCredentialsFile, loadCredentialsFile } from './adapters/credentials-file.js';
+export { EcsJsonClient, type EcsJsonClientOptions } from './client/ecs-json-client.js';

@@ -4,7 +4,7 @@
  * possible, so the request path only touches one counter and one histogram.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@berth/daemon';
-import type { Replica } from './ha/replica.js';
+import type { Replica } from './engine.js';
 
 /** Registers the metrics; returns the per-request hook. */
 export function bindSchedulerMetrics(

@@ -3,12 +3,12 @@
 import { sleep } from '@berth/daemon';
 import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
-import { EcsCallError } from '../src/testing/ecs-json-client.js';
-import { LOST_REASON } from '../src/lifecycle/task-transitions.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsCallError } from '../src/client/ecs-json-client.js';
+import { LOST_REASON } from '../src/core/task-transitions.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
-const s = await startStack({ agentGraceMs: 400, lostAfterMs: 900 });
+const s = await startStack({ agentGrace: 400, lostAfter: 900 });
 t.teardown(() => s.close());
 await s.json.ecs('CreateCluster', { clusterName: 'p' });
 await s.json.ecs('RegisterTaskDefinition', webTaskDef('web'));

@@ -2,67 +2,26 @@
 // task definition, run it on a simulated agent, list, describe, stop it; pagination; errors;
 // SigV4 refusal. The CLI is slow to start, so each call does as much as it can.
 import { eventually } from '@berth/daemon/testing';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack } from './fixtures.js';
+import { awsCli, requireAwsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 
-const AWS = '/usr/bin/aws';
-if (!existsSync(AWS)) throw new Error('/usr/bin/aws (Debian awscli) is required for this test');
+requireAwsCli();
 
 const s = await startStack();
 t.teardown(() => s.close());
 
-interface Result {
-  code: number;
-  out: unknown;
-  stderr: string;
-}
-
 function aws(
   args: string[],
   creds: { id: string; secret: string } = { id: CREDS.accessKeyId, secret: CREDS.secretAccessKey },
-): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS,
-      [
-        'ecs',
-        ...args,
-        '--endpoint-url',
-        s.scheduler.url,
-        '--region',
-        'us-east-1',
-        '--no-cli-pager',
-        '--output',
-        'json',
-      ],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: s.dir,
-          AWS_ACCESS_KEY_ID: creds.id,
-          AWS_SECRET_ACCESS_KEY: creds.secret,
-          AWS_CONFIG_FILE: join(s.dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(s.dir, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        let out: unknown;
-        try {
-          out = stdout ? JSON.parse(stdout) : undefined;
-        } catch {
-          out = stdout;
-        }
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, stderr });
-      },
-    );
+): Promise<CliResult> {
+  return awsCli('ecs', args, {
+    endpoint: s.scheduler.url,
+    home: s.dir,
+    credentials: { accessKeyId: creds.id, secretAccessKey: creds.secret },
   });
 }
 

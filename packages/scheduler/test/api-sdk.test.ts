@@ -33,8 +33,8 @@ import {
   paginateListClusters,
   paginateListTasks,
 } from '@aws-sdk/client-ecs';
-import { SimulatedAgent } from '../src/index.js';
-import { EcsCallError } from '../src/testing/ecs-json-client.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsCallError } from '../src/client/ecs-json-client.js';
 import { CREDS, CREDS2, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack();

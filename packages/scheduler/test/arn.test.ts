@@ -1,7 +1,7 @@
 // ARN forms and resource IDs: newId draws from a pooled random buffer, so check its shape
 // and that IDs never repeat across pool refills.
 import t from 'tap';
-import { newId, parseArn, taskArn } from '../src/wire/arn.js';
+import { newId, parseArn, taskArn } from '../src/core/arn.js';
 
 t.test('newId: 32 hex digits, unique across several pool refills', async (t) => {
   const seen = new Set<string>();

@@ -2,65 +2,24 @@
 // (/usr/bin/aws application-autoscaling --endpoint-url): register / describe / deregister a
 // scalable target for an ECS service, put / describe / delete target-tracking policies,
 // describe-scaling-activities, AWS's errors; SigV4 service `application-autoscaling`.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import t from 'tap';
-import { AWS } from './aws-cli.js';
+import { awsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack();
 t.teardown(() => s.close());
 
-interface Result {
-  code: number;
-  // The CLI's JSON output, read field by field.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  out: any;
-  stderr: string;
-}
-
-function aas(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS,
-      [
-        'application-autoscaling',
-        ...args,
-        '--endpoint-url',
-        s.scheduler.url,
-        '--region',
-        'us-east-1',
-        '--output',
-        'json',
-        '--no-cli-pager',
-      ],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: s.dir,
-          AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-          AWS_CONFIG_FILE: join(s.dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(s.dir, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        let out: unknown;
-        try {
-          out = stdout ? JSON.parse(stdout) : {};
-        } catch {
-          out = { raw: stdout };
-        }
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, stderr });
-      },
-    );
+/** `aws application-autoscaling <args>` against the stack (empty output reads as `{}`). */
+async function aas(args: string[]): Promise<CliResult> {
+  const r = await awsCli('application-autoscaling', args, {
+    endpoint: s.scheduler.url,
+    home: s.dir,
+    credentials: CREDS,
   });
+  return { ...r, out: r.out ?? {} };
 }
 
-const errType = (r: Result): string | undefined =>
+const errType = (r: CliResult): string | undefined =>
   /An error occurred \(([A-Za-z]+)\)/.exec(r.stderr)?.[1];
 
 const TARGET = [

@@ -4,10 +4,10 @@
 // min; a protected task survives the scale-in; no data → no change; /metrics shows it.
 import { eventually, stays } from '@berth/daemon/testing';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
-const s = await startStack({ serviceIntervalMs: 200, scalingIntervalMs: 200, discoveryDrainMs: 0 });
+const s = await startStack({ serviceIntervalMs: 200, scalingIntervalMs: 200, discoveryDrain: 0 });
 const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 2 });
 await agent.register();
 agent.start();

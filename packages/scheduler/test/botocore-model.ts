@@ -198,7 +198,7 @@ const SCALARS = new Set([
 ]);
 
 /**
- * The text of src/wire/request-shapes.ts: the input shapes of `operations`, reduced to what
+ * The text of src/core/request-shapes.ts: the input shapes of `operations`, reduced to what
  * a type check needs (see that file's header for the notation).
  */
 export function requestShapesSource(operations: readonly string[]): string {

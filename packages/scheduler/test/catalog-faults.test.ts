@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startCatalog } from '@berth/catalog';
 import { eventually } from '@berth/daemon/testing';
-import { SimulatedAgent, startScheduler, type RunningScheduler } from '../src/index.js';
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { startScheduler, type RunningScheduler } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { CREDS, webTaskDef, writeCredentials } from './fixtures.js';
 
 const BERTH = fileURLToPath(new URL('../../cli/bin/berth.js', import.meta.url));

@@ -4,11 +4,11 @@
 // the drain delay does the scheduler ask the agent to stop the task.
 import t from 'tap';
 import { eventually } from '@berth/daemon/testing';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 t.test('scale-in: maintenance in Consul first, the stop after the drain delay', async (t) => {
-  const stack = await startStack({ serviceIntervalMs: 200, discoveryDrainMs: 500 });
+  const stack = await startStack({ serviceIntervalMs: 200, discoveryDrain: 500 });
   t.teardown(() => stack.close());
   const agent = new SimulatedAgent({
     endpoint: stack.scheduler.url,

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { SimulatedAgent, startScheduler, type RunningScheduler } from '../src/index.js';
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { startScheduler, type RunningScheduler } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { CREDS, webTaskDef, writeCredentials } from './fixtures.js';
 import { recordAnswers } from './response-recorder.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { startCatalog, type RunningCatalog } from '@berth/catalog';
 import { startScheduler, type RunningScheduler, type StartSchedulerOptions } from '../src/index.js';
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { ResponseRecorder } from './response-recorder.js';
 
 export const CREDS = {

@@ -13,12 +13,12 @@ import { createConsul } from '@berth/consul';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedAgent } from '../src/index.js';
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { CREDS, webTaskDef, writeCredentials } from './fixtures.js';
 import { recordAnswers } from './response-recorder.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/daemon/main.js', import.meta.url));
 
 interface Child {
   proc: ChildProcess;

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { awsEcs, cliErrorType } from './aws-cli.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { PlacementError, validatePlacement } from '../src/placement/index.js';
+import { PlacementError, validatePlacement } from '../src/core/placement/index.js';
 
 t.test('accepts what ECS accepts', async (t) => {
   const cases: {

@@ -6,7 +6,7 @@ import {
   type PlacementInstance,
   type PlacementRequest,
   type PlacementStrategy,
-} from '../src/placement/index.js';
+} from '../src/core/placement/index.js';
 
 /** A container instance in the notation of the cases: `i-1` with resources and tasks. */
 interface Inst {

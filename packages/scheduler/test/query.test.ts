@@ -5,7 +5,7 @@ import {
   parseClusterQuery,
   QueryError,
   type QueryInstance,
-} from '../src/query/index.js';
+} from '../src/core/query/index.js';
 
 t.test('parses the expressions of the ECS documentation into canonical form', async (t) => {
   const cases: { name: string; input: string; want: string }[] = [

@@ -1,6 +1,6 @@
 // Issue 18: request members of the wrong JSON type are a SerializationException, as AWS
 // answers them, decided by the input shapes of the CLI's botocore model, which
-// src/wire/request-shapes.ts holds in a compact form. This file checks that the copy matches
+// src/core/request-shapes.ts holds in a compact form. This file checks that the copy matches
 // the model for every implemented operation (UPDATE_REQUEST_SHAPES=1 rewrites it) and that
 // the type check answers as AWS does.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import t, { type Test } from 'tap';
 import { ecsActions } from '../src/api/dispatch.js';
-import { checkArnScope, checkRequestTypes } from '../src/wire/check-request.js';
+import { checkArnScope, checkRequestTypes } from '../src/core/check-request.js';
 import { cliOperations, ecsModel, requestShapesSource } from './botocore-model.js';
 
-const FILE = fileURLToPath(new URL('../src/wire/request-shapes.ts', import.meta.url));
+const FILE = fileURLToPath(new URL('../src/core/request-shapes.ts', import.meta.url));
 
 t.test(
-  'src/wire/request-shapes.ts is the model reduced to the implemented operations',
+  'src/core/request-shapes.ts is the model reduced to the implemented operations',
   async (t) => {
     const ops = Object.keys(ecsActions).filter((a) => ecsModel().operations[a]?.input);
     const config = (await prettier.resolveConfig(FILE)) ?? {};

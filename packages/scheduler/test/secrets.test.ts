@@ -11,10 +11,11 @@ const errorType = (p: Promise<unknown>): Promise<unknown> =>
     () => 'no error',
     (e: { type?: unknown }) => e.type,
   );
-import { SimulatedAgent, signSigV4 } from '../src/index.js';
-import { resolveTaskSecrets } from '../src/secrets/resolve-task-secrets.js';
-import { parseValueFrom } from '../src/secrets/value-from.js';
-import { validateTaskDefinition } from '../src/task-definition/index.js';
+import { signSigV4 } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { resolveTaskSecrets } from '../src/core/secrets/resolve-task-secrets.js';
+import { parseValueFrom } from '../src/core/secrets/value-from.js';
+import { validateTaskDefinition } from '../src/core/task-definition/index.js';
 import { CREDS, startStack } from './fixtures.js';
 
 t.test('parseValueFrom', async (t) => {

@@ -4,8 +4,8 @@
 // drains, DeleteService drains to INACTIVE, bad input is refused with nothing half-created.
 import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
-import { EcsCallError } from '../src/testing/ecs-json-client.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { EcsCallError } from '../src/client/ecs-json-client.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
 import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 
@@ -52,8 +52,8 @@ async function describe(name: string): Promise<Svc> {
 
 t.before(async () => {
   stack = await startStack({
-    agentGraceMs: 1000,
-    lostAfterMs: 2000,
+    agentGrace: 1000,
+    lostAfter: 2000,
     serviceIntervalMs: 300,
   });
   await stack.json.ecs('RegisterTaskDefinition', webTaskDef('web'));

@@ -1,15 +1,12 @@
 // The real AWS CLI (/usr/bin/aws) against services: create-service, update-service,
 // describe-services, delete-service, with a simulated agent running the tasks.
 import { eventually } from '@berth/daemon/testing';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { SimulatedAgent } from '../src/index.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
+import { awsCli, requireAwsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 
-const AWS = '/usr/bin/aws';
-if (!existsSync(AWS)) throw new Error('/usr/bin/aws (Debian awscli) is required for this test');
+requireAwsCli();
 
 const s = await startStack({ serviceIntervalMs: 300 });
 const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 5 });
@@ -20,45 +17,8 @@ t.teardown(async () => {
   await s.close();
 });
 
-function aws(args: string[]): Promise<{ code: number; out: unknown; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS,
-      [
-        'ecs',
-        ...args,
-        '--endpoint-url',
-        s.scheduler.url,
-        '--region',
-        'us-east-1',
-        '--no-cli-pager',
-        '--output',
-        'json',
-      ],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: s.dir,
-          AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-          AWS_CONFIG_FILE: join(s.dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(s.dir, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        let out: unknown;
-        try {
-          out = stdout ? JSON.parse(stdout) : undefined;
-        } catch {
-          out = stdout;
-        }
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, stderr });
-      },
-    );
-  });
+function aws(args: string[]): Promise<CliResult> {
+  return awsCli('ecs', args, { endpoint: s.scheduler.url, home: s.dir, credentials: CREDS });
 }
 
 interface Svc {

@@ -19,7 +19,7 @@ import {
   type PlacementFailure,
   type Service,
   type ServiceTask,
-} from '../src/services/index.js';
+} from '../src/core/service-model/index.js';
 
 const NOW = 1_700_000_000_000;
 const D1 = 'ecs-svc/1000000000000000001';

@@ -9,8 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { type FakeElbCall, startFakeElb } from '@berth/elb/testing';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
-import { signSigV4 } from '../src/wire/sigv4.js';
+import { SimulatedAgent } from '../src/testing/index.js';
+import { signSigV4 } from '../src/core/sigv4.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
 import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 

@@ -3,9 +3,9 @@
 import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import { startScheduler } from '../src/index.js';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import type { TaskRt } from '../src/state/scheduler-state.js';
-import type { RunningScheduler } from '../src/start-scheduler.js';
+import type { RunningScheduler } from '../src/daemon/start.js';
 import { CREDS, startStack, webTaskDef, type Stack } from './fixtures.js';
 
 let stack: Stack;
@@ -47,7 +47,7 @@ async function agent(
 }
 
 t.before(async () => {
-  stack = await startStack({ serviceIntervalMs: 300, lockTtlMs: 10_000, probeIntervalMs: 200 });
+  stack = await startStack({ serviceIntervalMs: 300, lockTtl: 10_000, leaderProbe: 200 });
   await stack.json.ecs('RegisterTaskDefinition', webTaskDef('web'));
 });
 
@@ -102,7 +102,7 @@ t.test('a new leader resumes the service from KV', async (t) => {
     listen: '127.0.0.1:0',
     credentials: stack.credentialsFile,
     serviceIntervalMs: 300,
-    probeIntervalMs: 200,
+    leaderProbe: 200,
   });
   await eventually(
     'second?.replica.leaderUrl === stack.scheduler.url',

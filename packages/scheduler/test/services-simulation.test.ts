@@ -18,7 +18,7 @@ import {
   type ServiceInstanceView,
   type ServiceTask,
   type TargetHealth,
-} from '../src/services/index.js';
+} from '../src/core/service-model/index.js';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
 const TD1 = 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1';

@@ -7,7 +7,7 @@ import {
   createServiceRecord,
   validateServiceRequest,
   type Service,
-} from '../src/services/index.js';
+} from '../src/core/service-model/index.js';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
 const base = { serviceName: 'web', taskDefinition: 'web:1', desiredCount: 2 };

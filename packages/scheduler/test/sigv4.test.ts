@@ -3,8 +3,8 @@
 import t from 'tap';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { amzDate, signSigV4, verifySigV4 } from '../src/wire/sigv4.js';
-import { parseCredentialsFile } from '../src/wire/credentials.js';
+import { amzDate, signSigV4, verifySigV4 } from '../src/core/sigv4.js';
+import { parseCredentialsFile } from '../src/adapters/credentials-file.js';
 import { EcsError } from '../src/errors.js';
 
 const creds = {

@@ -2,8 +2,6 @@
 // --endpoint-url): put (String / SecureString, overwrite, tags), get with and without
 // decryption, selectors and labels, by path, history, describe with filters, delete; values
 // only sealed in KV; key rotation keeps every parameter readable; SigV4 service `ssm`.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +12,11 @@ const errorType = (p: Promise<unknown>): Promise<unknown> =>
     () => 'no error',
     (e: { type?: unknown }) => e.type,
   );
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
 import { CREDS, startStack } from './fixtures.js';
+import { awsCli, requireAwsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 
-const AWS = '/usr/bin/aws';
-if (!existsSync(AWS)) throw new Error('/usr/bin/aws (Debian awscli) is required for this test');
+requireAwsCli();
 
 const keyDir = await mkdtemp(join(tmpdir(), 'berth-ssm-key-'));
 const keyFile = join(keyDir, 'secrets.key');
@@ -30,51 +28,8 @@ t.teardown(async () => {
 
 const SECRET = `s3cr3t-${process.pid}-${Date.now()}-pass`;
 
-interface Result {
-  code: number;
-  out: Record<string, unknown>;
-  stderr: string;
-}
-
-function ssm(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      AWS,
-      [
-        'ssm',
-        ...args,
-        '--endpoint-url',
-        s.scheduler.url,
-        '--region',
-        'us-east-1',
-        '--output',
-        'json',
-        '--no-cli-pager',
-      ],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: s.dir,
-          AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
-          AWS_CONFIG_FILE: join(s.dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(s.dir, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        let out: Record<string, unknown>;
-        try {
-          out = stdout ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-        } catch {
-          out = { raw: stdout };
-        }
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, stderr });
-      },
-    );
-  });
+function ssm(args: string[]): Promise<CliResult> {
+  return awsCli('ssm', args, { endpoint: s.scheduler.url, home: s.dir, credentials: CREDS });
 }
 
 async function kvDump(): Promise<string> {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { startScheduler, type RunningScheduler } from '../src/index.js';
-import { EcsJsonClient } from '../src/testing/ecs-json-client.js';
-import { signSigV4 } from '../src/wire/sigv4.js';
+import { EcsJsonClient } from '../src/client/ecs-json-client.js';
+import { signSigV4 } from '../src/core/sigv4.js';
 import { CREDS, startStack } from './fixtures.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'berth-ssm-rotate-'));

@@ -4,7 +4,7 @@ import {
   taskResources,
   validateTaskDefinition,
   validateTaskOverride,
-} from '../src/task-definition/index.js';
+} from '../src/core/task-definition/index.js';
 
 type Json = Record<string, unknown>;
 

@@ -10,8 +10,11 @@ import {
   type Service,
   type ServiceState,
   type ServiceTask,
-} from '../src/services/index.js';
-import { reconcileTaskSets, type TaskSetAction } from '../src/services/reconcile-task-sets.js';
+} from '../src/core/service-model/index.js';
+import {
+  reconcileTaskSets,
+  type TaskSetAction,
+} from '../src/core/service-model/reconcile-task-sets.js';
 import {
   addTaskSet,
   applyAnyActions,
@@ -19,9 +22,9 @@ import {
   makePrimary,
   MAX_TASK_SETS,
   scaleTaskSet,
-} from '../src/services/task-set-record.js';
-import { computedDesiredCount } from '../src/services/task-set-to-ecs.js';
-import type { TaskSet } from '../src/services/task-set-types.js';
+} from '../src/core/service-model/task-set-record.js';
+import { computedDesiredCount } from '../src/core/service-model/task-set-to-ecs.js';
+import type { TaskSet } from '../src/core/service-model/task-set-types.js';
 
 const NOW = 1_700_000_000_000;
 const D1 = 'ecs-svc/1000000000000000001';

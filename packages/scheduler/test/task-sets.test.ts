@@ -21,7 +21,7 @@ import {
 import { eventually } from '@berth/daemon/testing';
 import t from 'tap';
 import type { ElbTargets } from '@berth/elb';
-import { SimulatedAgent } from '../src/testing/simulated-agent.js';
+import { SimulatedAgent } from '../src/testing/index.js';
 import { awsEcs, cliErrorType } from './aws-cli.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
@@ -52,7 +52,7 @@ class InstantElb implements ElbTargets {
 }
 
 const elb = new InstantElb();
-const s = await startStack({ serviceIntervalMs: 200, elb, deregistrationDelayMs: 0 });
+const s = await startStack({ serviceIntervalMs: 200, elb, deregistrationDelay: 0 });
 const agents = ['a', 'b'].map(
   (z, i) =>
     new SimulatedAgent({

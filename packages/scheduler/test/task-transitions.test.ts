@@ -6,7 +6,7 @@ import {
   markLost,
   requestStop,
   type TaskReport,
-} from '../src/lifecycle/task-transitions.js';
+} from '../src/core/task-transitions.js';
 import type { TaskRec } from '../src/state/records.js';
 
 const base: TaskRec = {

@@ -8,8 +8,8 @@
  * clusters' setting. Must never write a setting of another account.
  */
 import { invalidParameter } from '../errors.js';
-import { optBool, optEnum, optInt, optString, reqString, type Body } from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+import { optBool, optEnum, optInt, optString, reqString, type Body } from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import type { ApiContext, Caller, Handler } from './context.js';
 
 /** The setting names of the CLI's ECS model. */

@@ -11,12 +11,12 @@ import {
   isReportStatus,
   mergeContainers,
   type ContainerReport,
-} from '../lifecycle/task-transitions.js';
-import { parseHealthStatus } from '../lifecycle/task-health.js';
+} from '../core/task-transitions.js';
+import { parseHealthStatus } from '../core/task-health.js';
 import { encodeTask, type TaskRec } from '../state/records.js';
 import type { InstanceRt, TaskRt } from '../state/scheduler-state.js';
-import { taskArn } from '../wire/arn.js';
-import { type Body, optInt, optObjectList, optString, optTime, reqString } from '../wire/input.js';
+import { taskArn } from '../core/arn.js';
+import { type Body, optInt, optObjectList, optString, optTime, reqString } from '../core/input.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { findInstance, instanceNotFound } from './instances.js';

@@ -5,9 +5,9 @@
 import type { TxnOp } from '@berth/consul';
 import { EcsError, invalidParameter } from '../errors.js';
 import type { InstanceRt } from '../state/scheduler-state.js';
-import { instanceArn } from '../wire/arn.js';
-import { type Body, optInt, optObjectList, optString, reqString } from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+import { instanceArn } from '../core/arn.js';
+import { type Body, optInt, optObjectList, optString, reqString } from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { findInstance } from './instances.js';

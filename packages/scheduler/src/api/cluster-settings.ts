@@ -14,7 +14,7 @@ import {
   optString,
   reqString,
   type Body,
-} from '../wire/input.js';
+} from '../core/input.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { renderCluster } from './render.js';

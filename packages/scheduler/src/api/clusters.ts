@@ -4,9 +4,9 @@
  */
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
 import type { ClusterRec } from '../state/records.js';
-import { clusterArn, clusterNameOf } from '../wire/arn.js';
-import { optInt, optString, optStringList, optTags, reqString } from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+import { clusterArn, clusterNameOf } from '../core/arn.js';
+import { optInt, optString, optStringList, optTags, reqString } from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import { effectiveSetting } from './account-settings.js';
 import {
   CLUSTER_ANSWER_FIELDS,

@@ -6,7 +6,7 @@
 import type { Persister } from '../state/persister.js';
 import type { KvLayout } from '../state/records.js';
 import type { SchedulerState } from '../state/scheduler-state.js';
-import type { Body } from '../wire/input.js';
+import type { Body } from '../core/input.js';
 
 export interface ApiContext {
   readonly state: SchedulerState;

@@ -29,7 +29,7 @@ import {
   describeServices,
   listServices,
   updateService,
-} from './services.js';
+} from './service-actions.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import {
   deregisterTaskDefinition,

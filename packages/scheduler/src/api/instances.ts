@@ -7,10 +7,10 @@
 import { RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PORTS, RESOURCE_PORTS_UDP } from '@berth/protocol';
 import type { TxnOp } from '@berth/consul';
 import { clientError, clusterNotFound, invalidParameter } from '../errors.js';
-import { matchesQuery, parseClusterQuery, type QueryInstance } from '../query/index.js';
+import { matchesQuery, parseClusterQuery, type QueryInstance } from '../core/query/index.js';
 import { encodeTask, type ClusterRec, type InstanceRec, type TaskRec } from '../state/records.js';
 import type { InstanceRt } from '../state/scheduler-state.js';
-import { clusterNameOf, idOf, instanceArn, newId, parseArn } from '../wire/arn.js';
+import { clusterNameOf, idOf, instanceArn, newId, parseArn } from '../core/arn.js';
 import {
   type Body,
   optBool,
@@ -22,8 +22,8 @@ import {
   optStringList,
   optTags,
   reqString,
-} from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+} from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { renderInstance } from './render.js';

@@ -10,7 +10,7 @@ import {
   RESOURCE_PORTS,
   RESOURCE_PORTS_UDP,
 } from '@berth/protocol';
-import { taskHealth } from '../lifecycle/task-health.js';
+import { taskHealth } from '../core/task-health.js';
 import type { InstanceRt, SchedulerState, TaskRt } from '../state/scheduler-state.js';
 import type { ClusterRec, TaskDefRec } from '../state/records.js';
 import {
@@ -20,7 +20,7 @@ import {
   taskArn,
   taskDefinitionArn,
   type ArnScope,
-} from '../wire/arn.js';
+} from '../core/arn.js';
 
 /** ms -> AWS JSON timestamp (seconds). */
 export const ts = (ms: number | undefined): number | undefined =>

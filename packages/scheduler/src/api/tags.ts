@@ -7,10 +7,10 @@
 import { EcsError, clusterNotFound, invalidParameter } from '../errors.js';
 import type { Tag } from '../state/records.js';
 import { encodeTask } from '../state/records.js';
-import { REBALANCE_TAG, rebalanceOfTags } from '../services/service-request-fields.js';
-import { serviceKey } from '../service-scheduler/service-view.js';
-import { parseArn } from '../wire/arn.js';
-import { optStringList, optTags, reqString } from '../wire/input.js';
+import { REBALANCE_TAG, rebalanceOfTags } from '../core/service-model/service-request-fields.js';
+import { serviceKey } from '../leader/service-view.js';
+import { parseArn } from '../core/arn.js';
+import { optStringList, optTags, reqString } from '../core/input.js';
 import type { ApiContext, Handler } from './context.js';
 
 interface Target {

@@ -9,8 +9,8 @@
 import type { TxnOp } from '@berth/consul';
 import { invalidParameter } from '../errors.js';
 import type { TaskDefRec } from '../state/records.js';
-import { parseArn, taskDefinitionArn } from '../wire/arn.js';
-import { optStringList } from '../wire/input.js';
+import { parseArn, taskDefinitionArn } from '../core/arn.js';
+import { optStringList } from '../core/input.js';
 import type { ApiContext, Handler } from './context.js';
 import { renderTaskDef } from './render.js';
 

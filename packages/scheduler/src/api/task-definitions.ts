@@ -5,8 +5,8 @@
  */
 import { clientError, invalidParameter } from '../errors.js';
 import type { TaskDefRec, TaskResources } from '../state/records.js';
-import { taskResources, validateTaskDefinition } from '../task-definition/index.js';
-import { parseArn, taskDefinitionArn } from '../wire/arn.js';
+import { taskResources, validateTaskDefinition } from '../core/task-definition/index.js';
+import { parseArn, taskDefinitionArn } from '../core/arn.js';
 import {
   type Body,
   optEnum,
@@ -15,8 +15,8 @@ import {
   optStringList,
   optTags,
   reqString,
-} from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+} from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import type { ApiContext, Handler } from './context.js';
 import { renderTaskDef } from './render.js';
 

@@ -6,29 +6,29 @@
  * which runs each set at its scale. Must never write a half-made task set.
  */
 import { clientError, EcsError } from '../errors.js';
-import type { Service, ServiceTask } from '../services/index.js';
+import type { Service, ServiceTask } from '../core/service-model/index.js';
 import {
   addTaskSet,
   checkTaskSetService,
   drainTaskSet,
   makePrimary,
   scaleTaskSet,
-} from '../services/task-set-record.js';
-import { taskSetToEcs } from '../services/task-set-to-ecs.js';
-import type { TaskSet } from '../services/task-set-types.js';
+} from '../core/service-model/task-set-record.js';
+import { taskSetToEcs } from '../core/service-model/task-set-to-ecs.js';
+import type { TaskSet } from '../core/service-model/task-set-types.js';
 import {
   readScale,
   readTaskSetNames,
   validateCreateTaskSet,
-} from '../services/validate-task-set-request.js';
-import { newDeploymentId } from '../services/service-record.js';
-import { serviceGroup, serviceKey, toServiceTask } from '../service-scheduler/service-view.js';
+} from '../core/service-model/validate-task-set-request.js';
+import { newDeploymentId } from '../core/service-model/service-record.js';
+import { serviceGroup, serviceKey, toServiceTask } from '../leader/service-view.js';
 import type { TaskDefRec } from '../state/records.js';
-import { taskDefinitionArn } from '../wire/arn.js';
-import { optBool, optStringList, type Body } from '../wire/input.js';
+import { taskDefinitionArn } from '../core/arn.js';
+import { optBool, optStringList, type Body } from '../core/input.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
-import { findService } from './services.js';
+import { findService } from './service-actions.js';
 import { resolveTaskDef } from './task-definitions.js';
 
 const taskSetNotFound = (): EcsError =>

@@ -10,7 +10,7 @@ import type { TaskStatsSample } from '@berth/protocol';
 import type { Handler } from '../api/context.js';
 import { invalidParameter } from '../errors.js';
 import type { SchedulerState } from '../state/scheduler-state.js';
-import { optObjectList, reqString } from '../wire/input.js';
+import { optObjectList, reqString } from '../core/input.js';
 import { serviceId, type ServiceMetrics } from './service-metrics.js';
 
 const sinks = new WeakMap<SchedulerState, ServiceMetrics>();

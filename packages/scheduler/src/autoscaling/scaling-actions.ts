@@ -7,7 +7,7 @@ import type { ConsulKv } from '@berth/consul';
 import { EcsError } from '../errors.js';
 import type { KvLayout } from '../state/records.js';
 import type { DirectAction } from '../ssm/direct-actions.js';
-import type { ArnScope } from '../wire/arn.js';
+import type { ArnScope } from '../core/arn.js';
 import { ScalingApi } from './scaling-api.js';
 import { ScheduledActionsApi } from './scheduled-actions-api.js';
 import { ScalingLayout } from './scaling-records.js';

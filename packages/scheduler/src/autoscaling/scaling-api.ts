@@ -10,8 +10,8 @@ import type { ConsulKv } from '@berth/consul';
 import { randomUUID } from 'node:crypto';
 import { EcsError } from '../errors.js';
 import type { KvLayout } from '../state/records.js';
-import type { ArnScope } from '../wire/arn.js';
-import { type Body, optBool, optObject, optString, optStringList } from '../wire/input.js';
+import type { ArnScope } from '../core/arn.js';
+import { type Body, optBool, optObject, optString, optStringList } from '../core/input.js';
 import {
   optCapacity,
   optDimension,

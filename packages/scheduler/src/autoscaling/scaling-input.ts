@@ -4,7 +4,7 @@
  * the field as AWS does. Pure.
  */
 import { EcsError } from '../errors.js';
-import { type Body, optBool, optObject, optString } from '../wire/input.js';
+import { type Body, optBool, optObject, optString } from '../core/input.js';
 import type { PredefinedMetric } from './decide-capacity.js';
 import { DIMENSION, NAMESPACE, parseResourceId } from './scaling-records.js';
 

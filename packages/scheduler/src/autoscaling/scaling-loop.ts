@@ -11,7 +11,7 @@ import { ECS_TARGET_PREFIX } from '@berth/protocol';
 import { randomUUID } from 'node:crypto';
 import { lookupAction } from '../api/dispatch.js';
 import type { ApiContext } from '../api/context.js';
-import type { Replica } from '../ha/replica.js';
+import type { Replica } from '../engine.js';
 import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
 import { boundsAfter, dueScheduledAction } from './due-scheduled-action.js';
 import { registerMetricsSink } from './report-task-stats.js';

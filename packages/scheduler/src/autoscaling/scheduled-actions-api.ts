@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EcsError } from '../errors.js';
-import type { ArnScope } from '../wire/arn.js';
-import { type Body, optObject, optString, optStringList, optTime } from '../wire/input.js';
+import type { ArnScope } from '../core/arn.js';
+import { type Body, optObject, optString, optStringList, optTime } from '../core/input.js';
 import type { ScheduledActionRecord } from './due-scheduled-action.js';
 import { parseSchedule, ScheduleError } from './schedule.js';
 import { page, type ScalingApi, type ScalingHandler } from './scaling-api.js';

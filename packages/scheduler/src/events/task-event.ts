@@ -2,10 +2,10 @@
  * The TaskStateChange event of a task update: emitted when its lastStatus, desiredStatus or
  * health changed. Pure; must never publish by itself.
  */
-import { taskHealth } from '../lifecycle/task-health.js';
+import { taskHealth } from '../core/task-health.js';
 import type { TaskRec } from '../state/records.js';
 import type { SchedulerState, TaskRt } from '../state/scheduler-state.js';
-import { instanceArn, taskArn } from '../wire/arn.js';
+import { instanceArn, taskArn } from '../core/arn.js';
 
 /** The event detail, or undefined when nothing a watcher cares about changed. */
 export function taskEvent(

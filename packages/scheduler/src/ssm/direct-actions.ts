@@ -6,9 +6,9 @@
  */
 import type { ConsulClient } from '@berth/consul';
 import { EcsError } from '../errors.js';
-import { taskSecretsHandler } from '../secrets/task-secrets-action.js';
+import { taskSecretsHandler } from '../api/task-secrets.js';
 import type { KvLayout } from '../state/records.js';
-import type { ArnScope } from '../wire/arn.js';
+import type { ArnScope } from '../core/arn.js';
 import { loadKeyFile } from './key-file.js';
 import { SsmLayout } from './parameter-names.js';
 import { ParameterStore } from './parameter-store.js';

@@ -3,7 +3,7 @@
  * Values; the older `Filters`: Key, Values) over parameter records, with SSM's keys and
  * options. Pure.
  */
-import type { Body } from '../wire/input.js';
+import type { Body } from '../core/input.js';
 import { latest, type ParameterRecord } from './parameter-record.js';
 import { ssmError, validation } from './ssm-errors.js';
 

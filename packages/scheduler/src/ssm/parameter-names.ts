@@ -4,7 +4,7 @@
  * `name:version` / `name:label` selectors, labels, and where each parameter lives in KV
  * (`<prefix>ssm/parameters/h/prod/db/pass`, `.../n/db-pass`). Pure.
  */
-import type { ArnScope } from '../wire/arn.js';
+import type { ArnScope } from '../core/arn.js';
 import { ssmError, validation } from './ssm-errors.js';
 
 export const MAX_NAME = 2048;

@@ -3,7 +3,7 @@
  * data type, description, allowed pattern (checked against the value), tags only on create,
  * no parameter policies. Pure; errors never contain the value.
  */
-import { type Body, optBool, optString } from '../wire/input.js';
+import { type Body, optBool, optString } from '../core/input.js';
 import { checkParameterName } from './parameter-names.js';
 import { PARAMETER_TYPES, type ParameterType } from './parameter-record.js';
 import { ssmError, validation } from './ssm-errors.js';

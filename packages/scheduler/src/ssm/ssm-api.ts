@@ -6,8 +6,8 @@
  * (the store is CAS on KV). Answers carry a value only when asked for it; a SecureString's value
  * without `WithDecryption` is its sealed form. Must never put a value into an error.
  */
-import type { ArnScope } from '../wire/arn.js';
-import { type Body, optBool, optInt } from '../wire/input.js';
+import type { ArnScope } from '../core/arn.js';
+import { type Body, optBool, optInt } from '../core/input.js';
 import { seal } from './cipher.js';
 import { matchesFilters, pathMatches, readFilters } from './parameter-filters.js';
 import { parameterArn, parseSelected, type SsmLayout } from './parameter-names.js';

@@ -2,7 +2,7 @@
  * Request readers shared by the SSM actions: required names, name lists, labels, and the
  * opaque NextToken pages. Pure; errors are SSM's ValidationException / InvalidNextToken.
  */
-import { type Body, optString } from '../wire/input.js';
+import { type Body, optString } from '../core/input.js';
 import { invalidNextToken, validation } from './ssm-errors.js';
 
 export function token(after: string): string {

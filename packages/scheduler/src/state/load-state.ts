@@ -5,8 +5,8 @@
  */
 import type { ConsulKv, KvEntry } from '@berth/consul';
 import { StateLoadError } from '../errors.js';
-import { taskResources } from '../task-definition/index.js';
-import type { ArnScope } from '../wire/arn.js';
+import { taskResources } from '../core/task-definition/index.js';
+import type { ArnScope } from '../core/arn.js';
 import {
   decodeTask,
   type ClusterRec,
@@ -16,7 +16,7 @@ import {
   type TaskResources,
 } from './records.js';
 import { SchedulerState } from './scheduler-state.js';
-import type { Service } from '../services/types.js';
+import type { Service } from '../core/service-model/types.js';
 
 function parse<T>(e: KvEntry): T {
   if (e.value === null) throw new StateLoadError(`KV key ${e.key} is empty`);

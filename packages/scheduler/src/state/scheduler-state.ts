@@ -4,61 +4,14 @@
  * Rebuilt from KV when a replica takes over; kept in step with every committed write.
  * Pure data and bookkeeping: must never do I/O or read the clock itself (callers pass `now`).
  */
-import type { PlacementInstance } from '../placement/types.js';
-import type { Service } from '../services/types.js';
-import type { ArnScope } from '../wire/arn.js';
-import { instanceArn, taskArn } from '../wire/arn.js';
-import type { ClusterRec, InstanceRec, TaskDefRec, TaskRec, TaskResources } from './records.js';
+import type { PlacementInstance } from '../core/placement/types.js';
+import type { Service } from '../core/service-model/types.js';
+import type { ArnScope } from '../core/arn.js';
+import { instanceArn, taskArn } from '../core/arn.js';
+import type { ClusterRec, InstanceRec, TaskDefRec, TaskRec } from './records.js';
+import type { InstanceRt, PlacementListCache, PlacementTask, TaskRt } from './runtime-types.js';
 
-/** A task with what the leader derives from it. */
-export interface TaskRt {
-  rec: TaskRec;
-  resources: TaskResources;
-  family: string;
-  /** False until the write that created it committed: hidden from readers and agents. */
-  committed: boolean;
-  /** The task as placement sees it (made once, when it first counts on its instance). */
-  placementTask?: PlacementTask;
-}
-
-/** One task of PlacementInstance.tasks. */
-export type PlacementTask = PlacementInstance['tasks'][number];
-
-/** Someone waiting for an instance's assignment version to move. */
-export interface PollWaiter {
-  readonly version: number;
-  readonly wake: () => void;
-}
-
-/** A container instance with its runtime state. */
-export interface InstanceRt {
-  rec: InstanceRec;
-  /** Tasks holding resources here (not yet confirmed STOPPED). */
-  tasks: Map<string, TaskRt>;
-  /**
-   * The held tasks whose desired status is RUNNING, as placement sees them. Replaced (never
-   * changed in place) when one comes or goes, so PlacementInstance.tasks can share it and a
-   * placement costs no per-task work on the instances it did not touch.
-   */
-  running: readonly PlacementTask[];
-  used: { cpu: number; memory: number; tcp: Map<number, number>; udp: Map<number, number> };
-  /** Assignment version: the highest Consul index of this instance's keys. */
-  version: number;
-  lastContact: number;
-  pollsInFlight: number;
-  waiters: Set<PollWaiter>;
-  placement: PlacementInstance | undefined;
-}
-
-interface PlacementListCache {
-  insts: InstanceRt[];
-  pos: Map<InstanceRt, number>;
-  list: PlacementInstance[];
-  /** When the next call must re-check every instance's connection. */
-  refreshAt: number;
-  lastNow: number;
-  graceMs: number;
-}
+export type { InstanceRt, PlacementTask, PollWaiter, TaskRt } from './runtime-types.js';
 
 /** The whole view. */
 export class SchedulerState {

@@ -28,8 +28,8 @@ import {
   type Registration,
   type TaskStateChange,
 } from '@berth/protocol';
-import type { AwsCredentials } from '../wire/sigv4.js';
-import { EcsCallError, EcsJsonClient } from './ecs-json-client.js';
+import type { AwsCredentials } from '../core/sigv4.js';
+import { EcsCallError, EcsJsonClient } from '../client/ecs-json-client.js';
 
 export interface SimulatedAgentOptions {
   readonly endpoint: string;

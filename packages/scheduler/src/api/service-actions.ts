@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { clientError, invalidParameter } from '../errors.js';
-import { validatePlacement } from '../placement/index.js';
-import type { PlacementConstraint, PlacementStrategy } from '../placement/types.js';
+import { validatePlacement } from '../core/placement/index.js';
+import type { PlacementConstraint, PlacementStrategy } from '../core/placement/types.js';
 import {
   createServiceRecord,
   drainServiceRecord,
@@ -16,10 +16,10 @@ import {
   updateServiceRecord,
   validateServiceRequest,
   type Service,
-} from '../services/index.js';
-import { serviceGroup, serviceKey, toServiceTask } from '../service-scheduler/service-view.js';
+} from '../core/service-model/index.js';
+import { serviceGroup, serviceKey, toServiceTask } from '../leader/service-view.js';
 import type { TaskDefRec } from '../state/records.js';
-import { clusterArn, parseArn, taskDefinitionArn } from '../wire/arn.js';
+import { clusterArn, parseArn, taskDefinitionArn } from '../core/arn.js';
 import {
   type Body,
   optBool,
@@ -28,8 +28,8 @@ import {
   optString,
   optStringList,
   reqString,
-} from '../wire/input.js';
-import { paginate } from '../wire/pagination.js';
+} from '../core/input.js';
+import { paginate } from '../core/pagination.js';
 import { activeCluster } from './clusters.js';
 import type { ApiContext, Handler } from './context.js';
 import { resolveTaskDef } from './task-definitions.js';

@@ -10,7 +10,7 @@ import type { ApiContext } from '../api/context.js';
 import { purgeDeletedTaskDefinitions } from '../api/task-definitions-delete.js';
 import { encodeTask } from '../state/records.js';
 import type { InstanceRt, TaskRt } from '../state/scheduler-state.js';
-import { markLost } from './task-transitions.js';
+import { markLost } from '../core/task-transitions.js';
 
 export interface AgentMonitorOptions {
   readonly lostAfterMs: number;

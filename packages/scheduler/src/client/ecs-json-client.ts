@@ -1,12 +1,12 @@
 /**
  * A minimal signed AWS JSON 1.1 client for the scheduler's endpoint: ECS actions and berth's
- * agent actions (which the AWS SDK cannot send). Used by the simulated agent, tests and
- * benchmarks. Keep-alive sockets; SigV4 when credentials are given. Must never retry on its
+ * agent actions (which the AWS SDK cannot send). Used by `berth rotate-secrets-key`, the
+ * simulated agent, tests and benchmarks. Keep-alive sockets; SigV4 when credentials are given. Must never retry on its
  * own: callers decide (an agent retries reports, a benchmark counts failures).
  */
 import { Agent, request } from 'node:http';
 import { SchedulerError } from '../errors.js';
-import { signSigV4, type AwsCredentials } from '../wire/sigv4.js';
+import { signSigV4, type AwsCredentials } from '../core/sigv4.js';
 
 export interface EcsJsonClientOptions {
   /** `http://host:port` of the scheduler. */

@@ -8,7 +8,7 @@
 
 import type { ClusterQuery } from '../query/index.js';
 import { MemberOf } from './member-of.js';
-import { fillGroupCounts } from './task-groups.js';
+import { fillGroupCounts, spreadBuckets } from './task-groups.js';
 import type {
   PlacementFailure,
   PlacementFailureReason,
@@ -153,8 +153,12 @@ export class PlacementEngine {
     let s = 0;
     for (const strategy of request.strategies) {
       if (strategy.type === 'random') break;
-      if (this.keyKinds[s] === SPREAD_ATTRIBUTE) this.buildBuckets(s, strategy.field!.slice(10));
-      else {
+      if (this.keyKinds[s] === SPREAD_ATTRIBUTE) {
+        const attribute = strategy.field!.slice(10);
+        const b = spreadBuckets(this.instances, this.candidates, this.groupCount, attribute);
+        this.bucketOf.push(b.bucketOf);
+        this.bucketCount.push(b.counts);
+      } else {
         this.bucketOf.push(new Int32Array(0));
         this.bucketCount.push(new Float64Array(0));
       }
@@ -347,22 +351,6 @@ export class PlacementEngine {
 
   private failingQuery(i: number): ClusterQuery | undefined {
     return this.memberOf.failing(this.instances[i]!, this.placed[i]!, this.group);
-  }
-
-  private buildBuckets(k: number, attribute: string): void {
-    const ids = new Map<string | undefined, number>();
-    const bucketOf = new Int32Array(this.n);
-    for (const i of this.candidates) {
-      const attrs = this.instances[i]!.attributes;
-      const value = Object.hasOwn(attrs, attribute) ? attrs[attribute] : undefined;
-      let id = ids.get(value);
-      if (id === undefined) ids.set(value, (id = ids.size));
-      bucketOf[i] = id;
-    }
-    const counts = new Float64Array(ids.size);
-    for (const i of this.candidates) counts[bucketOf[i]!]! += this.groupCount[i]!;
-    this.bucketOf[k] = bucketOf;
-    this.bucketCount[k] = counts;
   }
 
   private detail(i: number, r: number): string {

@@ -7,69 +7,47 @@ import type { AddressInfo } from 'node:net';
 import { createConsul } from '@berth/consul';
 import {
   adminHandler,
+  type ConfigOf,
   createRegistry,
   Health,
+  loadConfig,
   parseListen,
   type ListenAddress,
   type Registry,
 } from '@berth/daemon';
-import { SchedulerOptionError } from './errors.js';
-import { Replica, type ReplicaEvents } from './ha/replica.js';
+import { SchedulerOptionError } from '../errors.js';
+import { schedulerOptions } from './options.js';
+import { Replica, type ReplicaEvents } from '../engine.js';
 import { AwsElbTargets, type ElbTargets } from '@berth/elb';
-import { EventHub } from './events/event-hub.js';
-import { Webhook } from './events/webhook.js';
-import { bindSchedulerMetrics } from './metrics.js';
-import { KvLayout } from './state/records.js';
-import { loadCredentialProfiles } from './wire/credentials.js';
-import { createEcsServer } from './wire/http-server.js';
-import { createDirectActions } from './ssm/direct-actions.js';
-import { createScalingActions } from './autoscaling/scaling-actions.js';
-import { ScalingLoop } from './autoscaling/scaling-loop.js';
+import { EventHub } from '../events/event-hub.js';
+import { Webhook } from '../adapters/webhook.js';
+import { bindSchedulerMetrics } from '../metrics.js';
+import { KvLayout } from '../state/records.js';
+import { loadCredentialProfiles } from '../adapters/credentials-file.js';
+import { createEcsServer } from '../adapters/http-server.js';
+import { createDirectActions } from '../ssm/direct-actions.js';
+import { createScalingActions } from '../autoscaling/scaling-actions.js';
+import { ScalingLoop } from '../autoscaling/scaling-loop.js';
 
-export interface StartSchedulerOptions {
-  /** Consul URL; default CONSUL_HTTP_ADDR from `env`, then 127.0.0.1:8500. */
-  readonly consul?: string | undefined;
-  readonly consulToken?: string | undefined;
+/**
+ * Options of {@link startScheduler}: the config keys of `berth scheduler` (durations in ms, the
+ * same names, so the command passes its config through), all optional, plus what only code
+ * can pass.
+ */
+export type StartSchedulerOptions = Partial<Omit<ConfigOf<typeof schedulerOptions>, 'listen'>> & {
+  /** Environment the Consul client reads (CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** `host:port` or a ListenAddress; default 127.0.0.1:8700. */
   readonly listen?: string | ListenAddress;
-  /** AWS shared-credentials file; every profile's key pair is accepted. Absent: no SigV4 check. */
-  readonly credentials?: string | undefined;
-  readonly region?: string;
-  readonly accountId?: string;
-  readonly kvPrefix?: string;
-  readonly agentGraceMs?: number;
-  readonly lostAfterMs?: number;
-  /** URL other replicas forward to; default `http://<listen address>`. */
-  readonly advertise?: string | undefined;
-  readonly lockTtlMs?: number;
-  readonly probeIntervalMs?: number;
+  /** Failed leader probes that end the dead leader's session (default 3). */
   readonly probeFailures?: number;
-  readonly stoppedTaskTtlMs?: number;
   readonly maxBodyBytes?: number;
   readonly maxSkewMs?: number;
   readonly leaderWaitMs?: number;
-  readonly txnInFlight?: number;
-  /** ELB API endpoint for services with load balancers (`--elb-endpoint`). */
-  readonly elbEndpoint?: string | undefined;
-  /** ELB region (default `region`). */
-  readonly elbRegion?: string | undefined;
   /** Static ELB credentials; default the AWS SDK's standard chain. */
   readonly elbCredentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** An ElbTargets to use instead of the AWS SDK one (tests). */
   readonly elb?: ElbTargets | undefined;
-  /** Override of the target groups' deregistration delay (ms). */
-  readonly deregistrationDelayMs?: number | undefined;
-  /**
-   * Before the service loop stops a RUNNING task: its Consul services go into maintenance,
-   * and it waits until the catalog no longer lists them, then this long (ms, default 2000) for
-   * the routers; 0 stops at once.
-   */
-  readonly discoveryDrainMs?: number | undefined;
-  /** Secrets key file (`--secrets-key`): turns the SSM API and task secrets on. */
-  readonly secretsKey?: string | undefined;
-  /** Webhook URL every event is POSTed to (`--webhook`). */
-  readonly webhook?: string | undefined;
   readonly webhookAttempts?: number;
   readonly webhookBaseDelayMs?: number;
   /** Auto scaling's pass (ms, default 5000). */
@@ -83,7 +61,7 @@ export interface StartSchedulerOptions {
     event: keyof ReplicaEvents | 'fault',
     detail: Readonly<Record<string, unknown>>,
   ) => void;
-}
+};
 
 export interface RunningScheduler {
   /** Task and service events (also `GET /v1/events`). */
@@ -107,8 +85,11 @@ function listenOf(v: StartSchedulerOptions['listen']): ListenAddress {
   return l;
 }
 
-function positive(name: string, v: number | undefined, dflt: number): number {
-  const n = v ?? dflt;
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function positive(name: string, n: number): number {
   if (!Number.isFinite(n) || n < 0) throw new SchedulerOptionError(name, `must be ≥0, got ${n}`);
   return n;
 }
@@ -117,9 +98,9 @@ function positive(name: string, v: number | undefined, dflt: number): number {
 export async function startScheduler(
   options: StartSchedulerOptions = {},
 ): Promise<RunningScheduler> {
+  const o = { ...loadConfig(schedulerOptions, [], {}), ...defined(options) };
   const listen = listenOf(options.listen);
-  const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '000000000000';
+  const { region, accountId, kvPrefix } = o;
   if (!/^\d{12}$/.test(accountId)) {
     throw new SchedulerOptionError(
       'accountId',
@@ -128,12 +109,11 @@ export async function startScheduler(
   }
   if (!/^[a-z0-9-]+$/.test(region))
     throw new SchedulerOptionError('region', `bad region ${region}`);
-  const kvPrefix = options.kvPrefix ?? 'berth/';
   if (kvPrefix.startsWith('/')) {
     throw new SchedulerOptionError('kvPrefix', 'must not start with /');
   }
-  const agentGraceMs = positive('agentGrace', options.agentGraceMs, 30_000);
-  const lostAfterMs = positive('lostAfter', options.lostAfterMs, 120_000);
+  const agentGraceMs = positive('agentGrace', o.agentGrace);
+  const lostAfterMs = positive('lostAfter', o.lostAfter);
   if (lostAfterMs < agentGraceMs) {
     throw new SchedulerOptionError('lostAfter', 'must be at least agentGrace');
   }
@@ -225,19 +205,19 @@ export async function startScheduler(
     advertiseUrl: options.advertise ?? url,
     agentGraceMs,
     lostAfterMs,
-    lockTtlMs: options.lockTtlMs ?? 10_000,
-    probeIntervalMs: positive('probeInterval', options.probeIntervalMs, 1000),
+    lockTtlMs: o.lockTtl,
+    probeIntervalMs: positive('leaderProbe', o.leaderProbe),
     probeFailures: options.probeFailures ?? 3,
-    stoppedTaskTtlMs: options.stoppedTaskTtlMs ?? 3_600_000,
+    stoppedTaskTtlMs: o.stoppedTaskTtl,
     maxPollMs: 60_000,
-    txnInFlight: options.txnInFlight ?? 4,
+    txnInFlight: o.txnInFlight,
     events,
     elb,
     ...(options.serviceIntervalMs !== undefined
       ? { serviceIntervalMs: options.serviceIntervalMs }
       : {}),
-    deregistrationDelayMs: options.deregistrationDelayMs,
-    discoveryDrainMs: options.discoveryDrainMs,
+    deregistrationDelayMs: o.deregistrationDelay,
+    discoveryDrainMs: o.discoveryDrain,
   });
   holder.replica = replica;
   hooks.onRequest = bindSchedulerMetrics(registry, replica);

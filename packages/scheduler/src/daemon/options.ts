@@ -1,9 +1,9 @@
 /**
- * `berth scheduler`: the daemon command (options, start, close steps, logs). Turns the
- * replica's events into structured logs; everything else lives in startScheduler.
+ * The config keys of `berth scheduler` (flags, environment, defaults, help): one source for the
+ * command line and for `startScheduler`'s option names and defaults. Declarations only; it must
+ * never read the environment or start anything itself.
  */
-import { defineOptions, type DaemonCommand } from '@berth/daemon';
-import { startScheduler } from './start-scheduler.js';
+import { defineOptions } from '@berth/daemon';
 
 /** The scheduler's config keys. */
 export const schedulerOptions = defineOptions({
@@ -87,47 +87,3 @@ export const schedulerOptions = defineOptions({
     arg: 'URL',
   },
 });
-
-/** `berth scheduler`. */
-export const command: DaemonCommand<typeof schedulerOptions> = {
-  name: 'scheduler',
-  summary:
-    'ECS-compatible control plane: task definitions, placement, tasks, durable in Consul (HTTP :8700)',
-  options: schedulerOptions,
-  async start(config, ctx) {
-    const { log } = ctx;
-    const running = await startScheduler({
-      consul: config.consul,
-      consulToken: config.consulToken,
-      env: process.env,
-      listen: config.listen,
-      credentials: config.credentials,
-      region: config.region,
-      accountId: config.accountId,
-      kvPrefix: config.kvPrefix,
-      agentGraceMs: config.agentGrace,
-      lostAfterMs: config.lostAfter,
-      advertise: config.advertise,
-      lockTtlMs: config.lockTtl,
-      probeIntervalMs: config.leaderProbe,
-      stoppedTaskTtlMs: config.stoppedTaskTtl,
-      txnInFlight: config.txnInFlight,
-      elbEndpoint: config.elbEndpoint,
-      elbRegion: config.elbRegion,
-      deregistrationDelayMs: config.deregistrationDelay,
-      discoveryDrainMs: config.discoveryDrain,
-      webhook: config.webhook,
-      secretsKey: config.secretsKey,
-      registry: ctx.registry,
-      health: ctx.health,
-      onEvent: (event, detail) => {
-        if (event === 'warn') log.warn(detail, 'scheduler warning');
-        else if (event === 'fault') log.error(detail, 'request failed');
-        else log.info(detail, event);
-      },
-    });
-    if (!config.credentials) log.warn('no --credentials: request signatures are NOT checked');
-    log.info({ url: running.url }, 'listening');
-    ctx.shutdown.add('scheduler', () => running.close());
-  },
-};

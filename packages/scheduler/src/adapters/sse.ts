@@ -5,7 +5,7 @@
  * buffer without bound: a client that cannot keep up is disconnected.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BerthEvent, EventHub } from './event-hub.js';
+import type { BerthEvent, EventHub } from '../events/event-hub.js';
 
 const MAX_BUFFERED = 4 * 1024 * 1024;
 

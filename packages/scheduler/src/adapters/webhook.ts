@@ -6,7 +6,7 @@
  */
 import { RetryExhaustedError, withRetry } from '@berth/daemon';
 import { WebhookError } from '../errors.js';
-import type { BerthEvent, EventHub } from './event-hub.js';
+import type { BerthEvent, EventHub } from '../events/event-hub.js';
 
 export interface WebhookOptions {
   readonly url: string;

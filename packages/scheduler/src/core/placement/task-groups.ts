@@ -2,8 +2,10 @@
  * Per-instance counts of tasks by group, cached by the identity of the instance's `tasks`
  * array so a placement call over thousands of instances does not rescan every task list.
  * Pure memoisation: the cache holds no state a caller can observe, and an entry is rebuilt
- * when the array's length changed (an in-place push or splice).
+ * when the array's length changed (an in-place push or splice); and the spread buckets of an
+ * attribute over a placement's candidates.
  */
+import type { PlacementInstance } from './types.js';
 
 interface Counts {
   readonly length: number;
@@ -101,4 +103,28 @@ function countIn(tasks: TaskList, from: number, group: string): number {
   let n = 0;
   for (let k = from; k < tasks.length; k++) if (groupOf(tasks[k]!) === group) n++;
   return n;
+}
+
+/**
+ * Spread buckets of one attribute over the candidates: each candidate's bucket (instances with
+ * the same value of `attribute`, absent being a value of its own) and each bucket's task count.
+ */
+export function spreadBuckets(
+  instances: readonly PlacementInstance[],
+  candidates: Int32Array,
+  groupCount: Float64Array,
+  attribute: string,
+): { bucketOf: Int32Array; counts: Float64Array } {
+  const ids = new Map<string | undefined, number>();
+  const bucketOf = new Int32Array(instances.length);
+  for (const i of candidates) {
+    const attrs = instances[i]!.attributes;
+    const value = Object.hasOwn(attrs, attribute) ? attrs[attribute] : undefined;
+    let id = ids.get(value);
+    if (id === undefined) ids.set(value, (id = ids.size));
+    bucketOf[i] = id;
+  }
+  const counts = new Float64Array(ids.size);
+  for (const i of candidates) counts[bucketOf[i]!]! += groupCount[i]!;
+  return { bucketOf, counts };
 }

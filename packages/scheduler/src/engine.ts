@@ -7,57 +7,19 @@
  */
 import { sleep } from '@berth/daemon';
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { request } from 'node:http';
-import { ConsulAbortedError, LeaderLock, type ConsulClient, type KvEntry } from '@berth/consul';
-import { PersistError } from '../errors.js';
-import { catalogGone, fenceFailed } from './catalog-faults.js';
-import type { ApiContext } from '../api/context.js';
-import type { ElbTargets } from '@berth/elb';
-import type { EventHub } from '../events/event-hub.js';
-import { taskEvent } from '../events/task-event.js';
-import { AgentMonitor } from '../lifecycle/agent-monitor.js';
-import { ServiceLoop } from '../service-scheduler/service-loop.js';
-import { Persister, type PersisterStats } from '../state/persister.js';
-import { loadState } from '../state/load-state.js';
-import type { KvLayout } from '../state/records.js';
-import type { ArnScope } from '../wire/arn.js';
+import { ConsulAbortedError, LeaderLock } from '@berth/consul';
+import { PersistError } from './errors.js';
+import { catalogGone, fenceFailed } from './ha/catalog-faults.js';
+import { probeLeader } from './ha/leader-probe.js';
+import type { ReplicaEvents, ReplicaOptions } from './replica-options.js';
+import type { ApiContext } from './api/context.js';
+import { taskEvent } from './events/task-event.js';
+import { AgentMonitor } from './leader/agent-monitor.js';
+import { ServiceLoop } from './leader/service-loop.js';
+import { Persister, type PersisterStats } from './state/persister.js';
+import { loadState } from './state/load-state.js';
 
-export interface ReplicaOptions {
-  readonly consul: ConsulClient;
-  readonly layout: KvLayout;
-  readonly scope: ArnScope;
-  /** URL other replicas forward to (`http://host:port`). */
-  readonly advertiseUrl: string;
-  readonly agentGraceMs: number;
-  readonly lostAfterMs: number;
-  /** Session TTL of the leader lock (≥10 s). */
-  readonly lockTtlMs: number;
-  /** Followers probe the leader this often (ms); 0 disables fast failover. */
-  readonly probeIntervalMs: number;
-  /** Consecutive failed probes before the leader's session is destroyed. */
-  readonly probeFailures: number;
-  readonly stoppedTaskTtlMs: number;
-  readonly maxPollMs: number;
-  readonly txnInFlight: number;
-  readonly random?: () => number;
-  /** Where task and service events go (the /v1/events stream, the webhook). */
-  readonly events?: EventHub | undefined;
-  /** ELB for services with load balancers. */
-  readonly elb?: ElbTargets | undefined;
-  /** Service loop knobs. */
-  readonly serviceIntervalMs?: number;
-  readonly deregistrationDelayMs?: number | undefined;
-  /** Drain a task from Consul this long before stopping it (0: off). */
-  readonly discoveryDrainMs?: number | undefined;
-}
-
-export interface ReplicaEvents {
-  leading: [{ loadMs: number; tasks: number; instances: number }];
-  following: [{ leaderUrl: string | undefined }];
-  steppedDown: [{ reason: string }];
-  failover: [{ session: string; leaderUrl: string | undefined }];
-  warn: [{ message: string; error?: unknown }];
-}
+export type { ReplicaEvents, ReplicaOptions } from './replica-options.js';
 
 /** A replica's role and, when leading, its ApiContext. */
 export class Replica extends EventEmitter<ReplicaEvents> {
@@ -353,59 +315,18 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return true;
   }
 
-  async #probe(): Promise<void> {
-    const signal = this.#closed.signal;
-    const every = this.#o.probeIntervalMs;
-    if (every <= 0) return;
-    let failures = 0;
-    let watched: string | undefined;
-    while (!signal.aborted) {
-      await sleep(every, signal);
-      const url = this.#leaderUrl;
-      const session = this.#leaderSession;
-      if (this.#ctx || !url || !session || url === this.#o.advertiseUrl) {
-        failures = 0;
-        continue;
-      }
-      if (session !== watched) {
-        watched = session;
-        failures = 0;
-      }
-      if (await alive(url, Math.max(1000, every * 2))) {
-        failures = 0;
-        continue;
-      }
-      failures++;
-      if (failures < this.#o.probeFailures) continue;
-      failures = 0;
-      // The leader does not answer at all: end its session so the lock frees now.
-      const entry: KvEntry | undefined = await this.#o.consul.kv
-        .get(this.#o.layout.leader)
-        .catch(() => undefined);
-      if (entry?.session === session) {
-        this.emit('failover', { session, leaderUrl: url });
-        await this.#o.consul
-          .sessionDestroy(session)
-          .catch((error: unknown) =>
-            this.emit('warn', { message: 'destroying the dead leader session failed', error }),
-          );
-      }
-    }
+  #probe(): Promise<void> {
+    return probeLeader({
+      consul: this.#o.consul,
+      leaderKey: this.#o.layout.leader,
+      advertiseUrl: this.#o.advertiseUrl,
+      intervalMs: this.#o.probeIntervalMs,
+      failures: this.#o.probeFailures,
+      signal: this.#closed.signal,
+      leader: () =>
+        this.#ctx ? undefined : { url: this.#leaderUrl, session: this.#leaderSession },
+      onFailover: (d) => this.emit('failover', d),
+      onWarn: (d) => this.emit('warn', d),
+    });
   }
-}
-
-/** True when something answers HTTP at `url` within `timeoutMs` (any status). */
-function alive(url: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request(`${url}/health`, { method: 'GET', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }

@@ -12,12 +12,12 @@ import type { Caller, Handler } from '../api/context.js';
 import { lookupAction } from '../api/dispatch.js';
 import { EcsError } from '../errors.js';
 import { FORWARDED_HEADER, NO_LEADER_HEADER, forwardRequest } from '../ha/forward.js';
-import type { Replica } from '../ha/replica.js';
-import type { Body } from './input.js';
-import { checkArnScope, checkRequestTypes } from './check-request.js';
-import { verifySigV4 } from './sigv4.js';
+import type { Replica } from '../engine.js';
+import type { Body } from '../core/input.js';
+import { checkArnScope, checkRequestTypes } from '../core/check-request.js';
+import { verifySigV4 } from '../core/sigv4.js';
 import type { EventHub } from '../events/event-hub.js';
-import { serveEvents } from '../events/sse.js';
+import { serveEvents } from './sse.js';
 import type { DirectLookup } from '../ssm/direct-actions.js';
 
 export interface EcsServerOptions {

@@ -5,12 +5,17 @@
  * must never change the state.
  */
 import { ATTRIBUTE_AVAILABILITY_ZONE } from '@berth/protocol';
-import { taskHealth } from '../lifecycle/task-health.js';
-import { MemberOf } from '../placement/member-of.js';
-import type { PlacementConstraint } from '../placement/types.js';
+import { taskHealth } from '../core/task-health.js';
+import { MemberOf } from '../core/placement/member-of.js';
+import type { PlacementConstraint } from '../core/placement/types.js';
 import type { SchedulerState, TaskRt } from '../state/scheduler-state.js';
-import type { PortBinding, Service, ServiceInstanceView, ServiceTask } from '../services/types.js';
-import { instanceArn, taskArn } from '../wire/arn.js';
+import type {
+  PortBinding,
+  Service,
+  ServiceInstanceView,
+  ServiceTask,
+} from '../core/service-model/types.js';
+import { instanceArn, taskArn } from '../core/arn.js';
 
 /** The map key of a service in SchedulerState.services. */
 export const serviceKey = (cluster: string, name: string): string => `${cluster}\0${name}`;

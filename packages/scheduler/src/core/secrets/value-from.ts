@@ -6,7 +6,7 @@
  * [:version-id]]]`). berth keeps Secrets Manager–style secrets as parameters named `<name>`
  * in its one store. Pure.
  */
-import { isParameterName, nameOfParameterArn } from '../ssm/parameter-names.js';
+import { isParameterName, nameOfParameterArn } from '../../ssm/parameter-names.js';
 
 /** A parsed reference. */
 export type SecretRef =

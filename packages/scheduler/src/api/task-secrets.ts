@@ -8,13 +8,13 @@
 import type { ConsulKv } from '@berth/consul';
 import { clientError, invalidParameter } from '../errors.js';
 import { decodeTask, type KvLayout, type TaskDefRec } from '../state/records.js';
-import { clusterNameOf } from '../wire/arn.js';
-import { type Body, optString, reqString } from '../wire/input.js';
+import { clusterNameOf } from '../core/arn.js';
+import { type Body, optString, reqString } from '../core/input.js';
 import {
   resolveTaskSecrets,
   type ContainerSecrets,
   type SecretLookup,
-} from './resolve-task-secrets.js';
+} from '../core/secrets/resolve-task-secrets.js';
 
 /** The answer: each container's environment additions and registry credentials, or a failure. */
 export type TaskSecretsAnswer =

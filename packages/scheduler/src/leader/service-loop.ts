@@ -11,33 +11,28 @@
 import type { ConsulClient, TxnOp } from '@berth/consul';
 import { randomUUID } from 'node:crypto';
 import type { ApiContext } from '../api/context.js';
-import { commitPlacements } from '../api/tasks.js';
-import { resourcesOf } from '../api/task-definitions.js';
 import type { ElbTargets } from '@berth/elb';
 import type { EventHub } from '../events/event-hub.js';
-import { requestStop } from '../lifecycle/task-transitions.js';
-import { place, placeOn } from '../placement/index.js';
+import { requestStop } from '../core/task-transitions.js';
 import {
   DEFAULT_DEREGISTRATION_DELAY_MS,
-  startOutcomeEvents,
   type Action,
   type Service,
-  type StartAction,
   type ServiceTask,
   type TargetHealth,
-} from '../services/index.js';
+} from '../core/service-model/index.js';
 import {
   applyAnyActions,
   reconcileAny,
   serviceLoadBalancers,
-} from '../services/task-set-record.js';
-import { newTaskTags } from '../services/task-tags.js';
+} from '../core/service-model/task-set-record.js';
 import { encodeTask } from '../state/records.js';
-import { idOf } from '../wire/arn.js';
-import type { PlacementConstraint, PlacementFailure } from '../placement/types.js';
+import { idOf } from '../core/arn.js';
 import type { TaskRt } from '../state/scheduler-state.js';
 import { instanceViews, tasksByGroup, toServiceTask } from './service-view.js';
 import { DiscoveryDrain } from './discovery-drain.js';
+import { publishServiceEvents } from './service-events.js';
+import { startServiceTasks } from './start-service-tasks.js';
 
 export interface ServiceLoopOptions {
   readonly elb?: ElbTargets | undefined;
@@ -185,7 +180,7 @@ export class ServiceLoop {
     for (const a of actions) {
       switch (a.type) {
         case 'start':
-          extra.push(...(await this.#start(cluster, service, a)));
+          extra.push(...(await startServiceTasks(ctx, cluster, service, a)));
           break;
         case 'stop': {
           const id = idOf(a.taskArn, 'task');
@@ -274,96 +269,7 @@ export class ServiceLoop {
       }
       this.kick(cluster);
     }
-    this.#publish(cluster, service, next);
-  }
-
-  #publish(cluster: string, before: Service, after: Service): void {
-    const hub = this.#o.events;
-    if (!hub) return;
-    const seen = new Set(before.events.map((e) => e.id));
-    for (const e of [...after.events].reverse()) {
-      if (seen.has(e.id)) continue;
-      hub.publish(
-        'ServiceEvent',
-        {
-          cluster,
-          serviceArn: after.serviceArn,
-          serviceName: after.serviceName,
-          id: e.id,
-          message: e.message,
-        },
-        e.createdAt,
-      );
-    }
-    for (const d of after.deployments) {
-      const prev = before.deployments.find((x) => x.id === d.id);
-      if (prev && prev.rolloutState === d.rolloutState && prev.status === d.status) continue;
-      hub.publish('DeploymentStateChange', {
-        cluster,
-        serviceArn: after.serviceArn,
-        deploymentId: d.id,
-        status: d.status,
-        rolloutState: d.rolloutState,
-        reason: d.rolloutStateReason,
-      });
-    }
-  }
-
-  async #start(cluster: string, service: Service, a: StartAction): Promise<Action[]> {
-    const ctx = this.#ctx;
-    const ref = a.taskDefinition.slice(a.taskDefinition.lastIndexOf('/') + 1);
-    const td = ctx.state.taskDef(ref);
-    if (!td) return [];
-    const now = ctx.now();
-    const resources = resourcesOf(td, undefined);
-    const common = {
-      td,
-      overrides: undefined,
-      startedBy: a.startedBy,
-      group: a.group,
-      tags: newTaskTags({
-        propagateTags: service.propagateTags,
-        enableECSManagedTags: service.enableECSManagedTags,
-        serviceTags: service.tags,
-        taskDefinitionTags: td.tags,
-        cluster,
-        serviceName: service.serviceName,
-      }),
-    };
-    const placed: string[] = [];
-    let unplaced = 0;
-    let failures: PlacementFailure[] = [];
-    let left = a.instanceArns ? a.instanceArns.length : a.count;
-    let offset = 0;
-    while (left > 0) {
-      const n = Math.min(60, left);
-      const list = ctx.state.placementList(cluster, now, ctx.agentGraceMs);
-      const request = {
-        count: n,
-        resources,
-        strategies: a.placementStrategy,
-        constraints: a.instanceArns
-          ? []
-          : [
-              ...a.placementConstraints,
-              ...((td.body['placementConstraints'] as PlacementConstraint[] | undefined) ?? []),
-            ],
-        family: td.family,
-        group: a.group,
-        random: ctx.random,
-      };
-      const result = a.instanceArns
-        ? placeOn(list, a.instanceArns.slice(offset, offset + n), { ...request, strategies: [] })
-        : place(list, request);
-      offset += n;
-      left -= n;
-      unplaced += n - result.placements.length;
-      if (result.failures.length > 0 && failures.length === 0) failures = result.failures;
-      if (result.placements.length === 0) continue;
-      const r = await commitPlacements(ctx, cluster, common, result, undefined);
-      for (const t of r.tasks) placed.push(String(t['taskArn']));
-    }
-    return startOutcomeEvents(service, { placed, unplaced, failures });
+    if (this.#o.events) publishServiceEvents(this.#o.events, cluster, service, next);
   }
 
   #scheduleRetry(key: string, cluster: string, at: number, now: number): void {

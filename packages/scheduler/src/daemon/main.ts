@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runnable entry of the scheduler alone (`node packages/scheduler/dist/main.js --listen ...`),
+ * Runnable entry of the scheduler alone (`node packages/scheduler/dist/daemon/main.js --listen ...`),
  * used by HA tests and benchmarks that need real child processes. Only this file exits.
  */
 import { runDaemon } from '@berth/daemon';
