@@ -8,7 +8,7 @@
  * on errors, and never log (it emits).
  */
 import { EventEmitter } from 'node:events';
-import { backoffDelay, mapLimit, sleep } from '@berth/daemon';
+import { backoffDelay, sleep } from '@berth/daemon';
 import {
   type Overlay,
   diffServices,
@@ -17,19 +17,19 @@ import {
   withOverlays,
 } from './core/catalog-diff.js';
 import type { CatalogWatchEvents, CatalogWatchStats, ResyncInfo } from './catalog-watch-events.js';
-import type { WatchCatalogOptions } from './watch-catalog-options.js';
+import {
+  type ResolvedWatchOptions,
+  resolveWatchOptions,
+  type WatchCatalogOptions,
+} from './watch-catalog-options.js';
 import type { ConsulClient } from './adapters/client.js';
 import type { ConsulHealthCheck } from '@berth/protocol';
-import { ConsulAbortedError, ConsulOptionError } from './errors.js';
-import {
-  buildIncremental,
-  nodesFromCatalog,
-  registrationsFromHealth,
-  registrationsFromNode,
-  type BuildState,
-  type Registration,
-} from './core/snapshot-build.js';
+import { ConsulAbortedError } from './errors.js';
+import { type FetchContext, fetchEveryNode, fetchNodes, fetchServices } from './catalog-fetch.js';
+import { buildIncremental, type BuildState, type Registration } from './core/snapshot-build.js';
 import type { CatalogSnapshot, NodeInfo } from './core/snapshot.js';
+import { SnapshotFeed } from './snapshot-feed.js';
+import { Staleness } from './staleness.js';
 import { BlockingWatch, type WatchFailure } from './watch.js';
 
 interface Pending<T> {
@@ -44,15 +44,6 @@ const SERVICES = 'catalog/services';
 const CHECKS = 'health/state/any';
 const FETCH = 'fetch';
 
-function positive(name: string, v: number, allowZero = false): number {
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConsulOptionError(
-      `${name}: must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${v}`,
-    );
-  }
-  return v;
-}
-
 /** A running catalog watch. Create with watchCatalog(). */
 export class CatalogWatch
   extends EventEmitter<CatalogWatchEvents>
@@ -60,8 +51,7 @@ export class CatalogWatch
 {
   readonly #consul: ConsulClient;
   readonly #abort = new AbortController();
-  readonly #opts: Required<Omit<WatchCatalogOptions, 'signal' | 'backoff' | 'random'>> &
-    Pick<WatchCatalogOptions, 'backoff' | 'random'>;
+  readonly #opts: ResolvedWatchOptions;
   readonly #servicesWatch: BlockingWatch<Services>;
   readonly #checksWatch: BlockingWatch<ConsulHealthCheck[]>;
 
@@ -80,18 +70,15 @@ export class CatalogWatch
   #nodes = new Map<string, NodeInfo>();
   #resync: ResyncInfo['reason'] | undefined = 'start';
 
-  #current: CatalogSnapshot | undefined;
+  readonly #feed = new SnapshotFeed<CatalogSnapshot>();
   #build: BuildState | undefined;
-  #failing = new Map<string, Error>();
-  #staleSince: number | undefined;
-  #lastError: Error | undefined;
+  readonly #staleness = new Staleness();
   #fetchAttempts = 0;
 
   #processing = false;
   #again = false;
   #settleTimer: NodeJS.Timeout | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
-  #tick: { promise: Promise<void>; resolve: () => void };
   readonly #stats: CatalogWatchStats = {
     serviceFetches: 0,
     resyncs: 0,
@@ -105,16 +92,7 @@ export class CatalogWatch
   constructor(consul: ConsulClient, options: WatchCatalogOptions = {}) {
     super();
     this.#consul = consul;
-    this.#opts = {
-      waitMs: positive('waitMs', options.waitMs ?? 60_000),
-      settleMs: positive('settleMs', options.settleMs ?? 10, true),
-      resyncIntervalMs: positive('resyncIntervalMs', options.resyncIntervalMs ?? 300_000, true),
-      concurrency: positive('concurrency', options.concurrency ?? 8),
-      datacenter: options.datacenter ?? '',
-      backoff: options.backoff,
-      random: options.random,
-    };
-    this.#tick = this.#newTick();
+    this.#opts = resolveWatchOptions(options);
     const outer = options.signal;
     if (outer) {
       if (outer.aborted) this.#abort.abort();
@@ -164,22 +142,22 @@ export class CatalogWatch
 
   /** The latest snapshot, or undefined before the first one. */
   get current(): CatalogSnapshot | undefined {
-    return this.#current;
+    return this.#feed.current;
   }
 
   /** True while Consul is unreachable or failing; `current` is then the last good snapshot. */
   get stale(): boolean {
-    return this.#staleSince !== undefined;
+    return this.#staleness.since !== undefined;
   }
 
   /** Wall-clock ms since when the watch has been stale, else undefined. */
   get staleSince(): number | undefined {
-    return this.#staleSince;
+    return this.#staleness.since;
   }
 
   /** The most recent error (kept after recovery, for /health and logs). */
   get lastError(): Error | undefined {
-    return this.#lastError;
+    return this.#staleness.lastError;
   }
 
   /** A copy of the request counters. */
@@ -194,19 +172,17 @@ export class CatalogWatch
 
   /** Resolve with the first snapshot (at once if there is one); reject if closed first. */
   async ready(): Promise<CatalogSnapshot> {
-    while (!this.#current) {
-      if (this.closed)
-        throw new ConsulAbortedError('catalog watch closed before its first snapshot');
-      await this.#tick.promise;
-    }
-    return this.#current;
+    return this.#feed.ready(
+      () => new ConsulAbortedError('catalog watch closed before its first snapshot'),
+    );
   }
 
   /** Call `cb` with every new snapshot (and at once with the current one). Returns an unsubscribe. */
   onSnapshot(cb: (snapshot: CatalogSnapshot) => void): () => void {
     const listener = (s: CatalogSnapshot): void => cb(s);
     this.on('snapshot', listener);
-    if (this.#current) cb(this.#current);
+    const current = this.#feed.current;
+    if (current) cb(current);
     return () => {
       this.off('snapshot', listener);
     };
@@ -217,24 +193,7 @@ export class CatalogWatch
    * intermediate snapshots and always gets the latest. Ends when the watch closes.
    */
   [Symbol.asyncIterator](): AsyncIterator<CatalogSnapshot> {
-    let last: CatalogSnapshot | undefined;
-    return {
-      next: async (): Promise<IteratorResult<CatalogSnapshot>> => {
-        for (;;) {
-          if (this.closed) return { done: true, value: undefined };
-          const cur = this.#current;
-          if (cur && cur !== last) {
-            last = cur;
-            return { done: false, value: cur };
-          }
-          await this.#tick.promise;
-        }
-      },
-      return: async (): Promise<IteratorResult<CatalogSnapshot>> => ({
-        done: true,
-        value: undefined,
-      }),
-    };
+    return this.#feed.iterator();
   }
 
   /** Stop both long-polls and any fetch in flight; the last snapshot stays readable. */
@@ -245,13 +204,7 @@ export class CatalogWatch
     this.#checksWatch.close();
     if (this.#settleTimer) clearTimeout(this.#settleTimer);
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
-    this.#tick.resolve();
-  }
-
-  #newTick(): { promise: Promise<void>; resolve: () => void } {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    return { promise, resolve };
+    this.#feed.close();
   }
 
   #schedule(): void {
@@ -265,13 +218,9 @@ export class CatalogWatch
   }
 
   #fail(name: string, f: WatchFailure): void {
-    this.#lastError = f.error;
-    this.#failing.set(name, f.error);
+    const stale = this.#staleness.fail(name, f.error);
     this.emit('failure', f);
-    if (this.#staleSince === undefined) {
-      this.#staleSince = Date.now();
-      this.emit('stale', { since: this.#staleSince, error: f.error });
-    }
+    if (stale) this.emit('stale', stale);
   }
 
   async #process(): Promise<void> {
@@ -307,6 +256,13 @@ export class CatalogWatch
       return;
     }
     const signal = this.#abort.signal;
+    const fetch: FetchContext = {
+      consul: this.#consul,
+      concurrency: this.#opts.concurrency,
+      datacenter: this.#opts.datacenter,
+      signal,
+      stats: this.#stats,
+    };
     try {
       const regs = new Map(this.#regs);
       const nodes = new Map(this.#nodes);
@@ -318,40 +274,21 @@ export class CatalogWatch
         const dirty = new Set([...sd.added, ...sd.retagged]);
         const seen = withOverlays(baseChecks, overlays, checksIndex);
         for (const name of dirtyFromChecks(this.#checks, seen, this.#regs)) dirty.add(name);
-        let maxFetched = 0n;
-        const names = [...dirty].sort();
-        const fetched = await mapLimit(names, this.#opts.concurrency, (name) => {
-          this.#stats.serviceFetches++;
-          return this.#consul.healthService(name, { signal });
-        });
-        names.forEach((name, i) => {
-          const r = fetched[i]!;
-          if (r.index !== undefined && r.index > maxFetched) maxFetched = r.index;
-          // This answer is newer than the check list: use its checks for this service until
-          // the check long-poll catches up, so a new instance never shows up without its
-          // checks (and so as healthy).
-          if (r.index !== undefined && r.index > checksIndex) {
-            overlays.set(name, { index: r.index, entries: r.body ?? [] });
-          }
-          const got = registrationsFromHealth(r.body, this.#opts.datacenter);
-          if (got.instances.length) regs.set(name, got.instances);
-          else regs.delete(name);
-          for (const n of got.nodes) nodes.set(n.name, n);
-        });
+        const maps = { regs, nodes, overlays };
+        const maxFetched = await fetchServices(fetch, [...dirty].sort(), checksIndex, maps);
         // /v1/catalog/services moved for a registration change: if no fetched service's own
         // index reaches the new catalog index, the latest write is one we cannot attribute
         // (a port/address/meta change, a checkless instance added with known tags, ...).
         if (ps && ps.index !== this.#servicesIndex && maxFetched < ps.index) {
           resync = 'unexplained-change';
         }
-        if (!resync && unknownNodes(baseChecks, nodes).size > 0) {
-          this.#stats.nodeListFetches++;
-          const r = await this.#consul.catalogNodes({ signal });
-          for (const n of nodesFromCatalog(r.body, this.#opts.datacenter)) nodes.set(n.name, n);
-        }
+        if (!resync && unknownNodes(baseChecks, nodes).size > 0) await fetchNodes(fetch, nodes);
       }
       if (resync) {
-        await this.#fullResync(resync, regs, nodes, signal);
+        const reason = resync;
+        await fetchEveryNode(fetch, { regs, nodes }, (count) =>
+          this.emit('resync', { reason, nodes: count }),
+        );
         // Read every check after the registrations, so each registration's checks are there
         // even when the check long-poll has not caught up yet.
         this.#stats.checkListFetches++;
@@ -391,34 +328,6 @@ export class CatalogWatch
     }
   }
 
-  async #fullResync(
-    reason: ResyncInfo['reason'],
-    regs: Map<string, readonly Registration[]>,
-    nodes: Map<string, NodeInfo>,
-    signal: AbortSignal,
-  ): Promise<void> {
-    this.#stats.resyncs++;
-    this.#stats.nodeListFetches++;
-    const list = await this.#consul.catalogNodes({ signal });
-    const catalogNodes = nodesFromCatalog(list.body, this.#opts.datacenter);
-    this.emit('resync', { reason, nodes: catalogNodes.length });
-    const perNode = await mapLimit(catalogNodes, this.#opts.concurrency, (n) => {
-      this.#stats.nodeFetches++;
-      return this.#consul.catalogNode(n.name, { signal });
-    });
-    regs.clear();
-    nodes.clear();
-    for (const n of catalogNodes) nodes.set(n.name, n);
-    for (const r of perNode) {
-      const got = registrationsFromNode(r.body, this.#opts.datacenter);
-      for (const n of got.nodes) nodes.set(n.name, n);
-      for (const inst of got.instances) {
-        const list = regs.get(inst.service);
-        regs.set(inst.service, list ? [...list, inst] : [inst]);
-      }
-    }
-  }
-
   #publish(): void {
     const index = this.#servicesIndex > this.#checksIndex ? this.#servicesIndex : this.#checksIndex;
     let datacenter = this.#opts.datacenter;
@@ -436,27 +345,21 @@ export class CatalogWatch
       this.#build,
     );
     this.#build = built.state;
-    if (this.#current !== undefined && !built.changed) {
+    if (this.#feed.current !== undefined && !built.changed) {
       this.#stats.unchanged++;
       return;
     }
-    this.#current = built.snapshot;
+    this.#feed.publish(built.snapshot);
     this.#stats.snapshots++;
-    const tick = this.#tick;
-    this.#tick = this.#newTick();
     this.emit('snapshot', built.snapshot, built.diff);
-    tick.resolve();
   }
 
   #markFresh(): void {
-    this.#failing.delete(FETCH);
-    if (this.#servicesWatch.failedSince === undefined) this.#failing.delete(SERVICES);
-    if (this.#checksWatch.failedSince === undefined) this.#failing.delete(CHECKS);
-    if (this.#failing.size === 0 && this.#staleSince !== undefined) {
-      const staleSince = this.#staleSince;
-      this.#staleSince = undefined;
-      this.emit('fresh', { staleSince, staleForMs: Date.now() - staleSince });
-    }
+    const answering = [FETCH];
+    if (this.#servicesWatch.failedSince === undefined) answering.push(SERVICES);
+    if (this.#checksWatch.failedSince === undefined) answering.push(CHECKS);
+    const fresh = this.#staleness.recovered(...answering);
+    if (fresh) this.emit('fresh', fresh);
   }
 }
 
