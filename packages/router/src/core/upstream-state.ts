@@ -3,6 +3,7 @@
  * and passive-health ejection with a growing back-off. Mutable on purpose (a table is
  * immutable, the health of an address is not); never does I/O.
  */
+import { backoffDelay } from '@berth/daemon';
 
 /** Mutable counters of one upstream address. */
 export interface UpstreamState {
@@ -38,7 +39,8 @@ export class UpstreamStates {
 
   /** Records a failure and ejects the upstream; returns the ejection length in ms. */
   fail(s: UpstreamState, now: number): number {
-    const ms = Math.min(this.policy.maxMs, this.policy.baseMs * 2 ** Math.min(s.failures, 20));
+    const { baseMs, maxMs } = this.policy;
+    const ms = backoffDelay(s.failures + 1, { baseMs, maxMs, jitter: 'none' });
     s.failures++;
     s.ejectedUntil = now + ms;
     s.ejections++;
