@@ -88,5 +88,6 @@ t.test('label, attribute and resource names are stable', async (t) => {
     RESOURCE_PORTS_UDP: 'PORTS_UDP',
     ECS_TARGET_PREFIX: 'AmazonEC2ContainerServiceV20141113.',
     BERTH_AGENT_TARGET_PREFIX: 'BerthAgentV1.',
+    REPORT_TASK_STATS_ACTION: 'ReportTaskStats',
   });
 });
