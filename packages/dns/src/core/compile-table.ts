@@ -93,6 +93,8 @@ export interface DnsTable {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Where a target's own name goes: a pointer, filled in per answer (only ever copied). */
+const HOLE = Buffer.from([0xc0, 0x0c]);
 
 /** An additional record with its owner: a pointer to the question for '' (the name asked). */
 function extraRecord(g: ZoneExtra, apex: string | undefined, cache: RecordCache): Buffer {
@@ -118,7 +120,7 @@ function targetRecords(
     if (owner) parts.push(owner);
     else {
       holes.push(pos);
-      parts.push(Buffer.from([0xc0, 0x0c]));
+      parts.push(HOLE);
     }
     parts.push(rr);
     fullParts.push(owner ?? targetName, rr);
@@ -209,6 +211,8 @@ export class WireCompiler {
   readonly #domains: readonly string[];
   readonly #sets = new Map<ZoneSet, WireSet>();
   readonly #records = new RecordCache();
+  /** Entries shared by several names (FragmentBuilder shares them) compile once. */
+  readonly #names = new Map<ZoneName, WireName>();
 
   constructor(domains: readonly string[]) {
     this.#domains = domains;
@@ -229,6 +233,15 @@ export class WireCompiler {
   name(name: string, entry: ZoneName): WireName {
     // Records owned by an apex compress their names against the question itself.
     const apex = this.#domains.includes(name) ? name : undefined;
+    if (apex === undefined) {
+      let w = this.#names.get(entry);
+      if (!w) this.#names.set(entry, (w = this.#compile(entry, undefined)));
+      return w;
+    }
+    return this.#compile(entry, apex);
+  }
+
+  #compile(entry: ZoneName, apex: string | undefined): WireName {
     const s = entry.sets;
     return Object.freeze({
       domain: entry.domain,

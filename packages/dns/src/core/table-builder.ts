@@ -244,7 +244,11 @@ export class TableBuilder {
         services: new Map(),
         nodes: nodes.keys,
         metaKeys: nodes.meta,
-        names: NameMap.of<WireName>([]),
+        // A full build: shards sized for the names to come (empties and PTR names are a
+        // small share), so the draft fills small maps and finish() need not re-shard.
+        names: NameMap.sized<WireName>(
+          changed.reduce((n, [, f]) => n + (f ? f.names.size + f.empties.size : 0), 0),
+        ),
       };
       for (const [key, s] of updates) {
         if (s) state.services.set(key, s);
