@@ -6,7 +6,6 @@
  */
 import { NameMap } from './name-map.js';
 import type { Zone, ZoneExtra, ZoneName, ZoneRecord, ZoneSet } from './zone.js';
-import type { Fragment, ZoneFragment } from './fragment-builder.js';
 import { RecordCache, rdataName, rrHead } from './encode-record.js';
 import { TYPE, nameToWire } from './wire.js';
 
@@ -259,14 +258,6 @@ export class WireCompiler {
       any: this.#set(s.ANY, apex),
     });
   }
-}
-
-/** A fragment with every entry compiled. */
-export function compileFragment(f: ZoneFragment, domains: readonly string[]): Fragment<WireName> {
-  const c = new WireCompiler(domains);
-  const names = new Map<string, WireName>();
-  for (const [name, entry] of f.names) names.set(name, c.name(name, entry));
-  return { names, empties: f.empties, ptr: f.ptr, addrs: f.addrs };
 }
 
 /** Everything of a table besides its names. */

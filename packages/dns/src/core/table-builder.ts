@@ -16,13 +16,8 @@ import {
   serviceKey,
   serviceOwner,
 } from './build-zone.js';
-import {
-  compileFragment,
-  makeTable,
-  WireCompiler,
-  type DnsTable,
-  type WireName,
-} from './compile-table.js';
+import { compileFragment } from './compile-fragment.js';
+import { makeTable, WireCompiler, type DnsTable, type WireName } from './compile-table.js';
 import { NameMap } from './name-map.js';
 import { ZoneAssembler, type EntryMakers } from './zone-assembler.js';
 import { fragmentContext, type Fragment, type FragmentContext } from './fragment-builder.js';
