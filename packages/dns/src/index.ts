@@ -15,6 +15,7 @@ export * from './core/build-zone.js';
 export * from './core/name-map.js';
 export * from './core/table-builder.js';
 export * from './core/compile-table.js';
+export * from './core/compile-fragment.js';
 export * from './core/parse-query.js';
 export * from './core/respond.js';
 export * from './core/write-answer.js';

@@ -66,3 +66,14 @@ t.test('growing far past the shard count re-shards and keeps every entry', async
   t.equal(empty.size, 0);
   t.equal(empty.shards.length, 1, 'shrinks back');
 });
+
+t.test('a map sized for a full build takes it without re-sharding', async (t) => {
+  const m = NameMap.sized<number>(4000);
+  t.equal(m.size, 0);
+  const d = m.edit();
+  for (let i = 0; i < 4000; i++) d.set(`n${i}`, i);
+  const full = d.finish();
+  t.equal(full.size, 4000);
+  t.equal(full.shards.length, m.shards.length, 'the shards it was made with');
+  t.equal(full.get('n3999'), 3999);
+});

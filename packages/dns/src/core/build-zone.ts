@@ -54,10 +54,20 @@ export function serviceGroups(
 
 /** Node metadata by node name, for the TXT records of SRV answers (empty metadata: none). */
 export function nodeMetaOf(snapshot: CatalogSnapshot): NodeMeta {
+  // Asked once per SRV instance: the answer per node is worked out once per snapshot.
+  const known = new Map<string, Readonly<Record<string, string>> | undefined>();
   return (node) => {
+    if (known.has(node)) return known.get(node);
     const m = snapshot.nodes.get(node)?.meta;
-    return m && Object.keys(m).length > 0 ? m : undefined;
+    const out = m && hasKeys(m) ? m : undefined;
+    known.set(node, out);
+    return out;
   };
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 /** How the assembler makes plain entries. */

@@ -6,7 +6,6 @@
  */
 import { NameMap } from './name-map.js';
 import type { Zone, ZoneExtra, ZoneName, ZoneRecord, ZoneSet } from './zone.js';
-import type { Fragment, ZoneFragment } from './fragment-builder.js';
 import { RecordCache, rdataName, rrHead } from './encode-record.js';
 import { TYPE, nameToWire } from './wire.js';
 
@@ -93,6 +92,8 @@ export interface DnsTable {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Where a target's own name goes: a pointer, filled in per answer (only ever copied). */
+const HOLE = Buffer.from([0xc0, 0x0c]);
 
 /** An additional record with its owner: a pointer to the question for '' (the name asked). */
 function extraRecord(g: ZoneExtra, apex: string | undefined, cache: RecordCache): Buffer {
@@ -118,7 +119,7 @@ function targetRecords(
     if (owner) parts.push(owner);
     else {
       holes.push(pos);
-      parts.push(Buffer.from([0xc0, 0x0c]));
+      parts.push(HOLE);
     }
     parts.push(rr);
     fullParts.push(owner ?? targetName, rr);
@@ -209,6 +210,8 @@ export class WireCompiler {
   readonly #domains: readonly string[];
   readonly #sets = new Map<ZoneSet, WireSet>();
   readonly #records = new RecordCache();
+  /** Entries shared by several names (FragmentBuilder shares them) compile once. */
+  readonly #names = new Map<ZoneName, WireName>();
 
   constructor(domains: readonly string[]) {
     this.#domains = domains;
@@ -229,6 +232,15 @@ export class WireCompiler {
   name(name: string, entry: ZoneName): WireName {
     // Records owned by an apex compress their names against the question itself.
     const apex = this.#domains.includes(name) ? name : undefined;
+    if (apex === undefined) {
+      let w = this.#names.get(entry);
+      if (!w) this.#names.set(entry, (w = this.#compile(entry, undefined)));
+      return w;
+    }
+    return this.#compile(entry, apex);
+  }
+
+  #compile(entry: ZoneName, apex: string | undefined): WireName {
     const s = entry.sets;
     return Object.freeze({
       domain: entry.domain,
@@ -246,14 +258,6 @@ export class WireCompiler {
       any: this.#set(s.ANY, apex),
     });
   }
-}
-
-/** A fragment with every entry compiled. */
-export function compileFragment(f: ZoneFragment, domains: readonly string[]): Fragment<WireName> {
-  const c = new WireCompiler(domains);
-  const names = new Map<string, WireName>();
-  for (const [name, entry] of f.names) names.set(name, c.name(name, entry));
-  return { names, empties: f.empties, ptr: f.ptr, addrs: f.addrs };
 }
 
 /** Everything of a table besides its names. */

@@ -135,9 +135,21 @@ export class FragmentBuilder {
   readonly ptr: PtrClaim[] = [];
   readonly addrs = new Set<string>();
   readonly #ptrSeen = new Set<string>();
+  /** The entry made for each Sets object, so names answered alike share one entry. */
+  readonly #entries = new Map<Sets, ZoneName>();
 
+  /**
+   * `name` answers with `sets`. Names given the same Sets object, domain and nxdomain share
+   * one (immutable) entry, which the compiler then compiles once for all of them.
+   */
   set(name: string, domain: number, sets: Sets, nxdomain = false): void {
-    if (name.length <= 253) this.names.set(name, { domain, nxdomain, sets });
+    if (name.length > 253) return;
+    let e = this.#entries.get(sets);
+    if (e === undefined || e.domain !== domain || e.nxdomain !== nxdomain) {
+      e = { domain, nxdomain, sets };
+      this.#entries.set(sets, e);
+    }
+    this.names.set(name, e);
   }
 
   empty(name: string, domain: number): void {

@@ -32,13 +32,41 @@ export class NameMap<E> {
 
   /** A map of `entries` (later duplicates win). */
   static of<E>(entries: Iterable<readonly [string, E]>): NameMap<E> {
-    const list = [...entries];
-    const shards = Array.from({ length: 1 << bitsFor(list.length) }, () => new Map<string, E>());
+    const list = Array.isArray(entries)
+      ? (entries as readonly (readonly [string, E])[])
+      : [...entries];
+    return NameMap.#spread([list], list.length);
+  }
+
+  /**
+   * An empty map with as many shards as `expected` names want, so that a first build of
+   * that many names through a draft fills small shards and is not re-sharded at the end.
+   */
+  static sized<E>(expected: number): NameMap<E> {
+    return new NameMap(
+      Array.from({ length: 1 << bitsFor(expected) }, () => new Map<string, E>()),
+      0,
+    );
+  }
+
+  /** The entries of `sources` spread over shards chosen for `count` names. */
+  static #spread<E>(sources: Iterable<Iterable<readonly [string, E]>>, count: number): NameMap<E> {
+    const shards = Array.from({ length: 1 << bitsFor(count) }, () => new Map<string, E>());
     const mask = shards.length - 1;
-    for (const [name, e] of list) (shards[nameHash(name) & mask] as Map<string, E>).set(name, e);
+    for (const source of sources)
+      for (const [name, e] of source)
+        (shards[nameHash(name) & mask] as Map<string, E>).set(name, e);
     return new NameMap(
       shards,
       shards.reduce((n, s) => n + s.size, 0),
+    );
+  }
+
+  /** @internal NameMapDraft.finish's re-sharding. */
+  static reshard<E>(shards: readonly ReadonlyMap<string, E>[], size: number): NameMap<E> {
+    return NameMap.#spread(
+      shards.map((s) => s.entries()),
+      size,
     );
   }
 
@@ -112,7 +140,7 @@ export class NameMapDraft<E> {
     const bits = Math.log2(this.#shards.length);
     const want = bitsFor(this.#size);
     if (Math.abs(want - bits) >= 2) {
-      return NameMap.of(this.#shards.flatMap((s) => [...s.entries()]));
+      return NameMap.reshard(this.#shards, this.#size);
     }
     return this.#make(this.#shards, this.#size);
   }

@@ -91,7 +91,13 @@ export function serviceFragment(
       }
       return sets;
     };
-    const srvOnly = (sets: Sets): Sets => (sets.SRV ? { SRV: sets.SRV } : {});
+    // One SRV-only Sets per group and domain, so both datacenter forms share one entry.
+    const srvCache = new Map<Sets, Sets>();
+    const srvOnly = (sets: Sets): Sets => {
+      let only = srvCache.get(sets);
+      if (!only) srvCache.set(sets, (only = sets.SRV ? { SRV: sets.SRV } : {}));
+      return only;
+    };
 
     const baseSets = setsOf(base);
     const down = base.instances.length === 0;
@@ -144,17 +150,16 @@ export function instanceSets(
 ): Sets {
   const { ttl, domain, dcPart, addrs, meta } = c;
   const targetOf = (inst: ServiceInstance): string | undefined => {
-    const hex = addrs.hex(inst.address);
     // A host name registered as the address: the SRV target is that name (Consul).
-    if (hex === undefined) return hostName(inst.address);
-    const node = nodeName(inst.node);
-    if (inst.address === inst.nodeAddress && node) return `${node}.node${dcPart}.${domain}`;
+    if (addrs.bytes(inst.address) === undefined) return hostName(inst.address);
+    const node = inst.address === inst.nodeAddress ? nodeName(inst.node) : undefined;
+    if (node) return `${node}.node${dcPart}.${domain}`;
     c.claimAddr(inst.address);
-    return `${hex}.addr${dcPart}.${domain}`;
+    return `${addrs.hex(inst.address) as string}.addr${dcPart}.${domain}`;
   };
   const srv: ZoneRecord[] = [];
   const targets = new Map<string, ZoneExtra[]>();
-  const txtDone = new Set<string>();
+  let txtDone: Set<string> | undefined;
   let hosts = false;
   for (const inst of instances) {
     const target = targetOf(inst);
@@ -174,10 +179,10 @@ export function instanceSets(
       if (rec) extras.push({ name: target, record: rec });
       else hosts = true;
     }
-    const node = nodeName(inst.node);
-    const m = meta && node ? meta(inst.node) : undefined;
-    if (m && node && !txtDone.has(node)) {
-      txtDone.add(node);
+    const m = meta?.(inst.node);
+    const node = m ? nodeName(inst.node) : undefined;
+    if (m && node && !txtDone?.has(node)) {
+      (txtDone ??= new Set()).add(node);
       const owner = `${node}.node${dcPart}.${domain}`;
       for (const text of metaTexts(m))
         extras.push({ name: owner, record: { type: 'TXT', ttl, text } });

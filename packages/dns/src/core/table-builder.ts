@@ -16,13 +16,8 @@ import {
   serviceKey,
   serviceOwner,
 } from './build-zone.js';
-import {
-  compileFragment,
-  makeTable,
-  WireCompiler,
-  type DnsTable,
-  type WireName,
-} from './compile-table.js';
+import { compileFragment } from './compile-fragment.js';
+import { makeTable, WireCompiler, type DnsTable, type WireName } from './compile-table.js';
 import { NameMap } from './name-map.js';
 import { ZoneAssembler, type EntryMakers } from './zone-assembler.js';
 import { fragmentContext, type Fragment, type FragmentContext } from './fragment-builder.js';
@@ -244,7 +239,11 @@ export class TableBuilder {
         services: new Map(),
         nodes: nodes.keys,
         metaKeys: nodes.meta,
-        names: NameMap.of<WireName>([]),
+        // A full build: shards sized for the names to come (empties and PTR names are a
+        // small share), so the draft fills small maps and finish() need not re-shard.
+        names: NameMap.sized<WireName>(
+          changed.reduce((n, [, f]) => n + (f ? f.names.size + f.empties.size : 0), 0),
+        ),
       };
       for (const [key, s] of updates) {
         if (s) state.services.set(key, s);

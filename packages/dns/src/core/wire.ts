@@ -107,8 +107,42 @@ export function nameToWire(name: string): Buffer {
   return out;
 }
 
+/**
+ * The 4 bytes of a dotted-quad IPv4 literal as net.isIPv4 accepts it (decimal octets up to
+ * 255, no leading zeros), or undefined; parsed by hand since a table build parses every
+ * instance's address.
+ */
+function ipv4Bytes(address: string): Buffer | undefined {
+  const n = address.length;
+  if (n < 7 || n > 15) return undefined;
+  const out = Buffer.allocUnsafe(4);
+  let part = 0;
+  let i = 0;
+  while (part < 4) {
+    const start = i;
+    let v = 0;
+    while (i < n) {
+      const c = address.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && address.charCodeAt(start) === 48))
+      return undefined;
+    out[part++] = v;
+    if (part < 4) {
+      if (address.charCodeAt(i) !== 46) return undefined;
+      i++;
+    }
+  }
+  return i === n ? out : undefined;
+}
+
 /** The 4 or 16 address bytes of an IPv4 / IPv6 literal, or undefined. */
 export function addressBytes(address: string): Buffer | undefined {
+  const v4 = ipv4Bytes(address);
+  if (v4) return v4;
   if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   if (!isIPv6(address)) return undefined;
   const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
