@@ -4,30 +4,23 @@
 // running container whose host port describe-tasks reports (networkBindings) and which
 // answers HTTP on 127.0.0.1; stop-task stops it. Everything listens on 127.0.0.1.
 import { eventually } from '@berth/daemon/testing';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { startCatalog } from '@berth/catalog';
 import { startScheduler } from '@berth/scheduler';
+import { awsCli, requireAwsCli } from '../../../test/helpers/aws-cli.js';
 import { TEST_LABEL } from '../../../test/helpers/docker.js';
 import { startAgent } from '../src/index.js';
 import { dockerRig, get } from './docker-helpers.js';
 import { IMAGE, tempDir } from './helpers.js';
 
-const run = promisify(execFile);
-const AWS = '/usr/bin/aws';
 const CREDS = { id: 'AKIDBERTHAGENTE2E001', secret: 'berth/agent/e2e+secret0000000000000001' };
 
 t.test('issue 8: aws ecs run-task → a running container with its host port reported', async (t) => {
   const rig = await dockerRig(t);
   if (!rig) return;
-  if (!existsSync(AWS)) {
-    t.fail(`${AWS} is missing (Debian package awscli)`);
-    return;
-  }
+  requireAwsCli();
   const dir = await tempDir(t);
   const credentials = join(dir, 'credentials');
   await writeFile(
@@ -45,25 +38,14 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
   t.teardown(() => scheduler.close());
   await eventually('scheduler leads', () => scheduler.replica.isLeader, { timeoutMs: 15_000 });
 
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: CREDS.id,
-    AWS_SECRET_ACCESS_KEY: CREDS.secret,
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
   const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-    const { stdout } = await run(
-      AWS,
-      ['--endpoint-url', scheduler.url, '--output', 'json', 'ecs', ...args],
-      {
-        env,
-        timeout: 30_000,
-      },
-    );
-    return JSON.parse(stdout) as Record<string, unknown>;
+    const r = await awsCli('ecs', args, {
+      endpoint: scheduler.url,
+      home: dir,
+      credentials: { accessKeyId: CREDS.id, secretAccessKey: CREDS.secret },
+    });
+    if (r.code !== 0) throw new Error(`aws ecs ${args[0]} failed (${r.code}): ${r.stderr}`);
+    return r.out as Record<string, unknown>;
   };
   const cluster = `e2e-${rig.runId}`.replace(/[^a-zA-Z0-9_-]/g, '-');
   await aws('create-cluster', '--cluster-name', cluster);
@@ -78,7 +60,7 @@ t.test('issue 8: aws ecs run-task → a running container with its host port rep
     listen: '127.0.0.1:0',
     imagePullBehavior: 'prefer-cached',
     extraLabels: { [TEST_LABEL]: rig.runId },
-    env,
+    env: { AWS_ACCESS_KEY_ID: CREDS.id, AWS_SECRET_ACCESS_KEY: CREDS.secret },
     pollWait: 5_000,
   });
   t.teardown(() => agent.close());
