@@ -8,7 +8,6 @@
  * stop when the flag goes or the tasks stop.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,38 +20,24 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { eventually } from '@berth/daemon/testing';
+import { AWS, awsCli } from './helpers/aws-cli.js';
 import { requireDocker } from './helpers/docker.js';
 import { type RunningDev, startDev } from './helpers/berth-dev.js';
 import { containers, ecsFor, hits } from './helpers/e2e.js';
 
-const AWS = '/usr/bin/aws';
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-function aas(dev: RunningDev, dir: string, args: readonly string[]): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      AWS,
-      ['application-autoscaling', ...args, '--endpoint-url', dev.info.endpoint, '--output', 'json'],
-      {
-        env: {
-          PATH: '/usr/bin:/bin',
-          HOME: dir,
-          AWS_SHARED_CREDENTIALS_FILE: dev.info.credentialsFile,
-          AWS_CONFIG_FILE: join(dir, 'no-config'),
-          AWS_REGION: dev.info.region,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '1',
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`aws application-autoscaling ${args[0]}: ${stderr}`));
-        else resolve(stdout ? JSON.parse(stdout) : {});
-      },
-    );
+async function aas(dev: RunningDev, dir: string, args: readonly string[]): Promise<Json> {
+  const r = await awsCli('application-autoscaling', args, {
+    endpoint: dev.info.endpoint,
+    region: dev.info.region,
+    home: dir,
+    credentialsFile: dev.info.credentialsFile,
+    timeoutMs: 60_000,
   });
+  if (r.code !== 0) throw new Error(`aws application-autoscaling ${args[0]}: ${r.stderr}`);
+  return r.out ?? {};
 }
 
 async function service(ecs: ECSClient): Promise<{ desired: number; running: number }> {
