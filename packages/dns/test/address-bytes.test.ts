@@ -11,7 +11,7 @@ t.test('IPv4 literals, as node:net accepts them', async (t) => {
     { input: '127.0.0.1', want: [127, 0, 0, 1] },
     { input: '0.0.0.0', want: [0, 0, 0, 0] },
     { input: '255.255.255.255', want: [255, 255, 255, 255] },
-    { input: '10.20.250.199', want: [10, 20, 250, 199] },
+    { input: '127.20.250.199', want: [127, 20, 250, 199] },
     { input: '256.1.1.1', want: undefined },
     { input: '01.2.3.4', want: undefined },
     { input: '1.2.3.04', want: undefined },

@@ -110,7 +110,7 @@ t.test('small helpers', async (t) => {
   t.equal(arnId(undefined), '');
   t.equal(bindingText({ bindIP: '0.0.0.0', hostPort: 1, containerPort: 2 }), '1→2/tcp');
   t.equal(
-    bindingText({ bindIP: '10.0.0.1', hostPort: 1, containerPort: 2, protocol: 'udp' }),
-    '10.0.0.1:1→2/udp',
+    bindingText({ bindIP: '127.0.0.1', hostPort: 1, containerPort: 2, protocol: 'udp' }),
+    '127.0.0.1:1→2/udp',
   );
 });

@@ -9,7 +9,7 @@ import {
 } from '../../src/core/forwarded.js';
 import { parseRequestHead } from '../../src/core/request-head.js';
 
-const trusted = new TrustedProxies(['10.0.0.0/8', '2001:db8::/32']);
+const trusted = new TrustedProxies(['127.0.0.0/8', '2001:db8::/32']);
 
 t.test('one X-Forwarded-For entry as an address', async (t) => {
   const cases: [string, string | undefined][] = [
@@ -29,21 +29,25 @@ t.test('one X-Forwarded-For entry as an address', async (t) => {
 
 t.test('the client is the rightmost hop that is not a trusted proxy', async (t) => {
   const cases: { name: string; input: [string, string]; want: string }[] = [
-    { name: 'one hop', input: ['203.0.113.9', '10.0.0.1'], want: '203.0.113.9' },
-    { name: 'spoofed left', input: ['6.6.6.6, 203.0.113.9', '10.0.0.1'], want: '203.0.113.9' },
+    { name: 'one hop', input: ['203.0.113.9', '127.0.0.1'], want: '203.0.113.9' },
+    { name: 'spoofed left', input: ['6.6.6.6, 203.0.113.9', '127.0.0.1'], want: '203.0.113.9' },
     {
       name: 'trusted hops skipped',
-      input: ['6.6.6.6, 203.0.113.9, 10.1.1.1', '10.0.0.1'],
+      input: ['6.6.6.6, 203.0.113.9, 127.1.1.1', '127.0.0.1'],
       want: '203.0.113.9',
     },
-    { name: 'all trusted: leftmost', input: ['10.9.9.9, 10.1.1.1', '10.0.0.1'], want: '10.9.9.9' },
+    {
+      name: 'all trusted: leftmost',
+      input: ['127.9.9.9, 127.1.1.1', '127.0.0.1'],
+      want: '127.9.9.9',
+    },
     {
       name: 'garbage stops the walk',
-      input: ['203.0.113.9, junk, 10.1.1.1', '10.0.0.1'],
-      want: '10.1.1.1',
+      input: ['203.0.113.9, junk, 127.1.1.1', '127.0.0.1'],
+      want: '127.1.1.1',
     },
-    { name: 'garbage right away', input: ['junk', '10.0.0.1'], want: '10.0.0.1' },
-    { name: 'v6', input: ['2001:db9::5, 2001:db8::7', '10.0.0.1'], want: '2001:db9::5' },
+    { name: 'garbage right away', input: ['junk', '127.0.0.1'], want: '127.0.0.1' },
+    { name: 'v6', input: ['2001:db9::5, 2001:db8::7', '127.0.0.1'], want: '2001:db9::5' },
   ];
   for (const c of cases) t.equal(clientFromChain(c.input[0], c.input[1], trusted), c.want, c.name);
 });
@@ -70,21 +74,21 @@ t.test('forwarding headers per peer and --trusted-headers', async (t) => {
     },
     {
       name: 'the ELB: what it writes adopted, the rest fresh',
-      input: { client: '10.0.0.1', policy: elb },
+      input: { client: '127.0.0.1', policy: elb },
       want:
-        'X-Forwarded-For: 6.6.6.6, 203.0.113.9, 10.0.0.1\r\nX-Forwarded-Proto: https\r\n' +
+        'X-Forwarded-For: 6.6.6.6, 203.0.113.9, 127.0.0.1\r\nX-Forwarded-Proto: https\r\n' +
         'X-Forwarded-Port: 443\r\nX-Real-Ip: 203.0.113.9\r\n' +
-        'Forwarded: for=10.0.0.1;proto=https;host=app.example\r\nX-Forwarded-Host: app.example\r\n',
+        'Forwarded: for=127.0.0.1;proto=https;host=app.example\r\nX-Forwarded-Host: app.example\r\n',
     },
     {
       name: 'a proxy trusted for Forwarded and X-Forwarded-Host only',
       input: {
-        client: '10.0.0.1',
+        client: '127.0.0.1',
         policy: { trusted, adopt: new Set(['forwarded', 'x-forwarded-host']) },
       },
       want:
-        'X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: 8080\r\n' +
-        'X-Real-Ip: 10.0.0.1\r\nForwarded: for=6.6.6.6, for=10.0.0.1;proto=http;host=evil.example\r\n' +
+        'X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: 8080\r\n' +
+        'X-Real-Ip: 127.0.0.1\r\nForwarded: for=6.6.6.6, for=127.0.0.1;proto=http;host=evil.example\r\n' +
         'X-Forwarded-Host: evil.example\r\n',
     },
   ];
@@ -95,6 +99,6 @@ t.test('forwarding headers per peer and --trusted-headers', async (t) => {
 });
 
 t.test('bad ranges are refused', async (t) => {
-  t.throws(() => new TrustedProxies(['10.0.0.0/33']), /prefix length/);
+  t.throws(() => new TrustedProxies(['127.0.0.0/33']), /prefix length/);
   t.throws(() => new TrustedProxies(['ten']), /not a CIDR/);
 });
