@@ -19,6 +19,7 @@ import { verifySigV4 } from '../core/sigv4.js';
 import type { EventHub } from '../events/event-hub.js';
 import { serveEvents } from './sse.js';
 import type { DirectLookup } from '../ssm/direct-actions.js';
+import { isQueryRequest, type QueryApi, serveQuery } from './query-protocol.js';
 
 export interface EcsServerOptions {
   readonly replica: Replica;
@@ -38,6 +39,8 @@ export interface EcsServerOptions {
   readonly principals?: ReadonlyMap<string, string> | undefined;
   /** Actions any replica serves itself (SSM, secrets for agents): no leader, no forwarding. */
   readonly direct?: DirectLookup | undefined;
+  /** A query-protocol API (form-encoded `Action=`, XML answers: CloudWatch alarms). */
+  readonly query?: QueryApi | undefined;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -249,6 +252,27 @@ function openEvents(
   serveEvents(hub, req, res);
 }
 
+/** The query-protocol server's options from the listener's own. */
+function queryOptions(o: EcsServerOptions, api: QueryApi): Parameters<typeof serveQuery>[0] {
+  return {
+    api,
+    keys: o.keys,
+    region: o.region,
+    maxSkewMs: o.maxSkewMs,
+    leaderWaitMs: o.leaderWaitMs,
+    isLeader: () => o.replica.context !== undefined,
+    leaderUrl: () => o.replica.leaderUrl,
+    readBody: async (req) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const raw = declared > o.maxBodyBytes ? undefined : await readBody(req, o.maxBodyBytes);
+      if (raw === undefined) await dropBody(req);
+      return raw;
+    },
+    ...(o.onRequest ? { onRequest: o.onRequest } : {}),
+    ...(o.onError ? { onError: o.onError } : {}),
+  };
+}
+
 /** Creates (does not start) the HTTP server. */
 export function createEcsServer(o: EcsServerOptions): Server {
   const server = createServer((req, res) => {
@@ -266,6 +290,10 @@ export function createEcsServer(o: EcsServerOptions): Server {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' });
       res.end(`method ${req.method} not allowed\n`);
+      return;
+    }
+    if (o.query && isQueryRequest(req)) {
+      serveQuery(queryOptions(o, o.query), req, res);
       return;
     }
     const t0 = process.hrtime.bigint();

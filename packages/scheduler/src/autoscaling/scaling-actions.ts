@@ -12,6 +12,9 @@ import { ScalingApi } from './scaling-api.js';
 import { ScheduledActionsApi } from './scheduled-actions-api.js';
 import { ScalingLayout } from './scaling-records.js';
 import { TargetStore } from './target-store.js';
+import { AlarmStore } from './alarm-records.js';
+import { CloudWatchApi } from './cloudwatch-api.js';
+import type { MetricSeries } from './metric-series.js';
 
 export const AUTOSCALING_PREFIX = 'AnyScaleFrontendService.';
 
@@ -21,15 +24,44 @@ export function createScalingActions(o: {
   readonly kvPrefix: string;
   readonly layout: KvLayout;
   readonly scope: ArnScope;
-}): { store: TargetStore; lookup: (target: string) => DirectAction | undefined } {
+  /** The leader's metric series (GetMetricStatistics), once its scaler runs. */
+  readonly series?: () => MetricSeries | undefined;
+}): {
+  store: TargetStore;
+  lookup: (target: string) => DirectAction | undefined;
+  alarms: AlarmStore;
+  cloudwatch: CloudWatchApi;
+} {
   const store = new TargetStore(o.kv, new ScalingLayout(o.kvPrefix));
-  const api = new ScalingApi({ store, kv: o.kv, layout: o.layout, scope: o.scope });
+  const alarms = new AlarmStore(o.kv, o.kvPrefix);
+  const cloudwatch = new CloudWatchApi({
+    store: alarms,
+    scope: o.scope,
+    series: o.series ?? (() => undefined),
+  });
+  const api = new ScalingApi({
+    store,
+    kv: o.kv,
+    layout: o.layout,
+    scope: o.scope,
+    alarmsFor: async () => {
+      const all = await alarms.list();
+      return (arn) =>
+        all
+          .filter((a) =>
+            [...a.alarmActions, ...a.okActions, ...a.insufficientDataActions].includes(arn),
+          )
+          .map((a) => ({ AlarmName: a.name, AlarmARN: cloudwatch.alarmArn(a.name) }));
+    },
+  });
   const handlers = {
     ...api.handlers,
     ...new ScheduledActionsApi(store, api, o.scope).handlers,
   };
   return {
     store,
+    alarms,
+    cloudwatch,
     lookup: (target) => {
       if (!target.startsWith(AUTOSCALING_PREFIX)) return undefined;
       const name = target.slice(AUTOSCALING_PREFIX.length);

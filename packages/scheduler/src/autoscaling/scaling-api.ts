@@ -29,6 +29,7 @@ import {
   type TargetRecord,
 } from './scaling-records.js';
 import { type TargetStore, UNCHANGED } from './target-store.js';
+import { describeStepConfig, readStepConfig, type StepPolicyRecord } from './step-policy.js';
 
 export type ScalingHandler = (body: Body, caller: string | undefined) => Promise<unknown>;
 
@@ -67,12 +68,16 @@ export function page<T>(
     : { items: slice };
 }
 
+/** Reads the alarms once; then policy ARN → the alarms that name it. */
+export type AlarmsFor = () => Promise<(arn: string) => { AlarmName: string; AlarmARN: string }[]>;
+
 export class ScalingApi {
   readonly #store: TargetStore;
   readonly #kv: ConsulKv;
   readonly #layout: KvLayout;
   readonly #scope: ArnScope;
   readonly #now: () => number;
+  readonly #alarmsFor: AlarmsFor | undefined;
 
   constructor(o: {
     store: TargetStore;
@@ -80,7 +85,10 @@ export class ScalingApi {
     layout: KvLayout;
     scope: ArnScope;
     now?: () => number;
+    /** The alarms whose actions name a step policy (DescribeScalingPolicies' Alarms). */
+    alarmsFor?: AlarmsFor;
   }) {
+    this.#alarmsFor = o.alarmsFor;
     this.#store = o.store;
     this.#kv = o.kv;
     this.#layout = o.layout;
@@ -105,7 +113,7 @@ export class ScalingApi {
     return `arn:aws:application-autoscaling:${region}:${accountId}:scalable-target/${r.arnId}`;
   }
 
-  #policyArn(r: TargetRecord, p: PolicyRecord): string {
+  #policyArn(r: TargetRecord, p: PolicyRecord | StepPolicyRecord): string {
     const { region, accountId } = this.#scope;
     return (
       `arn:aws:autoscaling:${region}:${accountId}:scalingPolicy:${p.id}:resource/ecs/` +
@@ -173,6 +181,7 @@ export class ScalingApi {
         },
         created: prev?.created ?? now,
         policies: prev?.policies ?? [],
+        stepPolicies: prev?.stepPolicies,
         lastScaleOutAt: prev?.lastScaleOutAt,
         lastScaleInAt: prev?.lastScaleInAt,
         activities: prev?.activities ?? [],
@@ -233,12 +242,7 @@ export class ScalingApi {
       throw validation('PolicyName is required: 1 to 256 characters, without : or /.');
     }
     const type = read(() => optString(body, 'PolicyType')) ?? 'StepScaling';
-    if (type === 'StepScaling') {
-      throw new EcsError(
-        'ValidationException',
-        'StepScaling is not supported by berth yet: use TargetTrackingScaling.',
-      );
-    }
+    if (type === 'StepScaling') return this.#putStep(body, t, name);
     if (type !== 'TargetTrackingScaling') throw validation(`Unsupported PolicyType ${type}.`);
     const c = readTracking(body);
     const now = this.#now();
@@ -254,14 +258,45 @@ export class ScalingApi {
         created: old?.created ?? now,
       };
       const others = prev.policies.filter((p) => p.name !== name);
-      if (!old && others.length >= 50) {
+      const steps = (prev.stepPolicies ?? []).filter((p) => p.name !== name);
+      if (!old && others.length + steps.length >= 50) {
         throw new EcsError('LimitExceededException', 'At most 50 scaling policies per target.');
       }
-      return { ...prev, policies: [...others, policy] };
+      return { ...prev, policies: [...others, policy], stepPolicies: steps };
     });
     const r = written as TargetRecord;
     const p = policy as PolicyRecord;
     return { PolicyARN: this.#policyArn(r, p), Alarms: this.#alarms(r, p) };
+  }
+
+  async #putStep(
+    body: Body,
+    t: { cluster: string; service: string; resourceId: string },
+    name: string,
+  ): Promise<unknown> {
+    const config = readStepConfig(body);
+    const now = this.#now();
+    let policy: StepPolicyRecord | undefined;
+    const written = await this.#store.update(t.cluster, t.service, (prev) => {
+      if (!prev) throw notFound(t.resourceId);
+      const old = prev.stepPolicies?.find((p) => p.name === name);
+      // A changed configuration starts afresh; the last run's cooldown still holds.
+      policy = {
+        name,
+        id: old?.id ?? randomUUID(),
+        type: 'StepScaling',
+        config,
+        created: old?.created ?? now,
+        last: old?.last,
+      };
+      const others = prev.policies.filter((p) => p.name !== name);
+      const steps = (prev.stepPolicies ?? []).filter((p) => p.name !== name);
+      if (!old && others.length + steps.length >= 50) {
+        throw new EcsError('LimitExceededException', 'At most 50 scaling policies per target.');
+      }
+      return { ...prev, policies: others, stepPolicies: [...steps, policy] };
+    });
+    return { PolicyARN: this.#policyArn(written as TargetRecord, policy as StepPolicyRecord) };
   }
 
   async deletePolicy(body: Body): Promise<unknown> {
@@ -269,46 +304,70 @@ export class ScalingApi {
     const name = read(() => optString(body, 'PolicyName'));
     if (!name) throw validation('PolicyName is required.');
     await this.#store.update(t.cluster, t.service, (prev) => {
-      if (!prev || !prev.policies.some((p) => p.name === name)) {
+      const named = (p: { name: string }): boolean => p.name === name;
+      if (!prev || !(prev.policies.some(named) || prev.stepPolicies?.some(named))) {
         throw new EcsError(
           'ObjectNotFoundException',
           `No scaling policy found for service namespace: ${NAMESPACE}, resource ID: ` +
             `${t.resourceId}, scalable dimension: ${DIMENSION}, policy name: ${name}`,
         );
       }
-      return { ...prev, policies: prev.policies.filter((p) => p.name !== name) };
+      return {
+        ...prev,
+        policies: prev.policies.filter((p) => !named(p)),
+        stepPolicies: prev.stepPolicies?.filter((p) => !named(p)),
+      };
     });
     return {};
   }
 
   async describePolicies(body: Body): Promise<unknown> {
     const names = read(() => optStringList(body, 'PolicyNames'));
-    const rows: { r: TargetRecord; p: PolicyRecord }[] = [];
+    const rows: { r: TargetRecord; p: PolicyRecord | StepPolicyRecord }[] = [];
     for (const r of await this.filtered(body)) {
-      for (const p of r.policies) if (!names || names.includes(p.name)) rows.push({ r, p });
+      for (const p of [...r.policies, ...(r.stepPolicies ?? [])]) {
+        if (!names || names.includes(p.name)) rows.push({ r, p });
+      }
     }
     const { items, next } = page(rows, body, 50);
+    const alarmsOf = items.some(({ p }) => p.type === 'StepScaling')
+      ? await this.#alarmsFor?.()
+      : undefined;
     return {
-      ScalingPolicies: items.map(({ r, p }) => ({
-        PolicyARN: this.#policyArn(r, p),
-        PolicyName: p.name,
-        ServiceNamespace: NAMESPACE,
-        ResourceId: resourceIdOf(r),
-        ScalableDimension: DIMENSION,
-        PolicyType: p.type,
-        TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: p.target,
-          PredefinedMetricSpecification: {
-            PredefinedMetricType: p.metric,
-            ...(p.resourceLabel ? { ResourceLabel: p.resourceLabel } : {}),
-          },
-          ScaleOutCooldown: p.scaleOutCooldown,
-          ScaleInCooldown: p.scaleInCooldown,
-          DisableScaleIn: p.disableScaleIn,
-        },
-        Alarms: this.#alarms(r, p),
-        CreationTime: secs(p.created),
-      })),
+      ScalingPolicies: items.map(({ r, p }) =>
+        p.type === 'StepScaling'
+          ? {
+              PolicyARN: this.#policyArn(r, p),
+              PolicyName: p.name,
+              ServiceNamespace: NAMESPACE,
+              ResourceId: resourceIdOf(r),
+              ScalableDimension: DIMENSION,
+              PolicyType: p.type,
+              StepScalingPolicyConfiguration: describeStepConfig(p.config),
+              Alarms: alarmsOf?.(this.#policyArn(r, p)) ?? [],
+              CreationTime: secs(p.created),
+            }
+          : {
+              PolicyARN: this.#policyArn(r, p),
+              PolicyName: p.name,
+              ServiceNamespace: NAMESPACE,
+              ResourceId: resourceIdOf(r),
+              ScalableDimension: DIMENSION,
+              PolicyType: p.type,
+              TargetTrackingScalingPolicyConfiguration: {
+                TargetValue: p.target,
+                PredefinedMetricSpecification: {
+                  PredefinedMetricType: p.metric,
+                  ...(p.resourceLabel ? { ResourceLabel: p.resourceLabel } : {}),
+                },
+                ScaleOutCooldown: p.scaleOutCooldown,
+                ScaleInCooldown: p.scaleInCooldown,
+                DisableScaleIn: p.disableScaleIn,
+              },
+              Alarms: this.#alarms(r, p),
+              CreationTime: secs(p.created),
+            },
+      ),
       ...(next ? { NextToken: next } : {}),
     };
   }

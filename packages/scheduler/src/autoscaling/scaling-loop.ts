@@ -19,6 +19,7 @@ import { bindScalingMetrics } from './scaling-metrics.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
 import { serviceId, ServiceMetrics } from './service-metrics.js';
 import { type TargetStore, UNCHANGED } from './target-store.js';
+import type { AlarmPass } from './alarm-pass.js';
 
 export interface ScalingLoopOptions {
   /** Between passes (ms, default 5000). */
@@ -28,6 +29,8 @@ export interface ScalingLoopOptions {
   readonly onError?: (error: unknown) => void;
   /** Where the gauges go (`/metrics`). */
   readonly registry?: Registry;
+  /** Alarms and the step policies they run (after the targets, each pass). */
+  readonly alarms?: AlarmPass;
 }
 
 const SERVICE_GROUP = 'service:';
@@ -111,6 +114,7 @@ export class ScalingLoop {
         this.#o.onError?.(e);
       }
     }
+    await this.#o.alarms?.pass(ctx, this.metrics.series);
   }
 
   /** Applies the scheduled action due now, if any: the target as it is afterwards. */

@@ -6,6 +6,7 @@
  */
 import type { PredefinedMetric } from './decide-capacity.js';
 import type { ScheduledActionRecord } from './due-scheduled-action.js';
+import type { StepPolicyRecord } from './step-policy.js';
 
 export const NAMESPACE = 'ecs';
 export const DIMENSION = 'ecs:service:DesiredCount';
@@ -52,6 +53,8 @@ export interface TargetRecord {
   readonly suspended: SuspendedState;
   readonly created: number;
   readonly policies: readonly PolicyRecord[];
+  /** StepScaling policies (names unique across both lists). */
+  readonly stepPolicies?: readonly StepPolicyRecord[] | undefined;
   readonly lastScaleOutAt?: number | undefined;
   readonly lastScaleInAt?: number | undefined;
   /** Newest first, at most MAX_ACTIVITIES. */

@@ -7,6 +7,8 @@
  * per service. Never reads the clock: callers pass `now`.
  */
 
+import { MetricSeries } from './metric-series.js';
+
 export interface Utilisation {
   /** Percent of the task's CPU reservation (can exceed 100 when CPU is not capped). */
   readonly cpu: number;
@@ -51,6 +53,8 @@ export interface ServiceMetricsOptions {
 export const serviceId = (cluster: string, service: string): string => `${cluster}/${service}`;
 
 export class ServiceMetrics {
+  /** Ten-second statistics for alarms and GetMetricStatistics. */
+  readonly series = new MetricSeries();
   readonly #tasks = new Map<string, TaskSample>();
   readonly #series = new Map<string, Bucket[]>();
   readonly #retainMs: number;
@@ -66,6 +70,7 @@ export class ServiceMetrics {
   /** Records one task's sample (`service` as serviceId gives it). */
   record(now: number, taskId: string, service: string, u: Utilisation): void {
     if (!Number.isFinite(u.cpu) || !Number.isFinite(u.memory)) return;
+    this.series.record(now, service, u);
     this.#tasks.delete(taskId);
     this.#tasks.set(taskId, { ...u, service, at: now });
     while (this.#tasks.size > this.#maxTasks) {
@@ -89,6 +94,7 @@ export class ServiceMetrics {
 
   /** Drops samples older than the retention (call now and then). */
   prune(now: number): void {
+    this.series.prune(now);
     for (const [id, s] of this.#tasks) if (now - s.at > this.#retainMs) this.#tasks.delete(id);
     for (const [svc, series] of this.#series) {
       const last = series[series.length - 1];

@@ -28,6 +28,7 @@ import { createEcsServer } from '../adapters/http-server.js';
 import { createDirectActions } from '../ssm/direct-actions.js';
 import { createScalingActions } from '../autoscaling/scaling-actions.js';
 import { ScalingLoop } from '../autoscaling/scaling-loop.js';
+import { AlarmPass } from '../autoscaling/alarm-pass.js';
 
 /**
  * Options of {@link startScheduler}: the config keys of `berth scheduler` (durations in ms, the
@@ -143,11 +144,13 @@ export async function startScheduler(
     scope: { region, accountId },
     keyFile: options.secretsKey,
   });
+  const metricsOf: { scaler?: ScalingLoop } = {};
   const scaling = createScalingActions({
     kv: consul.kv,
     kvPrefix,
     layout: new KvLayout(kvPrefix),
     scope: { region, accountId },
+    series: () => metricsOf.scaler?.metrics.series,
   });
   if (direct.keyFileCreated)
     emit('warn', { message: `created secrets key file ${options.secretsKey}` });
@@ -187,6 +190,7 @@ export async function startScheduler(
     onError: (error, action) => emit('fault', { error, action }),
     events,
     direct: (target) => direct.lookup(target) ?? scaling.lookup(target),
+    query: scaling.cloudwatch.api,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -245,7 +249,11 @@ export async function startScheduler(
     registry,
     ...(options.scalingIntervalMs !== undefined ? { intervalMs: options.scalingIntervalMs } : {}),
     onError: (error) => emit('warn', { message: 'auto scaling failed', error }),
+    alarms: new AlarmPass(scaling.alarms, scaling.store, (error) =>
+      emit('warn', { message: 'alarm evaluation failed', error }),
+    ),
   });
+  metricsOf.scaler = scaler;
   scaler.start();
 
   let closed = false;
