@@ -2,7 +2,7 @@
  * The Application Auto Scaling API for ECS services (AWS JSON 1.1,
  * `X-Amz-Target: AnyScaleFrontendService.<Action>`, SigV4 service `application-autoscaling`):
  * Register/Deregister/DescribeScalableTargets, Put/Delete/DescribeScalingPolicies
- * (TargetTrackingScaling) and DescribeScalingActivities. Any replica serves it: the state is
+ * (TargetTrackingScaling, StepScaling) and DescribeScalingActivities. Any replica serves it: the state is
  * CAS-written KV records that the leader's scaling loop reads. Must never write a target for
  * a service that does not exist, nor a policy for a target that is not registered.
  */
@@ -29,7 +29,12 @@ import {
   type TargetRecord,
 } from './scaling-records.js';
 import { type TargetStore, UNCHANGED } from './target-store.js';
-import { describeStepConfig, readStepConfig, type StepPolicyRecord } from './step-policy.js';
+import {
+  describeStepPolicy,
+  putStepPolicy,
+  readStepConfig,
+  type StepPolicyRecord,
+} from './step-policy.js';
 
 export type ScalingHandler = (body: Body, caller: string | undefined) => Promise<unknown>;
 
@@ -242,7 +247,10 @@ export class ScalingApi {
       throw validation('PolicyName is required: 1 to 256 characters, without : or /.');
     }
     const type = read(() => optString(body, 'PolicyType')) ?? 'StepScaling';
-    if (type === 'StepScaling') return this.#putStep(body, t, name);
+    if (type === 'StepScaling') {
+      const step = await putStepPolicy(this.#store, t, name, readStepConfig(body), this.#now());
+      return { PolicyARN: this.#policyArn(step.target, step.policy) };
+    }
     if (type !== 'TargetTrackingScaling') throw validation(`Unsupported PolicyType ${type}.`);
     const c = readTracking(body);
     const now = this.#now();
@@ -267,36 +275,6 @@ export class ScalingApi {
     const r = written as TargetRecord;
     const p = policy as PolicyRecord;
     return { PolicyARN: this.#policyArn(r, p), Alarms: this.#alarms(r, p) };
-  }
-
-  async #putStep(
-    body: Body,
-    t: { cluster: string; service: string; resourceId: string },
-    name: string,
-  ): Promise<unknown> {
-    const config = readStepConfig(body);
-    const now = this.#now();
-    let policy: StepPolicyRecord | undefined;
-    const written = await this.#store.update(t.cluster, t.service, (prev) => {
-      if (!prev) throw notFound(t.resourceId);
-      const old = prev.stepPolicies?.find((p) => p.name === name);
-      // A changed configuration starts afresh; the last run's cooldown still holds.
-      policy = {
-        name,
-        id: old?.id ?? randomUUID(),
-        type: 'StepScaling',
-        config,
-        created: old?.created ?? now,
-        last: old?.last,
-      };
-      const others = prev.policies.filter((p) => p.name !== name);
-      const steps = (prev.stepPolicies ?? []).filter((p) => p.name !== name);
-      if (!old && others.length + steps.length >= 50) {
-        throw new EcsError('LimitExceededException', 'At most 50 scaling policies per target.');
-      }
-      return { ...prev, policies: others, stepPolicies: [...steps, policy] };
-    });
-    return { PolicyARN: this.#policyArn(written as TargetRecord, policy as StepPolicyRecord) };
   }
 
   async deletePolicy(body: Body): Promise<unknown> {
@@ -336,17 +314,7 @@ export class ScalingApi {
     return {
       ScalingPolicies: items.map(({ r, p }) =>
         p.type === 'StepScaling'
-          ? {
-              PolicyARN: this.#policyArn(r, p),
-              PolicyName: p.name,
-              ServiceNamespace: NAMESPACE,
-              ResourceId: resourceIdOf(r),
-              ScalableDimension: DIMENSION,
-              PolicyType: p.type,
-              StepScalingPolicyConfiguration: describeStepConfig(p.config),
-              Alarms: alarmsOf?.(this.#policyArn(r, p)) ?? [],
-              CreationTime: secs(p.created),
-            }
+          ? describeStepPolicy(r, p, this.#policyArn(r, p), alarmsOf)
           : {
               PolicyARN: this.#policyArn(r, p),
               PolicyName: p.name,

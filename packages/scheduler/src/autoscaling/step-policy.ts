@@ -2,12 +2,15 @@
  * Step scaling policies in the Application Auto Scaling API (issue 21): the record kept on a
  * scalable target, the reader of `StepScalingPolicyConfiguration` (ValidationException naming
  * the field, the steps checked as AWS checks them) and its rendering for
- * DescribeScalingPolicies; also the policy ARN and its parsing (alarms name policies by ARN).
- * Pure.
+ * DescribeScalingPolicies, its CAS write on the target, and the parsing of a policy ARN
+ * (alarms name policies by ARN). All pure but putStepPolicy.
  */
 import { type Body, optObject, optObjectList, optString } from '../core/input.js';
-import type { ArnScope } from '../core/arn.js';
+import { randomUUID } from 'node:crypto';
+import { EcsError } from '../errors.js';
 import { read, validation } from './scaling-input.js';
+import { DIMENSION, NAMESPACE, resourceIdOf, type TargetRecord } from './scaling-records.js';
+import type { TargetStore } from './target-store.js';
 import {
   type AdjustmentType,
   type MetricAggregation,
@@ -126,18 +129,6 @@ export function describeStepConfig(c: StepPolicyConfig): Record<string, unknown>
   };
 }
 
-/** A scaling policy's ARN, as Application Auto Scaling writes it. */
-export function policyArn(
-  scope: ArnScope,
-  t: { cluster: string; service: string },
-  p: { id: string; name: string },
-): string {
-  return (
-    `arn:aws:autoscaling:${scope.region}:${scope.accountId}:scalingPolicy:${p.id}:resource/ecs/` +
-    `service/${t.cluster}/${t.service}:policyName/${p.name}`
-  );
-}
-
 const POLICY_ARN =
   /^arn:aws:autoscaling:[a-z0-9-]+:\d{12}:scalingPolicy:([0-9a-f-]{36}):resource\/ecs\/service\/([A-Za-z0-9_-]{1,255})\/([A-Za-z0-9_-]{1,255}):policyName\/([^:/]{1,256})$/;
 
@@ -147,4 +138,61 @@ export function parsePolicyArn(
 ): { id: string; cluster: string; service: string; name: string } | undefined {
   const m = POLICY_ARN.exec(arn);
   return m ? { id: m[1]!, cluster: m[2]!, service: m[3]!, name: m[4]! } : undefined;
+}
+
+/** Writes (creates or replaces) the step policy `name` on a registered target. */
+export async function putStepPolicy(
+  store: TargetStore,
+  t: { cluster: string; service: string; resourceId: string },
+  name: string,
+  config: StepPolicyConfig,
+  now: number,
+): Promise<{ target: TargetRecord; policy: StepPolicyRecord }> {
+  let policy: StepPolicyRecord | undefined;
+  const written = await store.update(t.cluster, t.service, (prev) => {
+    if (!prev) {
+      throw new EcsError(
+        'ObjectNotFoundException',
+        `No scalable target registered for service namespace: ${NAMESPACE}, resource ID: ` +
+          `${t.resourceId}, scalable dimension: ${DIMENSION}`,
+      );
+    }
+    const old = prev.stepPolicies?.find((p) => p.name === name);
+    // The last run (and so its cooldown) survives a change of configuration.
+    policy = {
+      name,
+      id: old?.id ?? randomUUID(),
+      type: 'StepScaling',
+      config,
+      created: old?.created ?? now,
+      last: old?.last,
+    };
+    const others = prev.policies.filter((p) => p.name !== name);
+    const steps = (prev.stepPolicies ?? []).filter((p) => p.name !== name);
+    if (!old && others.length + steps.length >= 50) {
+      throw new EcsError('LimitExceededException', 'At most 50 scaling policies per target.');
+    }
+    return { ...prev, policies: others, stepPolicies: [...steps, policy] };
+  });
+  return { target: written as TargetRecord, policy: policy as StepPolicyRecord };
+}
+
+/** A step policy as DescribeScalingPolicies shows it, with the alarms that name it. */
+export function describeStepPolicy(
+  r: TargetRecord,
+  p: StepPolicyRecord,
+  arn: string,
+  alarmsOf: ((arn: string) => { AlarmName: string; AlarmARN: string }[]) | undefined,
+): Record<string, unknown> {
+  return {
+    PolicyARN: arn,
+    PolicyName: p.name,
+    ServiceNamespace: NAMESPACE,
+    ResourceId: resourceIdOf(r),
+    ScalableDimension: DIMENSION,
+    PolicyType: p.type,
+    StepScalingPolicyConfiguration: describeStepConfig(p.config),
+    Alarms: alarmsOf?.(arn) ?? [],
+    CreationTime: p.created / 1000,
+  };
 }
