@@ -304,6 +304,35 @@ t.test('alarms: put, errors, describe, history, set-alarm-state runs the policy'
     ],
   });
 
+  // Actions disabled: the state changes, the policy does not run.
+  r = await alarm('web-cpu-muted', [
+    '--period',
+    '60',
+    '--threshold',
+    '70',
+    '--treat-missing-data',
+    'ignore',
+    '--no-actions-enabled',
+    '--alarm-actions',
+    outArn,
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  r = await cw([
+    'set-alarm-state',
+    '--alarm-name',
+    'web-cpu-muted',
+    '--state-value',
+    'ALARM',
+    '--state-reason',
+    'muted',
+  ]);
+  t.equal(r.code, 0, r.stderr);
+  await stays('desired count 1 (actions disabled)', async () => (await desired()) === 1, {
+    periodMs: 1500,
+  });
+  r = await cw(['delete-alarms', '--alarm-names', 'web-cpu-muted']);
+  t.equal(r.code, 0, r.stderr);
+
   // No data: set-alarm-state ALARM runs the policy at the breach 0 (the first step, +1).
   r = await cw([
     'set-alarm-state',

@@ -7,6 +7,7 @@ import { eventually, stays } from '@berth/daemon/testing';
 import t from 'tap';
 import { awsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 import { SimulatedAgent } from '../src/testing/index.js';
+import { startScheduler } from '../src/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
 const s = await startStack({ serviceIntervalMs: 200, scalingIntervalMs: 200, discoveryDrain: 0 });
@@ -153,7 +154,7 @@ t.test('busy tasks: the alarm fires, the policy adds the step the breach falls i
     { periodMs: 12_000, intervalMs: 300 },
   );
   const now = Math.floor(Date.now() / 1000);
-  const stats = await run('cloudwatch', [
+  const statsArgs = [
     'get-metric-statistics',
     '--namespace',
     'AWS/ECS',
@@ -164,6 +165,9 @@ t.test('busy tasks: the alarm fires, the policy adds the step the breach falls i
     String(now - 300),
     '--end-time',
     String(now + 10),
+  ];
+  const stats = await run('cloudwatch', [
+    ...statsArgs,
     '--period',
     '10',
     '--statistics',
@@ -174,6 +178,31 @@ t.test('busy tasks: the alarm fires, the policy adds the step the breach falls i
   t.ok(stats.out.Datapoints.length >= 1, 'datapoints');
   t.match(stats.out.Datapoints[0], { Average: 100, Maximum: 100, Unit: 'Percent' });
   t.ok(stats.out.Datapoints[0].SampleCount >= 1);
+  // A follower has no metrics of its own: it forwards GetMetricStatistics to the leader.
+  const follower = await startScheduler({
+    consul: s.catalog.url,
+    listen: '127.0.0.1:0',
+    credentials: s.credentialsFile,
+  });
+  t.teardown(() => follower.close());
+  t.notOk(follower.replica.isLeader, 'a follower');
+  const viaFollower = await awsCli(
+    'cloudwatch',
+    [...statsArgs, '--period', '60', '--statistics', 'Maximum'],
+    { endpoint: follower.url, home: s.dir, credentials: CREDS },
+  );
+  t.equal(viaFollower.code, 0, viaFollower.stderr);
+  t.match(viaFollower.out.Datapoints[0], { Maximum: 100 }, 'the leader answered');
+  const alarmsViaFollower = await awsCli('cloudwatch', ['describe-alarms'], {
+    endpoint: follower.url,
+    home: s.dir,
+    credentials: CREDS,
+  });
+  t.same(
+    alarmsViaFollower.out.MetricAlarms.map((a: { AlarmName: string }) => a.AlarmName),
+    ['web-cpu-high'],
+    'a follower serves alarms from KV',
+  );
   const history = await run('cloudwatch', [
     'describe-alarm-history',
     '--alarm-name',

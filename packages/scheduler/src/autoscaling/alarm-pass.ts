@@ -45,6 +45,11 @@ export class AlarmPass {
   readonly #alarms: AlarmStore;
   readonly #targets: TargetStore;
   readonly #onError: (e: unknown) => void;
+  /**
+   * The end of the last period evaluated, per alarm: in memory only, so an unchanged state
+   * costs no KV write (a new leader evaluates each alarm once at once; cooldowns hold).
+   */
+  readonly #evaluated = new Map<string, number>();
 
   constructor(alarms: AlarmStore, targets: TargetStore, onError: (e: unknown) => void) {
     this.#alarms = alarms;
@@ -53,7 +58,10 @@ export class AlarmPass {
   }
 
   async pass(ctx: ApiContext, series: MetricSeries): Promise<void> {
-    for (const a of await this.#alarms.list()) {
+    const alarms = await this.#alarms.list();
+    const names = new Set(alarms.map((a) => a.name));
+    for (const n of this.#evaluated.keys()) if (!names.has(n)) this.#evaluated.delete(n);
+    for (const a of alarms) {
       if (ctx.signal.aborted) return;
       try {
         await this.#one(ctx, series, a);
@@ -69,7 +77,7 @@ export class AlarmPass {
     const end = now - (now % p);
     const values = alarmValues(given, series, end);
     let alarm = given;
-    const due = (given.evaluatedThrough ?? 0) < end;
+    const due = (this.#evaluated.get(given.name) ?? 0) < end;
     if (due) {
       const ev = values
         ? evaluateAlarm(
@@ -88,13 +96,12 @@ export class AlarmPass {
             reason: `berth does not serve the metric ${given.namespace} ${given.metricName} with these dimensions.`,
             recent: [],
           };
+      this.#evaluated.set(given.name, end);
       const written = await this.#alarms.update(given.name, (prev) => {
-        if (!prev || (prev.evaluatedThrough ?? 0) >= end) return KEEP;
-        const base = { ...prev, evaluatedThrough: end };
-        if (prev.state === ev.state) return base;
+        if (!prev || prev.state === ev.state) return KEEP;
         return withHistory(
           {
-            ...base,
+            ...prev,
             state: ev.state,
             stateReason: ev.reason,
             stateReasonData: JSON.stringify({

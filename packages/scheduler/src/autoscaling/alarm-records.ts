@@ -51,8 +51,6 @@ export interface AlarmRecord {
   readonly stateReason: string;
   readonly stateReasonData?: string | undefined;
   readonly stateUpdatedAt: number;
-  /** The end (ms) of the last period the leader evaluated. */
-  readonly evaluatedThrough?: number | undefined;
   /** SetAlarmState changed the state: the leader runs its actions on its next pass. */
   readonly actionsDue?: boolean | undefined;
   /** Newest first, at most MAX_HISTORY. */

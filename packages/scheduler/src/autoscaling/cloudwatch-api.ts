@@ -117,7 +117,6 @@ export class CloudWatchApi {
         stateReason: prev?.stateReason ?? 'Unchecked: Initial alarm creation',
         stateReasonData: prev?.stateReasonData,
         stateUpdatedAt: prev?.stateUpdatedAt ?? now,
-        evaluatedThrough: prev?.evaluatedThrough,
         history: prev?.history ?? [],
       };
       return withHistory(rec, {
