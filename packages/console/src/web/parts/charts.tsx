@@ -141,6 +141,17 @@ export function scaledPoints(
     .join(' ');
 }
 
+/** Dots at the points (a line of one or two points is hard to see). */
+function dots(s: Series, t0: number, t1: number, max: number, cls: string): JSX.Element[] {
+  return scaledPoints(s, t0, t1, max)
+    .split(' ')
+    .filter(Boolean)
+    .map((p, i) => {
+      const [x, y] = p.split(',');
+      return <circle key={`${cls}${i}`} cx={x} cy={y} r="3" class={`dot ${cls}`} />;
+    });
+}
+
 /**
  * CPU and memory utilisation (% of the reservation) per minute on one scale (0–100 %, higher
  * when a task exceeds its reservation), with `summary` as its text alternative.
@@ -168,6 +179,9 @@ export function UtilisationChart({
           <>
             <polyline points={scaledPoints(cpu, t0, t1, max)} class="cpu" />
             <polyline points={scaledPoints(memory, t0, t1, max)} class="memory" />
+            {cpu.length < 3 || memory.length < 3
+              ? [...dots(cpu, t0, t1, max, 'cpu'), ...dots(memory, t0, t1, max, 'memory')]
+              : null}
           </>
         ) : null}
       </svg>

@@ -60,7 +60,9 @@ function Utilisation({ u, cluster }: { u: UtilisationView; cluster: string }): J
       <p class="sr-only">{u.summary}</p>
       {u.minutes.length ? (
         <details>
-          <summary>The last {u.minutes.length} minutes as a table</summary>
+          <summary>
+            The last {u.minutes.length === 1 ? 'minute' : `${u.minutes.length} minutes`} as a table
+          </summary>
           <Table
             label="Utilisation per minute"
             head={[
