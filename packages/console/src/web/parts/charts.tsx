@@ -128,7 +128,7 @@ export function scaledPoints(
   t0: number,
   t1: number,
   max: number,
-  width = UW,
+  width = UW - 4,
   height = UH,
 ): string {
   const span = Math.max(1, t1 - t0);
@@ -153,8 +153,9 @@ function dots(s: Series, t0: number, t1: number, max: number, cls: string): JSX.
 }
 
 /**
- * CPU and memory utilisation (% of the reservation) per minute on one scale (0–100 %, higher
- * when a task exceeds its reservation), with `summary` as its text alternative.
+ * CPU and memory utilisation (% of the reservation) per minute over the last hour on one
+ * scale (0–100 %, higher when a task exceeds its reservation), with `summary` as its text
+ * alternative.
  */
 export function UtilisationChart({
   cpu,
@@ -166,8 +167,9 @@ export function UtilisationChart({
   summary: string;
 }): JSX.Element {
   const all = [...cpu, ...memory];
-  const t0 = Math.min(...all.map(([t]) => t));
+  // The last hour, the newest minute at the right edge (inside the box, dots included).
   const t1 = Math.max(...all.map(([t]) => t));
+  const t0 = Math.min(t1 - 59 * 60_000, ...all.map(([t]) => t));
   const max = Math.max(100, ...all.map(([, v]) => v));
   const y100 = UH - 2 - (100 / max) * (UH - 4);
   return (
