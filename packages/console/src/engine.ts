@@ -12,7 +12,9 @@ import { CatalogFeed } from './adapters/catalog.js';
 import { askSrv } from './adapters/dns.js';
 import { AUTH_ERRORS, EcsApi, EcsCallError } from './adapters/ecs-api.js';
 import { routerMetrics, routerTable } from './adapters/hosts.js';
+import { ScalingApi } from './adapters/scaling-api.js';
 import { type Action, describeAction } from './core/actions.js';
+import { isScalingAction } from './core/scaling-actions.js';
 import type { RouterAnswer } from './core/discovery.js';
 import { routeCounters, SeriesStore } from './core/history.js';
 import { type KeyPair, type Session, SessionStore } from './core/sessions.js';
@@ -57,6 +59,9 @@ function actionLink(a: Action): string | undefined {
   switch (a.kind) {
     case 'scale':
     case 'update-service':
+    case 'register-scalable-target':
+    case 'put-scaling-policy':
+    case 'delete-scaling-policy':
       return `/c/${c(a.cluster)}/services/${c(a.service)}`;
     case 'stop-task':
       return `/c/${c(a.cluster)}/tasks/${c(a.task)}`;
@@ -166,12 +171,19 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
     return api;
   }
 
+  /** The person's Application Auto Scaling client (no sockets of its own to keep). */
+  scaling(s: Session): ScalingApi {
+    return new ScalingApi(this.options.scheduler, this.options.region, s.credentials);
+  }
+
   /** Performs an action for a person and records it in the action log. */
   async perform(s: Session, a: Action): Promise<{ description: string; result: string }> {
     const description = describeAction(a);
     const who = s.credentials.accessKeyId;
     try {
-      const result = await this.api(s).perform(a);
+      const result = isScalingAction(a)
+        ? await this.scaling(s).perform(a)
+        : await this.api(s).perform(a);
       this.#record({
         time: Date.now(),
         source: 'console',

@@ -21,3 +21,4 @@ export {
 } from './core/sigv4.js';
 export { parseCredentialsFile, loadCredentialsFile } from './adapters/credentials-file.js';
 export { EcsJsonClient, type EcsJsonClientOptions } from './client/ecs-json-client.js';
+export { nextRunAfter, type NextRunOptions } from './autoscaling/next-run.js';

@@ -28,7 +28,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { mapLimit } from '@berth/daemon';
-import type { Action } from '../core/actions.js';
+import type { EcsAction } from '../core/actions.js';
 import type { KeyPair } from '../core/sessions.js';
 
 /** An ECS refusal (or the scheduler being unreachable) as the console reports it. */
@@ -232,7 +232,7 @@ export class EcsApi {
   }
 
   /** Performs an action; returns a short result ("registered hello:4"). */
-  async perform(a: Action): Promise<string> {
+  async perform(a: EcsAction): Promise<string> {
     const c = this.client;
     switch (a.kind) {
       case 'scale':

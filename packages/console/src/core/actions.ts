@@ -1,12 +1,23 @@
 /**
  * The console's actions: what a person can do (scale, update a service to another revision or
  * force a new deployment, stop a task, drain / activate an instance, run tasks, register a task
- * definition), checked from untrusted JSON, and described in one sentence that the page shows
- * before the person confirms and the event list keeps afterwards. Pure; the server turns an
- * action into one ECS call. Must never perform an action itself.
+ * definition; auto scaling's are in scaling-actions.ts), checked from untrusted JSON, and
+ * described in one sentence that the page shows before the person confirms and the event list
+ * keeps afterwards. Pure; the server turns an action into one API call. Must never perform an
+ * action itself.
  */
+import {
+  describeScalingAction,
+  isScalingAction,
+  parseScalingAction,
+  SCALING_KINDS,
+  type ScalingAction,
+} from './scaling-actions.js';
 
-export type Action =
+export type Action = EcsAction | ScalingAction;
+
+/** The actions that are one ECS call. */
+export type EcsAction =
   | {
       readonly kind: 'scale';
       readonly cluster: string;
@@ -45,7 +56,6 @@ export type Action =
       readonly kind: 'register-task-definition';
       readonly definition: Readonly<Record<string, unknown>>;
     };
-
 export type ActionKind = Action['kind'];
 
 /** A refused action input: the message names the field. */
@@ -86,6 +96,9 @@ export function parseAction(input: unknown): Action {
     throw new ActionInputError('', 'the action must be a JSON object');
   }
   const o = input as Record<string, unknown>;
+  if (typeof o['kind'] === 'string' && SCALING_KINDS.has(o['kind'])) {
+    return parseScalingAction(o, (field, message) => new ActionInputError(field, message));
+  }
   switch (o['kind']) {
     case 'scale':
       return {
@@ -156,6 +169,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 
 /** One sentence saying what the action will do (shown before confirming, kept in the events). */
 export function describeAction(a: Action): string {
+  if (isScalingAction(a)) return describeScalingAction(a);
   switch (a.kind) {
     case 'scale': {
       const change =

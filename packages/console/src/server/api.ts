@@ -14,6 +14,7 @@ import { fieldOfError } from '../core/task-def-form.js';
 import type { SessionInfo } from '../core/view-types.js';
 import type { ConsoleEngine } from '../engine.js';
 import { loadRegistry } from '../registry-loader.js';
+import { loadScaling } from '../scaling-loader.js';
 import { BodyError, readJson, sameOrigin, sendError, sendJson } from './http-util.js';
 import { serveLive } from './live.js';
 
@@ -97,6 +98,8 @@ async function view(
     if (c === 'overview' && d === undefined) body = await L.overview(api, b);
     else if (c === 'services' && d === undefined) body = await L.services(api, b);
     else if (c === 'services' && d && e === undefined) body = await L.service(api, b, d);
+    else if (c === 'services' && d && e === 'scaling' && parts[5] === undefined)
+      body = await loadScaling(api, engine.scaling(s), b, d);
     else if (c === 'tasks' && d === undefined) body = await L.tasks(api, b);
     else if (c === 'tasks' && d && e === undefined) body = await L.task(api, b, d);
     else if (c === 'tasks' && d && e === 'logs') return logs(engine, s, b, d, url, res);

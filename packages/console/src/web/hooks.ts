@@ -1,8 +1,9 @@
 /**
  * The page's state hooks: the current path (history API, so every view has its URL), view
  * models fetched from the server and fetched again whenever the live feed says something
- * changed, and the live feed itself with its connection state. Must never poll the scheduler:
- * changes arrive through `/api/events`.
+ * changed, and the live feed itself with its connection state. Must never poll the scheduler
+ * for changes: they arrive through `/api/events` (only measurements, which no event announces,
+ * are fetched again on a slow timer).
  */
 import { createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
@@ -43,9 +44,19 @@ export interface ViewState<T> {
   reload(): void;
 }
 
-/** A view model from `/api<path>`, fetched again on every live change (old data kept meanwhile). */
-export function useView<T>(path: string | undefined): ViewState<T> {
+/**
+ * A view model from `/api<path>`, fetched again on every live change (old data kept meanwhile)
+ * and, with `everyMs`, that often too (for measurements no event announces; not the person's
+ * activity).
+ */
+export function useView<T>(path: string | undefined, everyMs?: number): ViewState<T> {
   const version = useContext(LiveVersion);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!everyMs || path === undefined) return;
+    const timer = window.setInterval(() => setTick((n) => n + 1), everyMs);
+    return () => window.clearInterval(timer);
+  }, [path, everyMs]);
   const [state, setState] = useState<{
     data?: T;
     error?: ApiError;
@@ -76,7 +87,7 @@ export function useView<T>(path: string | undefined): ViewState<T> {
       },
     );
     return () => ctl.abort();
-  }, [path, version, nonce]);
+  }, [path, version, nonce, tick]);
   return {
     data: state.path === path ? state.data : undefined,
     error: state.path === path ? state.error : undefined,

@@ -70,16 +70,17 @@ let axeSource: string | undefined;
 
 /**
  * Runs axe-core in the page (injected through the DevTools protocol, so the console's CSP,
- * which refuses inline scripts, stays on) and returns the violations.
+ * which refuses inline scripts, stays on) over the document or the elements `selector`
+ * matches, and returns the violations.
  */
-export async function axeScan(page: Page): Promise<AxeViolation[]> {
+export async function axeScan(page: Page, selector?: string): Promise<AxeViolation[]> {
   if (axeSource === undefined) {
     const require = createRequire(import.meta.url);
     axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   }
   await page.evaluate(`${axeSource}\n;0`);
   return (await page.evaluate(`axe
-    .run(document, { resultTypes: ['violations'] })
+    .run(${selector ? `{ include: [${JSON.stringify(selector)}] }` : 'document'}, { resultTypes: ['violations'] })
     .then((r) => r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,

@@ -14,6 +14,7 @@ import { pollAssignments, submitContainerStateChange, submitTaskStateChange } fr
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
 import { updateCluster, updateClusterSettings } from './cluster-settings.js';
 import { reportTaskStats } from '../autoscaling/report-task-stats.js';
+import { describeServiceMetrics } from '../autoscaling/describe-service-metrics.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
 import type { Handler } from './context.js';
 import {
@@ -104,6 +105,7 @@ export const ecsActions: Readonly<Record<string, Handler>> = {
 export const agentActions: Readonly<Record<string, Handler>> = {
   PollAssignments: pollAssignments,
   ReportTaskStats: reportTaskStats,
+  DescribeServiceMetrics: describeServiceMetrics,
 };
 
 /** The handler and action name for an X-Amz-Target value, or undefined. */

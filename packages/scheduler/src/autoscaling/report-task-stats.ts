@@ -20,6 +20,10 @@ export function registerMetricsSink(state: SchedulerState, metrics: ServiceMetri
   sinks.set(state, metrics);
 }
 
+/** The metrics receiving this leader state's reports (undefined until the scaler registered). */
+export const metricsSinkOf = (state: SchedulerState): ServiceMetrics | undefined =>
+  sinks.get(state);
+
 const SERVICE_GROUP = 'service:';
 
 export const reportTaskStats: Handler = (ctx, body) => {

@@ -118,3 +118,79 @@ export function RolloutBar({ p }: { p: RolloutProgress }): JSX.Element {
     </div>
   );
 }
+
+const UW = 360;
+const UH = 90;
+
+/** Points of `series` in a `width` × `height` box on a shared 0..`max` scale over [t0, t1]. */
+export function scaledPoints(
+  series: Series,
+  t0: number,
+  t1: number,
+  max: number,
+  width = UW - 4,
+  height = UH,
+): string {
+  const span = Math.max(1, t1 - t0);
+  return series
+    .map(([t, v]) => {
+      const x = t1 === t0 ? width : ((t - t0) / span) * width;
+      const y = height - 2 - (Math.min(v, max) / max) * (height - 4);
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
+}
+
+/** Dots at the points (a line of one or two points is hard to see). */
+function dots(s: Series, t0: number, t1: number, max: number, cls: string): JSX.Element[] {
+  return scaledPoints(s, t0, t1, max)
+    .split(' ')
+    .filter(Boolean)
+    .map((p, i) => {
+      const [x, y] = p.split(',');
+      return <circle key={`${cls}${i}`} cx={x} cy={y} r="3" class={`dot ${cls}`} />;
+    });
+}
+
+/**
+ * CPU and memory utilisation (% of the reservation) per minute over the last hour on one
+ * scale (0–100 %, higher when a task exceeds its reservation), with `summary` as its text
+ * alternative.
+ */
+export function UtilisationChart({
+  cpu,
+  memory,
+  summary,
+}: {
+  cpu: Series;
+  memory: Series;
+  summary: string;
+}): JSX.Element {
+  const all = [...cpu, ...memory];
+  // The last hour, the newest minute at the right edge (inside the box, dots included).
+  const t1 = Math.max(...all.map(([t]) => t));
+  const t0 = Math.min(t1 - 59 * 60_000, ...all.map(([t]) => t));
+  const max = Math.max(100, ...all.map(([, v]) => v));
+  const y100 = UH - 2 - (100 / max) * (UH - 4);
+  return (
+    <figure class="util-chart">
+      <svg viewBox={`0 0 ${UW} ${UH}`} role="img" aria-label={summary}>
+        <line x1="0" y1={UH - 1} x2={UW} y2={UH - 1} class="axis" />
+        <line x1="0" y1={y100} x2={UW} y2={y100} class="axis dashed" />
+        {all.length ? (
+          <>
+            <polyline points={scaledPoints(cpu, t0, t1, max)} class="cpu" />
+            <polyline points={scaledPoints(memory, t0, t1, max)} class="memory" />
+            {cpu.length < 3 || memory.length < 3
+              ? [...dots(cpu, t0, t1, max, 'cpu'), ...dots(memory, t0, t1, max, 'memory')]
+              : null}
+          </>
+        ) : null}
+      </svg>
+      <figcaption>
+        <span class="key cpu">CPU</span> and <span class="key memory">memory</span>, % of the
+        reservation per minute (dashed line: 100 %)
+      </figcaption>
+    </figure>
+  );
+}

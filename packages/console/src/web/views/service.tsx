@@ -1,6 +1,6 @@
 /**
  * One service: counts and charts, the deployment's progress, the actions (scale, update to a
- * revision, force a new deployment), the tasks, what reaches them, and the events.
+ * revision, force a new deployment), auto scaling, the tasks, what reaches them, and the events.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -11,6 +11,7 @@ import { paths } from '../routes.js';
 import { ActionButton } from '../parts/action-dialog.js';
 import { RolloutBar, Sparkline } from '../parts/charts.js';
 import { Badge, ErrorNote, Link, Loading, Section, Table, Time } from '../parts/ui.js';
+import { ServiceScaling } from './service-scaling.js';
 import { EventList, TaskTable } from './tables.js';
 
 function Actions({ s, cluster }: { s: ServiceDetail; cluster: string }): JSX.Element {
@@ -136,6 +137,7 @@ export function Service({ cluster, name }: { cluster: string; name: string }): J
         </Section>
       ) : null}
       <Actions s={s} cluster={cluster} key={`${s.row.desired}-${s.revisions[0] ?? ''}`} />
+      <ServiceScaling cluster={cluster} name={name} />
       <Section title="Running tasks" id="tasks">
         <TaskTable rows={s.tasks} label="Running tasks" stop />
       </Section>
