@@ -11,7 +11,7 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { sleep } from '@berth/daemon';
+import { every, sleep } from '@berth/daemon';
 import { type Assignment, LABEL_CLUSTER, LABEL_INSTANCE_ID, LABEL_TASK_ARN } from '@berth/protocol';
 import type { ContainerInfo, ContainerRuntime } from './adapters/container-runtime.js';
 import type { SchedulerClient } from './adapters/scheduler-client.js';
@@ -47,6 +47,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #watch: { close(): void } | undefined;
   #timers: NodeJS.Timeout[] = [];
   #pollLoop: Promise<void> | undefined;
+  #houseLoop: Promise<void> | undefined;
   #applying: Promise<void> = Promise.resolve();
 
   constructor(options: AgentOptions, runtime: ContainerRuntime, client: SchedulerClient) {
@@ -177,9 +178,13 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.#awaiting.set(arn, Math.max(this.#awaiting.get(arn) ?? 0, info.finishedAt ?? 0));
     }
     this.#pollLoop = this.#session.poll();
-    const every = o.housekeepingIntervalMs ?? 10_000;
-    this.#timers.push(setInterval(() => void this.housekeeping(), every));
-    this.#timers.push(setInterval(() => this.#session.updateHealth(), Math.min(1000, every)));
+    const interval = o.housekeepingIntervalMs ?? 10_000;
+    this.#houseLoop = every(interval, () => this.housekeeping(), {
+      signal: this.#signal,
+      onError: (err) => this.emit('warning', 'housekeeping failed', err),
+      ref: false,
+    });
+    this.#timers.push(setInterval(() => this.#session.updateHealth(), Math.min(1000, interval)));
     for (const t of this.#timers) t.unref();
   }
 
@@ -342,6 +347,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       sleep(5000, undefined, { ref: false }),
     ]);
     await this.#pollLoop;
+    await this.#houseLoop;
     this.#reports.close();
     await this.#identity.close();
   }

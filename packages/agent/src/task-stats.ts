@@ -6,7 +6,7 @@
  * divides by the reservation). Best effort: a failed sample or report is skipped, the next
  * interval tries again. Must never hold up the agent's task work, and never retry by itself.
  */
-import { mapLimit, sleep } from '@berth/daemon';
+import { every, mapLimit } from '@berth/daemon';
 import { LABEL_TASK_ARN, type TaskStatsReport, type TaskStatsSample } from '@berth/protocol';
 
 /** The fields of Docker's `GET /containers/{id}/stats` the sampler reads. */
@@ -76,15 +76,11 @@ export class TaskStatsSampler {
     await this.#done;
   }
 
-  async #run(): Promise<void> {
-    const every = this.#o.intervalMs ?? 10_000;
-    while (await sleep(every, this.#stop.signal)) {
-      try {
-        await this.sampleOnce();
-      } catch (e) {
-        this.#o.onError?.(e);
-      }
-    }
+  #run(): Promise<void> {
+    return every(this.#o.intervalMs ?? 10_000, () => this.sampleOnce(), {
+      signal: this.#stop.signal,
+      onError: (e) => this.#o.onError?.(e),
+    });
   }
 
   /** One sample of every running task container and its report (none when nothing runs). */

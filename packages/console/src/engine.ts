@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import { sleep } from '@berth/daemon';
+import { every } from '@berth/daemon';
 import { CatalogFeed } from './adapters/catalog.js';
 import { askSrv } from './adapters/dns.js';
 import { AUTH_ERRORS, EcsApi, EcsCallError } from './adapters/ecs-api.js';
@@ -256,44 +256,45 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Every sample interval: router counters, and running counts with a key pair if one is at hand. */
-  async #sample(): Promise<void> {
-    const signal = this.#stop.signal;
-    while (!signal.aborted) {
-      const now = Date.now();
-      try {
-        let instances: ContainerInstance[] = [];
-        const own = this.options.credentials;
-        const keys = own ?? this.sessions.latest(now)?.credentials;
-        if (keys) {
-          // The console's own pair keeps one client; a person's pair is used for this round only.
-          const api = own
-            ? (this.#samplerApi ??= new EcsApi(this.options.scheduler, this.options.region, own))
-            : new EcsApi(this.options.scheduler, this.options.region, keys);
-          for (const cluster of this.#knownClusters) {
-            const [services, inst] = await Promise.all([
-              api.services(cluster).catch(() => []),
-              api.instances(cluster).catch(() => []),
-            ]);
-            instances = instances.concat(inst);
-            for (const s of services) {
-              if (s.status !== 'INACTIVE')
-                this.history.add(`running:${cluster}/${s.serviceName}`, now, s.runningCount ?? 0);
-            }
-          }
-          if (!own) api.destroy();
+  #sample(): Promise<void> {
+    return every(this.options.sampleIntervalMs, () => this.#sampleOnce(), {
+      signal: this.#stop.signal,
+      immediate: true,
+      // A failed round leaves a gap in the charts; the next one tries again.
+      onError: () => {},
+    });
+  }
+
+  async #sampleOnce(): Promise<void> {
+    const now = Date.now();
+    let instances: ContainerInstance[] = [];
+    const own = this.options.credentials;
+    const keys = own ?? this.sessions.latest(now)?.credentials;
+    if (keys) {
+      // The console's own pair keeps one client; a person's pair is used for this round only.
+      const api = own
+        ? (this.#samplerApi ??= new EcsApi(this.options.scheduler, this.options.region, own))
+        : new EcsApi(this.options.scheduler, this.options.region, keys);
+      for (const cluster of this.#knownClusters) {
+        const [services, inst] = await Promise.all([
+          api.services(cluster).catch(() => []),
+          api.instances(cluster).catch(() => []),
+        ]);
+        instances = instances.concat(inst);
+        for (const s of services) {
+          if (s.status !== 'INACTIVE')
+            this.history.add(`running:${cluster}/${s.serviceName}`, now, s.runningCount ?? 0);
         }
-        const urls = this.#routerUrls(instances);
-        const texts = (await Promise.all(urls.map((u) => routerMetrics(u)))).filter(
-          (t): t is string => t !== undefined,
-        );
-        for (const [route, c] of routeCounters(texts)) {
-          this.history.add(`route:${route}:requests`, now, c.requests);
-          this.history.add(`route:${route}:errors`, now, c.errors);
-        }
-      } catch {
-        // a failed round leaves a gap in the charts; the next one tries again
       }
-      await sleep(this.options.sampleIntervalMs, signal);
+      if (!own) api.destroy();
+    }
+    const urls = this.#routerUrls(instances);
+    const texts = (await Promise.all(urls.map((u) => routerMetrics(u)))).filter(
+      (t): t is string => t !== undefined,
+    );
+    for (const [route, c] of routeCounters(texts)) {
+      this.history.add(`route:${route}:requests`, now, c.requests);
+      this.history.add(`route:${route}:errors`, now, c.errors);
     }
   }
 

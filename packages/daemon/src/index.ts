@@ -60,6 +60,7 @@ export {
 } from './adapters/follow-lines.js';
 export { type BackoffOptions, type Jitter, DEFAULT_BACKOFF, backoffDelay } from './time/backoff.js';
 export { type SleepOptions, sleep } from './time/sleep.js';
+export { type EveryOptions, every } from './time/every.js';
 export {
   type RetryOptions,
   RetryAbortedError,

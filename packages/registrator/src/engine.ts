@@ -9,7 +9,7 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { backoffDelay, mapLimit } from '@berth/daemon';
+import { backoffDelay, every, mapLimit } from '@berth/daemon';
 import {
   CONTAINER_ACTIONS,
   type ContainerRuntime,
@@ -67,11 +67,11 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
   #lastListAt = 0;
   #watch: RuntimeWatch | undefined;
   #timers: NodeJS.Timeout[] = [];
+  #probeLoop: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #pendingReconcile: Promise<void> | undefined;
   #reconcileFailures = 0;
   #runtimeConnected = false;
-  #probing = false;
   readonly #first: FirstSync;
   /** Resolves after the first successful full reconcile; rejects when startup gave up. */
   readonly synced: Promise<void>;
@@ -132,7 +132,11 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
       );
     }
     if (this.#opt.probeMs > 0) {
-      this.#timers.push(setInterval(() => void this.#probe(), this.#opt.probeMs).unref());
+      this.#probeLoop = every(this.#opt.probeMs, () => this.#probe(), {
+        signal: this.#abort.signal,
+        onError: (error) => this.emit('failure', { op: 'probe', error }),
+        ref: false,
+      });
     }
   }
 
@@ -170,6 +174,7 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
     for (const t of this.#timers) clearInterval(t);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#first.closed();
+    await this.#probeLoop;
     await this.#queue.drain();
   }
 
@@ -328,26 +333,22 @@ export class Registrator extends EventEmitter<RegistratorEvents> {
 
   /** Cheap check that Consul still holds what we believe it holds (e.g. after it restarted). */
   async #probe(): Promise<void> {
-    if (this.#probing || !this.#first.done || this.#abort.signal.aborted) return;
-    this.#probing = true;
+    // Never two at once: every() starts the next probe only after this one settled.
+    if (!this.#first.done || this.#abort.signal.aborted) return;
+    const before = this.#writer.started;
+    let listed: RegisteredService[];
     try {
-      const before = this.#writer.started;
-      let listed: RegisteredService[];
-      try {
-        listed = await this.#registry.list();
-      } catch (error) {
-        if (isRetryable(error)) this.#writer.failed(error);
-        else this.emit('failure', { op: 'probe', error });
-        return;
-      }
-      if (this.#writer.recovered()) return;
-      // Writes during the listing make it stale; the next probe looks again.
-      if (this.#writer.started !== before || this.#writer.inFlight > 0 || this.#pendingReconcile)
-        return;
-      const differs = listingDiffers(listed, this.#opt.hostname, this.#known);
-      if (differs) void this.requestReconcile('registry-changed');
-    } finally {
-      this.#probing = false;
+      listed = await this.#registry.list();
+    } catch (error) {
+      if (isRetryable(error)) this.#writer.failed(error);
+      else this.emit('failure', { op: 'probe', error });
+      return;
     }
+    if (this.#writer.recovered()) return;
+    // Writes during the listing make it stale; the next probe looks again.
+    if (this.#writer.started !== before || this.#writer.inFlight > 0 || this.#pendingReconcile)
+      return;
+    const differs = listingDiffers(listed, this.#opt.hostname, this.#known);
+    if (differs) void this.requestReconcile('registry-changed');
   }
 }

@@ -269,19 +269,37 @@ t.test('register, describe, update, policies, activities, deregister', async (t)
     '--scheduled-action-name',
     'tz',
     '--schedule',
-    'rate(1 hour)',
+    'cron(0 9 * * ? *)',
+    '--timezone',
+    'Mars/Olympus_Mons',
+  ]);
+  t.equal(errType(r), 'ValidationException', 'an unknown zone');
+  t.match(r.stderr, /Mars\/Olympus_Mons/, 'the error names the zone');
+  r = await aas([
+    'put-scheduled-action',
+    ...TARGET,
+    '--scheduled-action-name',
+    'tz',
+    '--schedule',
+    'cron(0 9 * * ? *)',
     '--timezone',
     'Europe/Paris',
   ]);
-  t.equal(errType(r), 'ValidationException', 'only UTC');
+  t.equal(r.code, 0, r.stderr);
   r = await aas(['describe-scheduled-actions', '--service-namespace', 'ecs']);
   t.equal(r.code, 0, r.stderr);
   t.same(
     r.out.ScheduledActions.map(
       (a: { ScheduledActionName: string }) => a.ScheduledActionName,
     ).sort(),
-    ['later', 'workday'],
+    ['later', 'tz', 'workday'],
   );
+  const zoneOf = (name: string): unknown =>
+    r.out.ScheduledActions.find(
+      (a: { ScheduledActionName: string }) => a.ScheduledActionName === name,
+    )?.Timezone;
+  t.equal(zoneOf('tz'), 'Europe/Paris', 'the zone is kept');
+  t.equal(zoneOf('workday'), 'UTC', 'UTC by default');
   t.match(
     r.out.ScheduledActions.find(
       (a: { ScheduledActionName: string }) => a.ScheduledActionName === 'workday',

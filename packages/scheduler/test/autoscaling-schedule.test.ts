@@ -1,6 +1,7 @@
-// Issue 21: scheduled actions' schedules (at / rate / cron in UTC) and which action fires:
-// the latest due run wins, an hour of lookback at most, never before the action existed,
-// StartTime / EndTime respected; min/max after an action keep min ≤ max.
+// Issue 21: scheduled actions' schedules (at / rate / cron, in UTC or an IANA Timezone, across
+// daylight-saving changes) and which action fires: the latest due run wins, an hour of lookback
+// at most, never before the action existed, StartTime / EndTime respected (absolute, whatever
+// the zone); min/max after an action keep min ≤ max.
 import t from 'tap';
 import {
   boundsAfter,
@@ -8,6 +9,7 @@ import {
   type ScheduledActionRecord,
 } from '../src/autoscaling/due-scheduled-action.js';
 import { lastRunIn, parseSchedule } from '../src/autoscaling/schedule.js';
+import { isTimeZone } from '../src/autoscaling/zoned-time.js';
 
 const T = (iso: string): number => Date.parse(`${iso}Z`);
 
@@ -24,6 +26,25 @@ t.test('parse errors name the part', async (t) => {
   ]) {
     t.throws(() => parseSchedule(bad), { name: 'ScheduleError' }, bad);
   }
+  t.throws(
+    () => parseSchedule('cron(0 9 * * ? *)', 'Mars/Olympus_Mons'),
+    { name: 'ScheduleError', message: /Mars\/Olympus_Mons/ },
+    'an unknown zone is named',
+  );
+});
+
+t.test('isTimeZone', async (t) => {
+  const cases: { zone: string; want: boolean }[] = [
+    { zone: 'UTC', want: true },
+    { zone: 'Etc/UTC', want: true },
+    { zone: 'Europe/Paris', want: true },
+    { zone: 'America/Argentina/Buenos_Aires', want: true },
+    { zone: 'Etc/GMT+9', want: true },
+    { zone: 'Mars/Olympus_Mons', want: false },
+    { zone: '+01:00', want: false },
+    { zone: '', want: false },
+  ];
+  for (const c of cases) t.equal(isTimeZone(c.zone), c.want, c.zone || '(empty)');
 });
 
 t.test('lastRunIn', async (t) => {
@@ -33,6 +54,7 @@ t.test('lastRunIn', async (t) => {
     after: string;
     until: string;
     start?: string;
+    zone?: string;
     want?: string;
   }[] = [
     {
@@ -91,8 +113,139 @@ t.test('lastRunIn', async (t) => {
       want: '2026-12-01T20:00:00',
     },
   ];
+  // Times below are UTC; `zone` is the schedule's Timezone. New York: EST (-5) / EDT (-4), the
+  // clock jumps 02:00 → 03:00 on 2026-03-08 and goes back 02:00 → 01:00 on 2026-11-01.
+  cases.push(
+    {
+      name: 'zoned cron: 09:30 in New York in winter',
+      s: 'cron(30 9 ? * MON-FRI *)',
+      zone: 'America/New_York',
+      after: '2026-12-07T09:00:00',
+      until: '2026-12-07T15:00:00',
+      want: '2026-12-07T14:30:00',
+    },
+    {
+      name: 'zoned cron: 09:30 in New York in summer',
+      s: 'cron(30 9 ? * MON-FRI *)',
+      zone: 'America/New_York',
+      after: '2026-07-06T09:00:00',
+      until: '2026-07-06T14:00:00',
+      want: '2026-07-06T13:30:00',
+    },
+    {
+      name: 'zoned cron: the weekday is the local one (Monday 21:00 in New York is Tuesday UTC)',
+      s: 'cron(0 21 ? * MON *)',
+      zone: 'America/New_York',
+      after: '2026-12-08T01:00:00',
+      until: '2026-12-08T03:00:00',
+      want: '2026-12-08T02:00:00',
+    },
+    {
+      name: 'zoned cron: a half-hour zone',
+      s: 'cron(0 9 * * ? *)',
+      zone: 'Asia/Kolkata',
+      after: '2026-12-06T03:00:00',
+      until: '2026-12-06T04:00:00',
+      want: '2026-12-06T03:30:00',
+    },
+    {
+      name: 'zoned cron: Etc/GMT+9 is UTC-9',
+      s: 'cron(0 9 * * ? *)',
+      zone: 'Etc/GMT+9',
+      after: '2026-12-06T17:00:00',
+      until: '2026-12-06T19:00:00',
+      want: '2026-12-06T18:00:00',
+    },
+    {
+      name: 'DST gap: 02:30 the day before exists',
+      s: 'cron(30 2 * * ? *)',
+      zone: 'America/New_York',
+      after: '2026-03-07T06:00:00',
+      until: '2026-03-07T09:00:00',
+      want: '2026-03-07T07:30:00',
+    },
+    {
+      name: 'DST gap: 02:30 does not exist on the day the clock jumps, so that run is skipped',
+      s: 'cron(30 2 * * ? *)',
+      zone: 'America/New_York',
+      after: '2026-03-08T05:00:00',
+      until: '2026-03-08T09:00:00',
+    },
+    {
+      name: 'DST overlap: 01:30 occurs twice, the run is the first (EDT) one',
+      s: 'cron(30 1 * * ? *)',
+      zone: 'America/New_York',
+      after: '2026-11-01T05:00:00',
+      until: '2026-11-01T07:00:00',
+      want: '2026-11-01T05:30:00',
+    },
+    {
+      name: 'DST overlap: no second run at 01:30 EST',
+      s: 'cron(30 1 * * ? *)',
+      zone: 'America/New_York',
+      after: '2026-11-01T05:30:00',
+      until: '2026-11-01T07:00:00',
+    },
+    {
+      name: 'DST overlap: a repeated local minute never runs twice, whatever the fields',
+      s: 'cron(0/15 * * * ? *)',
+      zone: 'America/New_York',
+      after: '2026-11-01T06:00:00',
+      until: '2026-11-01T06:50:00',
+    },
+    {
+      name: 'DST overlap of half an hour (Lord Howe): the first 01:45',
+      s: 'cron(45 1 * * ? *)',
+      zone: 'Australia/Lord_Howe',
+      after: '2026-04-04T14:00:00',
+      until: '2026-04-04T16:00:00',
+      want: '2026-04-04T14:45:00',
+    },
+    {
+      name: 'zoned at: 10:00 in Paris in winter',
+      s: 'at(2026-12-06T10:00:00)',
+      zone: 'Europe/Paris',
+      after: '2026-12-06T08:00:00',
+      until: '2026-12-06T10:00:00',
+      want: '2026-12-06T09:00:00',
+    },
+    {
+      name: 'zoned at: 10:00 in Paris in summer',
+      s: 'at(2026-07-06T10:00:00)',
+      zone: 'Europe/Paris',
+      after: '2026-07-06T07:00:00',
+      until: '2026-07-06T10:00:00',
+      want: '2026-07-06T08:00:00',
+    },
+    {
+      name: 'zoned at in the DST gap: runs at the jump (03:00 EDT)',
+      s: 'at(2026-03-08T02:30:00)',
+      zone: 'America/New_York',
+      after: '2026-03-08T06:00:00',
+      until: '2026-03-08T08:00:00',
+      want: '2026-03-08T07:00:00',
+    },
+    {
+      name: 'zoned at in the DST overlap: the first 01:30',
+      s: 'at(2026-11-01T01:30:00)',
+      zone: 'America/New_York',
+      after: '2026-11-01T05:00:00',
+      until: '2026-11-01T07:00:00',
+      want: '2026-11-01T05:30:00',
+    },
+    {
+      name: 'rate has no wall clock: the zone changes nothing',
+      s: 'rate(5 minutes)',
+      zone: 'Asia/Kolkata',
+      after: '2026-12-06T10:04:00',
+      until: '2026-12-06T10:11:00',
+      start: '2026-12-06T10:00:00',
+      want: '2026-12-06T10:10:00',
+    },
+  );
   for (const c of cases) {
-    const got = lastRunIn(parseSchedule(c.s), T(c.after), T(c.until), c.start ? T(c.start) : 0);
+    const s = parseSchedule(c.s, c.zone);
+    const got = lastRunIn(s, T(c.after), T(c.until), c.start ? T(c.start) : 0);
     t.equal(got, c.want ? T(c.want) : undefined, c.name);
   }
 });
@@ -135,6 +288,18 @@ t.test('dueScheduledAction', async (t) => {
     now,
   );
   t.equal(two?.action.name, 'late', 'the latest run wins');
+  // 05:00 in New York is 10:00 UTC; StartTime 09:30 is UTC whatever the zone.
+  const ny = a({
+    schedule: 'at(2026-12-06T05:00:00)',
+    timezone: 'America/New_York',
+    start: T('2026-12-06T09:30:00'),
+  });
+  t.equal(dueScheduledAction([ny], 0, now)?.at, T('2026-12-06T10:00:00'), 'zoned, StartTime UTC');
+  t.equal(
+    dueScheduledAction([a({ timezone: 'America/New_York' })], 0, now),
+    undefined,
+    'at(10:00) in New York is not due at 10:00 UTC',
+  );
 });
 
 t.test('boundsAfter', async (t) => {

@@ -4,13 +4,14 @@
  * Operations are JSON-serialisable: they are what the write-ahead log stores and replays.
  * ACL and prepared-query records live in acl/types.ts and prepared-query/types.ts.
  */
+import type { CheckStatus, ConsulKvVerb } from '@berth/protocol';
 import type { AclOp } from './acl/types.js';
 import type { QueryOp } from './prepared-query/types.js';
 
 export type * from './acl/types.js';
 export type * from './prepared-query/types.js';
 
-export type CheckStatus = 'passing' | 'warning' | 'critical';
+export type { CheckStatus };
 
 export interface NodeRec {
   readonly id: string;
@@ -129,25 +130,10 @@ export interface NodeInput {
   readonly meta: Readonly<Record<string, string>>;
 }
 
-export type KvVerb =
-  | 'set'
-  | 'cas'
-  | 'lock'
-  | 'unlock'
-  | 'get'
-  | 'get-or-empty'
-  | 'get-tree'
-  | 'check-index'
-  | 'check-session'
-  | 'check-not-exists'
-  | 'delete'
-  | 'delete-tree'
-  | 'delete-cas';
-
 /** A KV operation of a transaction (logged without `kind` before catalog operations existed). */
 export interface TxnKvOp {
   readonly kind?: 'kv';
-  readonly verb: KvVerb;
+  readonly verb: ConsulKvVerb;
   readonly key: string;
   readonly value: string | null;
   readonly flags: string;

@@ -10,6 +10,8 @@ export interface ScheduledActionRecord {
   readonly name: string;
   readonly id: string;
   readonly schedule: string;
+  /** IANA zone of the schedule's `at` / `cron` times; absent = UTC. */
+  readonly timezone?: string | undefined;
   readonly start?: number | undefined;
   readonly end?: number | undefined;
   readonly min?: number | undefined;
@@ -30,7 +32,7 @@ export function dueScheduledAction(
     if (a.start !== undefined && now < a.start) continue;
     let s;
     try {
-      s = parseSchedule(a.schedule);
+      s = parseSchedule(a.schedule, a.timezone);
     } catch {
       continue; // checked at PutScheduledAction; a foreign record is skipped
     }

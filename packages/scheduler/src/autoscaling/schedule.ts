@@ -2,14 +2,24 @@
  * Scheduled actions' schedules, as Application Auto Scaling writes them: `at(yyyy-mm-ddThh:mm:ss)`,
  * `rate(N minute|minutes|hour|hours|day|days)` and `cron(min hour day-of-month month
  * day-of-week year)` (`*`, `?`, numbers, `a-b`, lists, `/step`; day-of-week 1-7 = SUN-SAT or
- * SUN..SAT). Times are UTC (the only Timezone berth takes). Pure: parse once, then ask which
- * runs fall in a window. Must never scan unbounded: a window is capped by the caller.
+ * SUN..SAT). `at` and `cron` read their times in the action's IANA `Timezone` (UTC unless
+ * given; `rate` has no wall clock). Across a daylight-saving change a cron run whose local time
+ * does not exist is skipped and one whose local time occurs twice runs once, at the first
+ * occurrence, as AWS documents for EventBridge Scheduler (Application Auto Scaling's documents
+ * say nothing); an `at` time in the gap runs at the jump (cron's rule for a skipped time).
+ * Pure: parse once, then ask which runs fall in a window. Must never scan unbounded: a window
+ * is capped by the caller.
  */
+import { instantOf, isTimeZone, repeatsWallTime, wallClock } from './zoned-time.js';
 
 export type Schedule =
   | { readonly kind: 'at'; readonly at: number }
   | { readonly kind: 'rate'; readonly everyMs: number }
-  | { readonly kind: 'cron'; readonly fields: readonly (readonly number[] | null)[] };
+  | {
+      readonly kind: 'cron';
+      readonly fields: readonly (readonly number[] | null)[];
+      readonly zone: string;
+    };
 
 const MINUTE = 60_000;
 const UNITS: Readonly<Record<string, number>> = {
@@ -85,13 +95,14 @@ function field(text: string, i: number): number[] | null {
   return [...out].sort((x, y) => x - y);
 }
 
-/** Parses a schedule expression. */
-export function parseSchedule(text: string): Schedule {
+/** Parses a schedule expression whose `at` / `cron` times are local to IANA zone `zone`. */
+export function parseSchedule(text: string, zone = 'UTC'): Schedule {
+  if (!isTimeZone(zone)) throw new ScheduleError(`${zone} is not a known IANA time zone`);
   const at = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(text);
   if (at) {
-    const ms = Date.parse(`${at[1]}Z`);
-    if (Number.isNaN(ms)) throw new ScheduleError(`${text}: not a date`);
-    return { kind: 'at', at: ms };
+    const wall = Date.parse(`${at[1]}Z`);
+    if (Number.isNaN(wall)) throw new ScheduleError(`${text}: not a date`);
+    return { kind: 'at', at: instantOf(wall, zone) };
   }
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(text);
   if (rate) {
@@ -103,22 +114,18 @@ export function parseSchedule(text: string): Schedule {
   if (cron) {
     const parts = cron[1]!.trim().split(/\s+/);
     if (parts.length !== 6) throw new ScheduleError(`${text}: cron takes 6 fields`);
-    return { kind: 'cron', fields: parts.map((p, i) => field(p, i)) };
+    return { kind: 'cron', fields: parts.map((p, i) => field(p, i)), zone };
   }
   throw new ScheduleError(`${text}: expected at(...), rate(...) or cron(...)`);
 }
 
-function cronMatches(fields: Schedule & { kind: 'cron' }, t: number): boolean {
-  const d = new Date(t);
-  const parts = [
-    d.getUTCMinutes(),
-    d.getUTCHours(),
-    d.getUTCDate(),
-    d.getUTCMonth() + 1,
-    d.getUTCDay() + 1,
-    d.getUTCFullYear(),
-  ];
-  return fields.fields.every((allowed, i) => allowed === null || allowed.includes(parts[i]!));
+function cronMatches(s: Schedule & { kind: 'cron' }, t: number): boolean {
+  const w = wallClock(t, s.zone);
+  const parts = [w.minute, w.hour, w.day, w.month, w.dow, w.year];
+  if (!s.fields.every((allowed, i) => allowed === null || allowed.includes(parts[i]!))) {
+    return false;
+  }
+  return !repeatsWallTime(t, s.zone);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * PutScheduledAction / DescribeScheduledActions / DeleteScheduledAction for ECS targets: a
- * schedule (`at`, `rate`, `cron`, UTC) that sets the target's min and/or max capacity; the
+ * schedule (`at`, `rate`, `cron`, in an IANA `Timezone`) that sets the target's min and/or max capacity; the
  * leader's scaling loop applies them. Stored on the target's KV record (CAS). Must never store
  * a schedule it cannot read.
  */
@@ -10,6 +10,7 @@ import type { ArnScope } from '../core/arn.js';
 import { type Body, optObject, optString, optStringList, optTime } from '../core/input.js';
 import type { ScheduledActionRecord } from './due-scheduled-action.js';
 import { parseSchedule, ScheduleError } from './schedule.js';
+import { isTimeZone } from './zoned-time.js';
 import { page, type ScalingApi, type ScalingHandler } from './scaling-api.js';
 import { optCapacity, read, reqTarget, validation } from './scaling-input.js';
 import { DIMENSION, NAMESPACE, resourceIdOf, type TargetRecord } from './scaling-records.js';
@@ -54,12 +55,12 @@ export class ScheduledActionsApi {
     }
     const schedule = read(() => optString(body, 'Schedule'));
     const tz = read(() => optString(body, 'Timezone'));
-    if (tz !== undefined && tz !== 'UTC' && tz !== 'Etc/UTC') {
-      throw validation(`Timezone ${tz} is not supported: berth runs schedules in UTC.`);
+    if (tz !== undefined && !isTimeZone(tz)) {
+      throw validation(`Timezone ${tz} is not a valid IANA time zone name.`);
     }
     if (schedule !== undefined) {
       try {
-        parseSchedule(schedule);
+        parseSchedule(schedule, tz);
       } catch (e) {
         if (e instanceof ScheduleError) throw validation(`Schedule: ${e.message}`);
         throw e;
@@ -86,6 +87,7 @@ export class ScheduledActionsApi {
       const old = list.find((a) => a.name === name);
       const sched = schedule ?? old?.schedule;
       if (!sched) throw validation('Schedule is required for a new scheduled action.');
+      const timezone = tz ?? old?.timezone;
       if (!old && list.length >= 200) {
         throw new EcsError('LimitExceededException', 'At most 200 scheduled actions per target.');
       }
@@ -93,6 +95,7 @@ export class ScheduledActionsApi {
         name,
         id: old?.id ?? randomUUID(),
         schedule: sched,
+        ...(timezone !== undefined ? { timezone } : {}),
         start: start ?? old?.start,
         end: end ?? old?.end,
         min: action ? min : old?.min,
@@ -119,7 +122,7 @@ export class ScheduledActionsApi {
         ScheduledActionARN: this.#arn(r, a),
         ServiceNamespace: NAMESPACE,
         Schedule: a.schedule,
-        Timezone: 'UTC',
+        Timezone: a.timezone ?? 'UTC',
         ResourceId: resourceIdOf(r),
         ScalableDimension: DIMENSION,
         ...(a.start !== undefined ? { StartTime: secs(a.start) } : {}),

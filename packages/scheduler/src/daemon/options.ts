@@ -76,6 +76,11 @@ export const schedulerOptions = defineOptions({
     default: '2s',
     help: "Before a service's task stops: put its Consul services in maintenance, wait until the catalog no longer lists them, then this long for the routers (0: stop at once)",
   },
+  scalingInterval: {
+    type: 'duration',
+    default: '5s',
+    help: "Auto scaling's pass: metrics read, policies and scheduled actions applied this often (>0)",
+  },
   secretsKey: {
     type: 'string',
     help: 'Key file of the SSM API and task secrets (AES-256-GCM keyring, created when missing; never in KV)',

@@ -51,8 +51,6 @@ export type StartSchedulerOptions = Partial<Omit<ConfigOf<typeof schedulerOption
   readonly elb?: ElbTargets | undefined;
   readonly webhookAttempts?: number;
   readonly webhookBaseDelayMs?: number;
-  /** Auto scaling's pass (ms, default 5000). */
-  readonly scalingIntervalMs?: number;
   /** Service loop's periodic pass (ms, default 2000). */
   readonly serviceIntervalMs?: number;
   readonly registry?: Registry;
@@ -117,6 +115,9 @@ export async function startScheduler(
   const lostAfterMs = positive('lostAfter', o.lostAfter);
   if (lostAfterMs < agentGraceMs) {
     throw new SchedulerOptionError('lostAfter', 'must be at least agentGrace');
+  }
+  if (!(o.scalingInterval > 0)) {
+    throw new SchedulerOptionError('scalingInterval', `must be >0, got ${o.scalingInterval}`);
   }
   const profiles = options.credentials
     ? await loadCredentialProfiles(options.credentials)
@@ -247,7 +248,7 @@ export async function startScheduler(
   r.start();
   const scaler = new ScalingLoop(r, scaling.store, {
     registry,
-    ...(options.scalingIntervalMs !== undefined ? { intervalMs: options.scalingIntervalMs } : {}),
+    intervalMs: o.scalingInterval,
     onError: (error) => emit('warn', { message: 'auto scaling failed', error }),
     alarms: new AlarmPass(scaling.alarms, scaling.store, (error) =>
       emit('warn', { message: 'alarm evaluation failed', error }),

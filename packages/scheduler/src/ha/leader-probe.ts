@@ -4,7 +4,7 @@
  * it) so the lock frees now rather than after Consul's 2×TTL. Must never touch the session of
  * a leader that answers, nor probe while this replica leads.
  */
-import { sleep } from '@berth/daemon';
+import { every } from '@berth/daemon';
 import { request } from 'node:http';
 import type { ConsulClient, KvEntry } from '@berth/consul';
 
@@ -27,30 +27,28 @@ export interface LeaderProbeOptions {
 
 /** Runs until `signal` aborts. */
 export async function probeLeader(o: LeaderProbeOptions): Promise<void> {
-  const signal = o.signal;
-  const every = o.intervalMs;
-  if (every <= 0) return;
+  const interval = o.intervalMs;
+  if (interval <= 0) return;
   let failures = 0;
   let watched: string | undefined;
-  while (!signal.aborted) {
-    await sleep(every, signal);
+  const probe = async (): Promise<void> => {
     const known = o.leader();
     const url = known?.url;
     const session = known?.session;
     if (!known || !url || !session || url === o.advertiseUrl) {
       failures = 0;
-      continue;
+      return;
     }
     if (session !== watched) {
       watched = session;
       failures = 0;
     }
-    if (await alive(url, Math.max(1000, every * 2))) {
+    if (await alive(url, Math.max(1000, interval * 2))) {
       failures = 0;
-      continue;
+      return;
     }
     failures++;
-    if (failures < o.failures) continue;
+    if (failures < o.failures) return;
     failures = 0;
     // The leader does not answer at all: end its session so the lock frees now.
     const entry: KvEntry | undefined = await o.consul.kv.get(o.leaderKey).catch(() => undefined);
@@ -62,7 +60,11 @@ export async function probeLeader(o: LeaderProbeOptions): Promise<void> {
           o.onWarn({ message: 'destroying the dead leader session failed', error }),
         );
     }
-  }
+  };
+  await every(interval, probe, {
+    signal: o.signal,
+    onError: (error) => o.onWarn({ message: 'leader probe failed', error }),
+  });
 }
 
 /** True when something answers HTTP at `url` within `timeoutMs` (any status). */

@@ -6,6 +6,7 @@
  * with the leader's ApiContext and stops when leadership ends.
  */
 import type { TxnOp } from '@berth/consul';
+import { every } from '@berth/daemon';
 import type { ApiContext } from '../api/context.js';
 import { purgeDeletedTaskDefinitions } from '../api/task-definitions-delete.js';
 import { encodeTask } from '../state/records.js';
@@ -25,7 +26,7 @@ export interface AgentMonitorOptions {
 export class AgentMonitor {
   readonly #ctx: ApiContext;
   readonly #o: AgentMonitorOptions;
-  #timer: NodeJS.Timeout | undefined;
+  #stop: AbortController | undefined;
   #running = false;
   #lastGc = 0;
 
@@ -35,14 +36,18 @@ export class AgentMonitor {
   }
 
   start(): void {
-    const every = this.#o.intervalMs ?? Math.max(50, Math.min(1000, this.#o.lostAfterMs / 4));
-    this.#timer = setInterval(() => void this.sweep(), every);
-    this.#timer.unref();
+    if (this.#stop && !this.#stop.signal.aborted) return;
+    this.#stop = new AbortController();
+    const interval = this.#o.intervalMs ?? Math.max(50, Math.min(1000, this.#o.lostAfterMs / 4));
+    void every(interval, () => this.sweep(), {
+      signal: AbortSignal.any([this.#stop.signal, this.#ctx.signal]),
+      onError: this.#o.onError,
+      ref: false,
+    });
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stop?.abort();
   }
 
   /** One sweep (exposed for tests). */

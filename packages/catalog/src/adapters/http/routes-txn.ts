@@ -7,7 +7,8 @@ import { BadRequestError, TooLargeError } from '../../errors.js';
 import { Fields, isObject } from '../../core/fields.js';
 import { kvKeyProblem } from '../../core/kv-key.js';
 import { renderCheck, renderKv, renderNode, renderNodeService } from '../../core/render.js';
-import type { KvVerb, TxnKvOp, TxnOp, TxnResult } from '../../core/types.js';
+import type { ConsulKvVerb } from '@berth/protocol';
+import type { TxnKvOp, TxnOp, TxnResult } from '../../core/types.js';
 import { decodeCatalogOp } from './txn-catalog-decode.js';
 import { txnOpDenied } from './txn-acl.js';
 import { type Ctx, MAX_KV_BODY, type Reply } from './context.js';
@@ -16,7 +17,7 @@ import type { Route } from './route.js';
 /** Consul ≥1.14's limit; berth's own client batches ≤64 for older clusters. */
 export const MAX_TXN_OPS = 128;
 
-const VERBS = new Set<KvVerb>([
+const VERBS = new Set<ConsulKvVerb>([
   'set',
   'cas',
   'lock',
@@ -31,7 +32,7 @@ const VERBS = new Set<KvVerb>([
   'delete-tree',
   'delete-cas',
 ]);
-const TREE = new Set<KvVerb>(['get-tree', 'delete-tree']);
+const TREE = new Set<ConsulKvVerb>(['get-tree', 'delete-tree']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function parseError(message: string): BadRequestError {
@@ -39,7 +40,7 @@ function parseError(message: string): BadRequestError {
 }
 
 function decodeKv(kv: Fields, i: number): TxnKvOp {
-  const verb = (kv.str('Verb') ?? '') as KvVerb;
+  const verb = (kv.str('Verb') ?? '') as ConsulKvVerb;
   if (!VERBS.has(verb)) throw parseError(`operation ${i}: unknown KV verb ${JSON.stringify(verb)}`);
   const key = kv.str('Key') ?? '';
   if (key === '' && !TREE.has(verb)) throw parseError(`operation ${i}: missing key`);

@@ -1,8 +1,9 @@
-// Consul's wire types must describe every field berth's catalog answers with, so that the
-// catalog can type its renderers with them and the client can read any of them. The key lists
-// below are checked against the types at compile time (both ways), then against what a real
-// in-process catalog renders for every endpoint shape berth reads.
-import { startCatalog } from '@berth/catalog';
+// Consul's wire types (@berth/protocol) must describe every field berth's catalog answers with,
+// so that the catalog can type its renderers with them and the client can read any of them. The
+// key lists below are checked against the types at compile time (both ways), then against what
+// a real in-process catalog renders for every endpoint shape berth reads. (Here rather than in
+// protocol's tests: protocol must not depend on the catalog, the catalog depends on protocol.)
+import { startCatalog } from '../src/index.js';
 import type {
   ConsulAgentService,
   ConsulHealthCheck,
