@@ -73,7 +73,7 @@ t.test('the auto scaling section in chromium', async (t) => {
     listen: '127.0.0.1:0',
     credentials,
     serviceIntervalMs: 200,
-    scalingIntervalMs: 500,
+    scalingInterval: 500,
     discoveryDrain: 0,
   });
   const running = await startConsole({

@@ -9,7 +9,7 @@ import { eventually, stays } from '@berth/daemon/testing';
 import { awsCli, cliErrorType, type CliResult } from '../../../test/helpers/aws-cli.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
-const s = await startStack({ scalingIntervalMs: 200, serviceIntervalMs: 200 });
+const s = await startStack({ scalingInterval: 200, serviceIntervalMs: 200 });
 t.teardown(() => s.close());
 
 const run = async (service: string, args: string[]): Promise<CliResult> => {

@@ -48,7 +48,7 @@ t.test('nextRunAfter', async (t) => {
 });
 
 t.test('DescribeServiceMetrics answers from the leader’s samples', async (t) => {
-  const s = await startStack({ serviceIntervalMs: 200, scalingIntervalMs: 200 });
+  const s = await startStack({ serviceIntervalMs: 200, scalingInterval: 200 });
   const agent = new SimulatedAgent({
     endpoint: s.scheduler.url,
     credentials: CREDS,

@@ -10,7 +10,7 @@ import { SimulatedAgent } from '../src/testing/index.js';
 import { startScheduler } from '../src/index.js';
 import { CREDS, startStack, webTaskDef } from './fixtures.js';
 
-const s = await startStack({ serviceIntervalMs: 200, scalingIntervalMs: 200, discoveryDrain: 0 });
+const s = await startStack({ serviceIntervalMs: 200, scalingInterval: 200, discoveryDrain: 0 });
 const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 2 });
 await agent.register();
 agent.start();
