@@ -13,6 +13,7 @@ import {
 import { pollAssignments, submitContainerStateChange, submitTaskStateChange } from './agent.js';
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
 import { updateCluster, updateClusterSettings } from './cluster-settings.js';
+import { reportRequestCounts } from '../autoscaling/report-request-counts.js';
 import { reportTaskStats } from '../autoscaling/report-task-stats.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
 import type { Handler } from './context.js';
@@ -104,6 +105,7 @@ export const ecsActions: Readonly<Record<string, Handler>> = {
 export const agentActions: Readonly<Record<string, Handler>> = {
   PollAssignments: pollAssignments,
   ReportTaskStats: reportTaskStats,
+  ReportRequestCounts: reportRequestCounts,
 };
 
 /** The handler and action name for an X-Amz-Target value, or undefined. */
