@@ -17,11 +17,13 @@ export const command: DaemonCommand<typeof routerOptions> = {
   async start(config, ctx) {
     const { log } = ctx;
     if (config.workers > 1 && cluster.isPrimary)
-      return startPrimary(config.workers, config.admin, ctx);
+      return startPrimary(config.workers, config.admin, ctx, config);
     // a worker's admin listener is the primary's business: loopback, any port
     const admin = cluster.isWorker ? { host: '127.0.0.1', port: 0 } : config.admin;
     const router = await startRouter({
       ...config,
+      // with --workers the primary reports what the workers counted
+      scheduler: cluster.isWorker ? [] : config.scheduler,
       admin,
       registry: ctx.registry,
       health: ctx.health,
@@ -50,6 +52,13 @@ export const command: DaemonCommand<typeof routerOptions> = {
       log.warn({ err: e.error, since: new Date(e.since) }, 'catalog unreachable'),
     );
     router.on('fresh', () => log.info('catalog in sync again'));
+    router.on('report', (r) => log.debug(r, 'request counts reported'));
+    router.on('reportError', (e) =>
+      log.warn(
+        { err: e.error, sequence: e.sequence, pending: e.pending },
+        'request count report failed; kept for the next',
+      ),
+    );
     router.on('elbRegistered', (t) => log.info(t, 'registered in the ELB target group'));
     router.on('elbDeregistered', (t) => log.info(t, 'deregistered from the ELB target group'));
     router.on('elbError', (e) =>
