@@ -1,5 +1,6 @@
 // Issue 21: requests per target from the routers' ReportRequestCounts — the request series
-// (rate over the window normalised by the time reports cover, zero is data, no report is no
+// (rate over the window normalised by the time reports cover, or the latest report's when
+// higher, zero is data, no report is no
 // data, a resent or repeated report is not counted twice, bounds) and the report handler
 // (container ID → task → service, malformed reports refused, nothing before the sink).
 import t from 'tap';
@@ -50,14 +51,21 @@ t.test('rate: requests over the covered time, per minute, per target', async (t)
     rep({ sequence: 2, acknowledged: 1, periodMs: 5000, instances: [inst('a', 100)] }),
     webOf,
   );
-  t.equal(m.perMinute('default/web', T0 + 5000), 800);
+  t.equal(m.perMinute('default/web', T0 + 5000), 1200, 'the latest report (100 in 5 s) is higher');
   // A second router adds its own rate: 50 in 10 s = 300 a minute.
   m.apply(T0 + 5000, rep({ routerId: 'r2', instances: [inst('a', 50)] }), webOf);
-  t.equal(m.perMinute('default/web', T0 + 5000), 1100);
+  t.equal(m.perMinute('default/web', T0 + 5000), 1500);
+  // A quieter report: the window (220 in 20 s = 660 a minute) is higher than it (20 in 5 s).
+  m.apply(
+    T0 + 10_000,
+    rep({ sequence: 3, acknowledged: 2, periodMs: 5000, instances: [inst('a', 20)] }),
+    webOf,
+  );
+  t.equal(m.perMinute('default/web', T0 + 10_000), 660 + 300);
   // Instances that are not service tasks count nowhere.
   m.apply(T0 + 6000, rep({ routerId: 'r3', instances: [inst('x', 999, 'other')] }), webOf);
   t.same(m.services(), ['default/web']);
-  m.prune(T0 + 5000 + 20_001);
+  m.prune(T0 + 10_000 + 20_001);
   t.same(m.services(), []);
 });
 

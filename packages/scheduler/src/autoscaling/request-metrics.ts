@@ -5,13 +5,13 @@
  *
  * Window: the reports received in the last `windowMs` (default 20 s). Each router's rate is
  * its requests over the time its reports in the window cover (they say how long each covers),
- * so the jitter of which reports fall in the window does not skew it; the service's rate is
- * the sum over routers, × 60 000 ms for per-minute, ÷ the service's RUNNING tasks. With the
- * routers' default 10 s interval the window holds each router's last one or two reports: a
- * load step is fully seen within about 20 s (the scaler then acts on its next 5 s pass),
- * against a minute for ALB's one-minute metric; a shorter window would follow one report's
- * noise. A service no router reported on in the window has no data; one reported with zero
- * requests has 0 (so it may scale in).
+ * so the jitter of which reports fall in the window does not skew it — or the rate of its
+ * latest report when that is higher: a rise shows from the first report that carries it
+ * (scale-out within one report interval, 10 s by default, plus the scaler's 5 s pass), a fall
+ * only once the whole window is low (scale-in waits 20 s, not one quiet report). The
+ * service's rate is the sum over routers, × 60 000 ms for per-minute, ÷ the service's RUNNING
+ * tasks; ALB's metric is one minute. A service no router reported on in the window has no
+ * data; one reported with zero requests has 0 (so it may scale in).
  *
  * Retried reports: per router the last applied report is kept (see @berth/protocol's
  * request-counts.ts): a resend is ignored, a report on the same acknowledged base adds only
@@ -133,17 +133,20 @@ export class RequestMetrics {
    * time its reports cover); undefined when no router reported on it in the window.
    */
   perMinute(service: string, now: number): number | undefined {
-    const byRouter = new Map<string, { requests: number; periodMs: number }>();
+    const byRouter = new Map<string, { requests: number; periodMs: number; latest: number }>();
     for (const e of this.#series.get(service) ?? []) {
       if (now - e.at > this.windowMs) continue;
-      const r = byRouter.get(e.router) ?? { requests: 0, periodMs: 0 };
+      const r = byRouter.get(e.router) ?? { requests: 0, periodMs: 0, latest: 0 };
       r.requests += e.requests;
       r.periodMs += e.periodMs;
+      r.latest = e.requests / Math.max(1, e.periodMs); // entries are in arrival order
       byRouter.set(e.router, r);
     }
     if (byRouter.size === 0) return undefined;
     let perMs = 0;
-    for (const r of byRouter.values()) perMs += r.requests / Math.max(1, r.periodMs);
+    for (const r of byRouter.values()) {
+      perMs += Math.max(r.latest, r.requests / Math.max(1, r.periodMs));
+    }
     return perMs * 60_000;
   }
 
