@@ -8,6 +8,7 @@ import type { DaemonCommand } from '@berth/daemon';
 import { routerOptions } from './options.js';
 import { startRouter } from './start.js';
 import { reportToPrimary, startPrimary } from './workers.js';
+import { reportLogging } from './start-reporter.js';
 
 /** `berth router`. */
 export const command: DaemonCommand<typeof routerOptions> = {
@@ -52,13 +53,9 @@ export const command: DaemonCommand<typeof routerOptions> = {
       log.warn({ err: e.error, since: new Date(e.since) }, 'catalog unreachable'),
     );
     router.on('fresh', () => log.info('catalog in sync again'));
-    router.on('report', (r) => log.debug(r, 'request counts reported'));
-    router.on('reportError', (e) =>
-      log.warn(
-        { err: e.error, sequence: e.sequence, pending: e.pending },
-        'request count report failed; kept for the next',
-      ),
-    );
+    const reports = reportLogging(log);
+    router.on('report', reports.onReport);
+    router.on('reportError', reports.onError);
     router.on('elbRegistered', (t) => log.info(t, 'registered in the ELB target group'));
     router.on('elbDeregistered', (t) => log.info(t, 'deregistered from the ELB target group'));
     router.on('elbError', (e) =>

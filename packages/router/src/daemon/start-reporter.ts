@@ -2,8 +2,9 @@
  * Starts the request count reporter of `--scheduler` (issue 21) for a router process or, with
  * `--workers`, for the primary (which sums what its workers counted): the scheduler client is
  * the agents' (`@berth/agent/scheduler-client`: SigV4 with the standard credentials chain,
- * failover between replicas). It must never log (callers get the events) nor exit.
+ * failover between replicas). It logs only through the logger it is given, and never exits.
  */
+import type { Logger } from '@berth/daemon';
 import type { InstanceRequestCount } from '@berth/protocol';
 import { connectScheduler, schedulerUrls } from '@berth/agent/scheduler-client';
 import { RequestReporter, type RequestReporterOptions } from '../adapters/request-reporter.js';
@@ -15,6 +16,30 @@ export interface ReporterConfig {
   readonly reportInterval: number;
   readonly region: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Log lines for the reporter's events: a warning when reports start failing (then debug while
+ * they keep failing, so a scheduler that stays down does not flood the log), info when one is
+ * delivered again.
+ */
+export function reportLogging(
+  log: Logger,
+): Required<Pick<RequestReporterOptions, 'onReport' | 'onError'>> {
+  let failing = false;
+  return {
+    onReport: (r) => {
+      if (failing) log.info(r, 'request counts delivered to the scheduler again');
+      else log.debug(r, 'request counts reported');
+      failing = false;
+    },
+    onError: (e) => {
+      const fields = { err: e.error, sequence: e.sequence, pending: e.pending };
+      if (failing) log.debug(fields, 'request count report failed again');
+      else log.warn(fields, 'request count report failed; the counts wait for the next');
+      failing = true;
+    },
+  };
 }
 
 /** The reporter, started; undefined without `--scheduler`. */

@@ -12,7 +12,7 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } fro
 import { backoffDelay, sleep, type DaemonContext, type Registry } from '@berth/daemon';
 import type { InstanceRequestCount } from '@berth/protocol';
 import type { RunningRouter } from '../engine.js';
-import { startReporter, type ReporterConfig } from './start-reporter.js';
+import { reportLogging, startReporter, type ReporterConfig } from './start-reporter.js';
 
 const MSG = 'berth-router';
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -127,13 +127,7 @@ export async function startPrimary(
     (await startReporter(
       report,
       async () => ((await ask('counts')) as InstanceRequestCount[][]).flat(),
-      {
-        onError: (e) =>
-          log.warn(
-            { err: e.error, sequence: e.sequence, pending: e.pending },
-            'request count report failed; kept for the next',
-          ),
-      },
+      reportLogging(log),
     ));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
