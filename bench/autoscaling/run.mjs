@@ -1,6 +1,10 @@
 // Auto scaling benchmark (see ./run). Each round: a new service of 1 task behind /<name>;
 // a steady low load (half a task's capacity) through the router; then a step to 3.5 tasks'
-// worth. "auto" rounds have a target-tracking policy (CPU 70 %) and nothing else; "manual"
+// worth. "auto" rounds have a target-tracking policy at 70 % of a task's capacity and
+// nothing else: METRIC=requests (default) ALBRequestCountPerTarget, measured by the router
+// itself and reported with --scheduler every REPORT_MS (the real path: router counts per
+// container → scheduler → scaler); METRIC=cpu ECSServiceAverageCPUUtilization from the
+// simulated agents' reports below. "manual"
 // rounds (the reference) call UpdateService desiredCount 4 at the step, as a person reacting
 // at once would. Measured: step → the 4th distinct task answering through the router.
 //
@@ -28,7 +32,9 @@ import { commit, machine, machineLine, summarize } from '../lib/report.mjs';
 const env = process.env;
 const cfg = {
   rounds: Number(env.ROUNDS ?? 5),
+  metric: env.METRIC === 'cpu' ? 'cpu' : 'requests',
   statsMs: Number(env.STATS_MS ?? 10_000),
+  reportMs: Number(env.REPORT_MS ?? 10_000),
   capacityRps: Number(env.CAPACITY_RPS ?? 40),
   roundTimeoutMs: Number(env.ROUND_TIMEOUT_MS ?? 120_000),
   maxSeconds: Number(env.MAX_SECONDS ?? 900),
@@ -56,6 +62,11 @@ const router = await startRouter({
   proxy: { host: '127.0.0.1', port: 0 },
   admin: null,
   kvPath: '',
+  ...(cfg.metric === 'requests' && {
+    scheduler: [sched.url],
+    reportInterval: cfg.reportMs,
+    env: { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey },
+  }),
 });
 const consul = new Consul({ host: '127.0.0.1', port: catalog.address.port });
 const json = new EcsJsonClient({ endpoint: sched.url, credentials: creds });
@@ -79,6 +90,8 @@ async function startBackend(a) {
   await consul.agent.service.register({
     name: family,
     id: `bench-${id}`,
+    // the container ID the registrator writes: the simulated agent's runtimeId of container web
+    meta: { 'berth-container': `sim-${a.taskArn.slice(-12)}-web` },
     address: '127.0.0.1',
     port: b.server.address().port,
     tags: [`urlprefix-/${family}`],
@@ -118,6 +131,7 @@ for (const a of agents) {
 // The agents' stats reports: utilisation = requests served / (CAPACITY_RPS × seconds).
 let lastReport = performance.now();
 const reporter = setInterval(() => {
+  if (cfg.metric !== 'cpu') return;
   const now = performance.now();
   const secs = (now - lastReport) / 1000;
   lastReport = now;
@@ -231,12 +245,14 @@ async function round(i, mode) {
       await aas('RegisterScalableTarget', { ...target(name), MinCapacity: 1, MaxCapacity: 4 });
       await aas('PutScalingPolicy', {
         ...target(name),
-        PolicyName: 'cpu70',
+        PolicyName: 'p70',
         PolicyType: 'TargetTrackingScaling',
         TargetTrackingScalingPolicyConfiguration: {
-          TargetValue: 70,
+          // 70 % of a task's capacity: in percent, or in requests a minute
+          TargetValue: cfg.metric === 'cpu' ? 70 : cfg.capacityRps * 60 * 0.7,
           PredefinedMetricSpecification: {
-            PredefinedMetricType: 'ECSServiceAverageCPUUtilization',
+            PredefinedMetricType:
+              cfg.metric === 'cpu' ? 'ECSServiceAverageCPUUtilization' : 'ALBRequestCountPerTarget',
           },
           ScaleOutCooldown: 60,
           ScaleInCooldown: 300,
@@ -244,7 +260,7 @@ async function round(i, mode) {
       });
     }
     // Steady low load long enough for a report at the low level.
-    await sleep(cfg.statsMs * 1.5);
+    await sleep((cfg.metric === 'cpu' ? cfg.statsMs : cfg.reportMs) * 1.5);
     const t0 = performance.now();
     l.set(cfg.capacityRps * 3.5);
     if (mode === 'manual') {
@@ -288,32 +304,38 @@ const auto = summarize(results.auto);
 const manual = summarize(results.manual);
 const m = machine();
 const date = new Date().toISOString().slice(0, 10);
-const cmd = `ROUNDS=${cfg.rounds} STATS_MS=${cfg.statsMs} bench/autoscaling/run`;
+const cmd =
+  cfg.metric === 'cpu'
+    ? `METRIC=cpu ROUNDS=${cfg.rounds} STATS_MS=${cfg.statsMs} bench/autoscaling/run`
+    : `ROUNDS=${cfg.rounds} REPORT_MS=${cfg.reportMs} bench/autoscaling/run`;
+const what =
+  cfg.metric === 'cpu'
+    ? `CPU 70 %; agents report every ${cfg.statsMs / 1000} s`
+    : `ALBRequestCountPerTarget ${cfg.capacityRps * 60 * 0.7} a minute, counted by the router and reported every ${cfg.reportMs / 1000} s`;
 const report = `# Auto scaling reaction time (${date})
 
 Commit ${commit(['packages', 'bench/autoscaling'])}; ${machineLine(m)}.
 Command: \`${cmd}\` (capacity ${cfg.capacityRps} requests/s a task; load step from 0.5 to 3.5
-tasks' worth; agents report every ${cfg.statsMs / 1000} s; scaler pass every 5 s; service loop
-every 2 s).
+tasks' worth; ${what}; scaler pass every 5 s; service loop every 2 s).
 
 Step → the 4th task answering through the router, seconds (${cfg.rounds} rounds each,
 alternating):
 
 | | n | p50 | p90 | max |
 |---|---|---|---|---|
-| target tracking (CPU 70 %) | ${auto.n} | ${auto.p50} | ${auto.p90} | ${auto.max} |
+| target tracking (${cfg.metric === 'cpu' ? 'CPU 70 %' : 'requests per target, 70 %'}) | ${auto.n} | ${auto.p50} | ${auto.p90} | ${auto.max} |
 | reference: UpdateService at the step | ${manual.n} | ${manual.p50} | ${manual.p90} | ${manual.max} |
 
 Ratio of p50s (auto / reference): ${(auto.p50 / manual.p50).toFixed(2)}. Detection costs
-${(auto.p50 - manual.p50).toFixed(2)} s at p50 (the stats interval's phase plus the scaler's
+${(auto.p50 - manual.p50).toFixed(2)} s at p50 (the ${cfg.metric === 'cpu' ? 'stats' : 'report'} interval's phase plus the scaler's
 pass). Samples: auto ${results.auto.map((x) => x.toFixed(2)).join(', ')}; reference
 ${results.manual.map((x) => x.toFixed(2)).join(', ')}.
 
-Not covered here: Docker's container start and its one-second stats sampling (tasks are local
-HTTP servers); test/autoscaling.test.ts measures the same step with Docker and prints it.
+Not covered here: Docker's container start${cfg.metric === 'cpu' ? ' and its one-second stats sampling' : ''} (tasks are local
+HTTP servers); test/autoscaling${cfg.metric === 'cpu' ? '' : '-requests'}.test.ts measures the same step with Docker and prints it.
 `;
 fs.mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/autoscaling-${date}.md`;
+const file = `bench/results/autoscaling${cfg.metric === 'cpu' ? '' : '-requests'}-${date}.md`;
 fs.writeFileSync(file, report);
 process.stdout.write(report);
 log(`wrote ${file}`);

@@ -105,6 +105,12 @@ t.test('scheduler replicas (issue 15): each its own port, agents know them all',
   );
   const agent = plan.children.find((c) => c.label === 'agent@h1')!;
   t.equal(flag(agent.args, '--scheduler'), 'http://127.0.0.1:8700,http://127.0.0.1:8720');
+  const router = plan.children.find((c) => c.label === 'router@h2')!;
+  t.equal(
+    flag(router.args, '--scheduler'),
+    'http://127.0.0.1:8700,http://127.0.0.1:8720',
+    'routers report requests per task to every replica (issue 21)',
+  );
   t.match(flag(agent.args, '--reserved-ports'), /(^|,)8720(,|$)/);
   t.throws(() => devPlan({ ...base, hosts: 1, schedulers: 0 }), /--schedulers must be 1\.\.5/);
 });

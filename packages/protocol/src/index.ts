@@ -6,5 +6,6 @@
 export type * from './ecs-types.js';
 export * from './agent-messages.js';
 export * from './task-stats.js';
+export * from './request-counts.js';
 export * from './labels.js';
 export type * from './consul-types.js';

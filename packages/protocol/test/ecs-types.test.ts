@@ -89,5 +89,6 @@ t.test('label, attribute and resource names are stable', async (t) => {
     ECS_TARGET_PREFIX: 'AmazonEC2ContainerServiceV20141113.',
     BERTH_AGENT_TARGET_PREFIX: 'BerthAgentV1.',
     REPORT_TASK_STATS_ACTION: 'ReportTaskStats',
+    REPORT_REQUEST_COUNTS_ACTION: 'ReportRequestCounts',
   });
 });

@@ -28,6 +28,7 @@ import type { ProxyContext, TimeoutKind } from './adapters/proxy/proxy-context.j
 import { startAdminServer } from './adapters/admin-api.js';
 import type { ElbRegistrar, ElbTarget } from '@berth/elb';
 import { RouterMetrics } from './metrics.js';
+import { RequestCounts } from './core/request-counts.js';
 import { RouteCommandError, type TagError } from './errors.js';
 
 /** The engine's settings, resolved and validated (see daemon/start.ts for the defaults). */
@@ -79,6 +80,8 @@ export interface RouterEvents {
   elbRegistered: [ElbTarget];
   elbDeregistered: [ElbTarget];
   elbError: [{ op: string; error: Error; attempt: number; delayMs: number }];
+  report: [{ sequence: number; instances: number; requests: number }];
+  reportError: [{ error: unknown; sequence: number; pending: number }];
 }
 
 /** A running router. */
@@ -91,6 +94,8 @@ export interface RunningRouter extends EventEmitter<RouterEvents> {
   readonly table: RouteTable | undefined;
   /** Open client connections of the proxy. */
   readonly connections: number;
+  /** Requests per upstream instance since the last take (the reporter's source). */
+  readonly requestCounts: RequestCounts;
   /** Deregisters from the ELB, drains, then closes everything. */
   close(): Promise<void>;
 }
@@ -101,12 +106,16 @@ export class Router extends EventEmitter<RouterEvents> implements RunningRouter 
   readonly registry: Registry;
   readonly ctx: ProxyContext;
   readonly metrics: RouterMetrics;
+  /** Requests per upstream instance (/metrics, the scheduler's reporter). */
+  readonly requestCounts = new RequestCounts();
   readonly #budgets: RetryBudgets;
   #proxy: ProxyServer | undefined;
   #admin: Server | undefined;
   elb: ElbRegistrar | undefined;
   /** The ELB client behind `elb`, closed after the deregistration (none when injected). */
   elbClient: { close(): void } | undefined;
+  /** The request count reporter (`--scheduler`), stopped at close. */
+  reporter: { stop(): Promise<void> } | undefined;
   #catalogLines: readonly string[] = [];
   #manualText = '';
   #manualCmds: RouteCommand[] = [];
@@ -158,8 +167,10 @@ export class Router extends EventEmitter<RouterEvents> implements RunningRouter 
       clock: { now: Date.now() },
       draining: false,
       events: {
-        request: (route: Route | undefined, status: number, ms: number) =>
-          metrics.request(route, status, ms),
+        request: (route: Route | undefined, status: number, ms: number, target?: Target) => {
+          metrics.request(route, status, ms);
+          if (target) this.requestCounts.count(target.service, target.hostname, target.port);
+        },
         retry: (route: Route, target: Target, reason: string) => {
           metrics.retry(route, reason);
           this.emit('retry', { route: route.src, target: target.url, reason });
@@ -180,6 +191,7 @@ export class Router extends EventEmitter<RouterEvents> implements RunningRouter 
       },
     };
     metrics.openConnections = () => this.#proxy?.connections.size ?? 0;
+    metrics.instanceTotals = () => this.requestCounts.totals();
   }
 
   get table(): RouteTable | undefined {
@@ -209,6 +221,7 @@ export class Router extends EventEmitter<RouterEvents> implements RunningRouter 
     this.#badTags = bad;
     this.metrics.badTags.set(bad.size);
     this.#catalogLines = lines;
+    this.requestCounts.setInstances(s.services);
     this.#haveSnapshot = true;
     this.rebuild();
   }
@@ -329,6 +342,7 @@ export class Router extends EventEmitter<RouterEvents> implements RunningRouter 
   async #close(): Promise<void> {
     this.health.stopping();
     if (this.#healthTimer !== undefined) clearInterval(this.#healthTimer);
+    await this.reporter?.stop();
     if (this.elb !== undefined) {
       await this.elb.stop();
       this.elbClient?.close();

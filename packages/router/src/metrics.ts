@@ -28,6 +28,9 @@ export class RouterMetrics {
   readonly connections: Gauge;
   /** Read by the `connections` gauge at scrape time. */
   openConnections: () => number = () => 0;
+  /** Read by the per-instance request counter at scrape time (the catalog's instances). */
+  instanceTotals: () => readonly { service: string; instanceId: string; total: number }[] =
+    () => [];
   readonly #children = new WeakMap<Route, RouteChildren>();
   readonly #noRoute = new Map<number, { inc(): void }>();
 
@@ -101,6 +104,18 @@ export class RouterMetrics {
       help: 'Client connections closed (idle) or refused to stay under --max-connections',
       labelNames: ['reason'],
       registers,
+    });
+    const totals = () => this.instanceTotals();
+    new Counter({
+      name: 'berth_router_instance_requests_total',
+      help: 'Requests answered by each upstream instance in the catalog (by Consul service and instance ID)',
+      labelNames: ['service', 'instance'],
+      registers,
+      collect() {
+        // Only the instances in the catalog now: one that left is dropped (bounded labels).
+        this.reset();
+        for (const t of totals()) this.inc({ service: t.service, instance: t.instanceId }, t.total);
+      },
     });
     const open = () => this.openConnections();
     this.connections = new Gauge({

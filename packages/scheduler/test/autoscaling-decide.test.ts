@@ -23,6 +23,14 @@ const mem = (o: Partial<TrackingPolicy> = {}): TrackingPolicy => ({
   target: 70,
   ...o,
 });
+const req = (o: Partial<TrackingPolicy> = {}): TrackingPolicy => ({
+  ...cpu(),
+  name: 'req600',
+  metric: 'ALBRequestCountPerTarget',
+  target: 600,
+  scaleInCooldownMs: 0,
+  ...o,
+});
 const NOW = 1_000_000_000;
 const base: CapacityInput = {
   now: NOW,
@@ -241,6 +249,70 @@ const cases: { name: string; input: Partial<CapacityInput>; want: [number, strin
     name: 'NaN is missing data',
     input: { metrics: { ECSServiceAverageCPUUtilization: Number.NaN } },
     want: [2, 'none'],
+  },
+  // ALBRequestCountPerTarget: requests per RUNNING task per minute, target 600.
+  {
+    name: 'requests: no router report is missing data',
+    input: { policies: [req()], metricTasksOf: { ALBRequestCountPerTarget: 2 } },
+    want: [2, 'none'],
+  },
+  {
+    name: 'requests: 1500 per target on 2 tasks (3000 a minute) → ceil(3000 / 600) = 5, capped 4',
+    input: { policies: [req()], metrics: { ALBRequestCountPerTarget: 1500 } },
+    want: [4, 'out'],
+  },
+  {
+    name: 'requests: 1500 per target on the 1 task running of 2 desired → 3',
+    input: {
+      policies: [req()],
+      metrics: { ALBRequestCountPerTarget: 1500 },
+      metricTasksOf: { ALBRequestCountPerTarget: 1 },
+    },
+    want: [3, 'out'],
+  },
+  {
+    name: 'requests: zero is data, so it scales in (to min)',
+    input: { current: 4, policies: [req()], metrics: { ALBRequestCountPerTarget: 0 } },
+    want: [1, 'in'],
+  },
+  {
+    name: 'requests: 250 per target on 4 → ceil(1000 / 600) = 2',
+    input: { current: 4, policies: [req()], metrics: { ALBRequestCountPerTarget: 250 } },
+    want: [2, 'in'],
+  },
+  {
+    name: 'requests: within 10 % of the target, no scale-in',
+    input: { current: 4, policies: [req()], metrics: { ALBRequestCountPerTarget: 560 } },
+    want: [4, 'none'],
+  },
+  {
+    name: 'requests: no scale-in while tasks of the desired count are not running yet',
+    input: {
+      current: 4,
+      policies: [req()],
+      metrics: { ALBRequestCountPerTarget: 0 },
+      metricTasksOf: { ALBRequestCountPerTarget: 3 },
+    },
+    want: [4, 'none'],
+  },
+  {
+    name: 'requests measured on every task do not wait for CPU samples of every task',
+    input: {
+      current: 4,
+      policies: [req()],
+      metrics: { ALBRequestCountPerTarget: 0, ECSServiceAverageCPUUtilization: 1 },
+      metricTasks: 2,
+      metricTasksOf: { ALBRequestCountPerTarget: 4 },
+    },
+    want: [1, 'in'],
+  },
+  {
+    name: 'requests low but CPU high: CPU wins (scale out)',
+    input: {
+      policies: [req(), cpu()],
+      metrics: { ALBRequestCountPerTarget: 10, ECSServiceAverageCPUUtilization: 80 },
+    },
+    want: [4, 'out'],
   },
 ];
 

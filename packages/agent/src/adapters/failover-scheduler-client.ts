@@ -11,6 +11,8 @@ import type {
   ContainerReport,
   PollRequest,
   Registration,
+  RequestCountsAnswer,
+  RequestCountsReport,
   TaskStateChange,
   TaskStatsReport,
 } from '@berth/protocol';
@@ -79,5 +81,16 @@ export class FailoverSchedulerClient implements SchedulerClient {
 
   reportTaskStats(report: TaskStatsReport, signal?: AbortSignal): Promise<void> {
     return this.#call((c) => c.reportTaskStats?.(report, signal) ?? Promise.resolve(), signal);
+  }
+
+  reportRequestCounts(
+    report: RequestCountsReport,
+    signal?: AbortSignal,
+  ): Promise<RequestCountsAnswer> {
+    return this.#call((c) => {
+      if (!c.reportRequestCounts)
+        throw new SchedulerError('ReportRequestCounts unsupported', false);
+      return c.reportRequestCounts(report, signal);
+    }, signal);
   }
 }

@@ -17,6 +17,9 @@ import {
   type Registration,
   type TaskStateChange,
   type TaskStatsReport,
+  type RequestCountsAnswer,
+  type RequestCountsReport,
+  REPORT_REQUEST_COUNTS_ACTION,
 } from '@berth/protocol';
 import { AgentClosedError, SchedulerError } from '../errors.js';
 import type { SchedulerClient } from './scheduler-client.js';
@@ -187,6 +190,17 @@ export class HttpSchedulerClient implements SchedulerClient {
 
   async reportTaskStats(report: TaskStatsReport, signal?: AbortSignal): Promise<void> {
     await this.#call(`${BERTH_AGENT_TARGET_PREFIX}ReportTaskStats`, report, signal);
+  }
+
+  reportRequestCounts(
+    report: RequestCountsReport,
+    signal?: AbortSignal,
+  ): Promise<RequestCountsAnswer> {
+    return this.#call(
+      `${BERTH_AGENT_TARGET_PREFIX}${REPORT_REQUEST_COUNTS_ACTION}`,
+      report,
+      signal,
+    );
   }
 
   async deregister(containerInstance: string, force: boolean, signal?: AbortSignal): Promise<void> {

@@ -8,6 +8,8 @@
  */
 
 import type {
+  RequestCountsAnswer,
+  RequestCountsReport,
   TaskStatsReport,
   Assignments,
   ContainerReport,
@@ -34,4 +36,9 @@ export interface SchedulerClient {
   taskSecrets?(request: TaskSecretsRequest, signal?: AbortSignal): Promise<TaskSecretsAnswer>;
   /** Task CPU and memory usage for auto scaling (BerthAgentV1.ReportTaskStats), if supported. */
   reportTaskStats?(report: TaskStatsReport, signal?: AbortSignal): Promise<void>;
+  /** A router's requests per instance (BerthAgentV1.ReportRequestCounts), if supported. */
+  reportRequestCounts?(
+    report: RequestCountsReport,
+    signal?: AbortSignal,
+  ): Promise<RequestCountsAnswer>;
 }

@@ -17,12 +17,10 @@ import {
 import { resolveAgentOptions } from '../core/agent-settings.js';
 import { Agent, type AgentOptions } from '../engine.js';
 import { schedulerUrls } from './options.js';
-import { loadCredentials } from '../adapters/aws-credentials.js';
 import type { ContainerRuntime } from '../adapters/container-runtime.js';
 import { DockerRuntime } from '../adapters/docker-runtime.js';
 import { AgentOptionError } from '../errors.js';
-import { FailoverSchedulerClient } from '../adapters/failover-scheduler-client.js';
-import { HttpSchedulerClient } from '../adapters/http-scheduler-client.js';
+import { connectScheduler } from '../scheduler-client.js';
 import { type IntrospectionServer, startIntrospection } from '../adapters/introspection.js';
 import { agentMetrics } from './metrics.js';
 import type { SchedulerClient } from '../adapters/scheduler-client.js';
@@ -95,21 +93,12 @@ export async function startAgent(
   resolveAgentOptions(options);
   const schedulers = schedulerUrls(options.scheduler ?? 'http://127.0.0.1:8700');
   let client = deps.client;
-  if (!client) {
-    const env = options.env ?? process.env;
-    await loadCredentials(env); // fail at start, naming what is missing
-    const clients = schedulers.map(
-      (endpoint) =>
-        new HttpSchedulerClient({
-          endpoint,
-          cluster: options.cluster,
-          region: options.region ?? 'us-east-1',
-          credentials: () => loadCredentials(env),
-        }),
-    );
-    // Several replicas: calls fail over to the next one that answers.
-    client = clients.length === 1 ? clients[0]! : new FailoverSchedulerClient(clients);
-  }
+  client ??= await connectScheduler({
+    urls: schedulers,
+    cluster: options.cluster,
+    region: options.region ?? 'us-east-1',
+    env: options.env ?? process.env,
+  });
   const runtime =
     deps.runtime ?? new DockerRuntime(options.docker ? { socketPath: options.docker } : {});
   const health = deps.health ?? new Health();

@@ -321,6 +321,10 @@ export function devHostPlan(
         `${ip}:${port(9998)}`,
         // a dev cluster starts with no services; the router is ready before it has routes
         '--allow-empty',
+        // requests per task for ALBRequestCountPerTarget (signed with the dev credentials in
+        // its environment, like the agent's calls)
+        '--scheduler',
+        scheduler,
       ],
       readyUrl: `${host.routerAdmin}/health`,
     },

@@ -23,6 +23,9 @@ export interface RouteSnapshot {
       readonly tags: readonly string[];
       readonly status: string;
       readonly maintenance: boolean;
+      /** Consul instance ID and Meta (request counts per instance read them). */
+      readonly id?: string;
+      readonly meta?: Readonly<Record<string, string>>;
     }[]
   >;
 }

@@ -8,6 +8,7 @@ import type { DaemonCommand } from '@berth/daemon';
 import { routerOptions } from './options.js';
 import { startRouter } from './start.js';
 import { reportToPrimary, startPrimary } from './workers.js';
+import { reportLogging } from './start-reporter.js';
 
 /** `berth router`. */
 export const command: DaemonCommand<typeof routerOptions> = {
@@ -17,11 +18,13 @@ export const command: DaemonCommand<typeof routerOptions> = {
   async start(config, ctx) {
     const { log } = ctx;
     if (config.workers > 1 && cluster.isPrimary)
-      return startPrimary(config.workers, config.admin, ctx);
+      return startPrimary(config.workers, config.admin, ctx, config);
     // a worker's admin listener is the primary's business: loopback, any port
     const admin = cluster.isWorker ? { host: '127.0.0.1', port: 0 } : config.admin;
     const router = await startRouter({
       ...config,
+      // with --workers the primary reports what the workers counted
+      scheduler: cluster.isWorker ? [] : config.scheduler,
       admin,
       registry: ctx.registry,
       health: ctx.health,
@@ -50,6 +53,9 @@ export const command: DaemonCommand<typeof routerOptions> = {
       log.warn({ err: e.error, since: new Date(e.since) }, 'catalog unreachable'),
     );
     router.on('fresh', () => log.info('catalog in sync again'));
+    const reports = reportLogging(log);
+    router.on('report', reports.onReport);
+    router.on('reportError', reports.onError);
     router.on('elbRegistered', (t) => log.info(t, 'registered in the ELB target group'));
     router.on('elbDeregistered', (t) => log.info(t, 'deregistered from the ELB target group'));
     router.on('elbError', (e) =>

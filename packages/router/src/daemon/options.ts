@@ -130,6 +130,22 @@ export const routerOptions = defineOptions({
   targetPort: { type: 'int', help: 'Port to register (default: the proxy port)' },
   elbEndpoint: { type: 'url', arg: 'URL', help: 'ELB API endpoint override' },
   elbRegion: { type: 'string', env: 'AWS_REGION', help: 'AWS region of the target group' },
+  scheduler: {
+    type: 'list',
+    arg: 'URL[,URL...]',
+    help: 'Scheduler endpoint(s) to report requests per instance to (auto scaling); several replicas fail over',
+  },
+  reportInterval: {
+    type: 'duration',
+    default: '10s',
+    help: 'Between request count reports to --scheduler',
+  },
+  region: {
+    type: 'string',
+    default: 'us-east-1',
+    env: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    help: 'Region the scheduler signs with (its --region); credentials: the AWS standard chain',
+  },
   drainDelay: {
     type: 'duration',
     default: '10s',

@@ -19,6 +19,7 @@ import {
 } from '@berth/elb';
 import { RouterConfigError } from '../errors.js';
 import { routerOptions } from './options.js';
+import { startReporter } from './start-reporter.js';
 
 /**
  * Options of {@link startRouter}: the config keys of `berth router` (durations in ms), all
@@ -148,6 +149,11 @@ export async function startRouter(
   const router = new Router(settings, src);
   try {
     await router.start();
+    router.reporter = await startReporter(
+      { ...o, env: options.env },
+      () => Promise.resolve(router.requestCounts.take()),
+      { onReport: (r) => router.emit('report', r), onError: (e) => router.emit('reportError', e) },
+    );
   } catch (err) {
     await router.close().catch(() => {});
     throw err;

@@ -10,19 +10,22 @@ import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { backoffDelay, sleep, type DaemonContext, type Registry } from '@berth/daemon';
+import type { InstanceRequestCount } from '@berth/protocol';
 import type { RunningRouter } from '../engine.js';
+import { reportLogging, startReporter, type ReporterConfig } from './start-reporter.js';
 
 const MSG = 'berth-router';
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
 
 interface FromWorker {
   readonly type: typeof MSG;
-  readonly kind: 'state' | 'metrics';
+  readonly kind: 'state' | 'metrics' | 'counts';
   readonly healthy?: boolean;
   readonly status?: string;
   readonly admin?: { host: string; port: number } | undefined;
   readonly id?: number;
   readonly metrics?: Metrics;
+  readonly counts?: InstanceRequestCount[];
 }
 
 /** In a worker: tell the primary its health and admin port, answer its metric requests. */
@@ -38,7 +41,13 @@ export function reportToPrimary(router: RunningRouter, registry: Registry): void
   router.health.on('change', state);
   state();
   process.on('message', (m: { type?: string; kind?: string; id?: number }) => {
-    if (m?.type !== MSG || m.kind !== 'metrics') return;
+    if (m?.type !== MSG) return;
+    if (m.kind === 'counts') {
+      const counts = router.requestCounts.take();
+      process.send?.({ type: MSG, kind: 'counts', id: m.id, counts });
+      return;
+    }
+    if (m.kind !== 'metrics') return;
     void registry
       .getMetricsAsJSON()
       .then((metrics) => process.send?.({ type: MSG, kind: 'metrics', id: m.id, metrics }));
@@ -56,10 +65,11 @@ export async function startPrimary(
   count: number,
   admin: { host: string; port: number },
   ctx: DaemonContext,
+  report?: ReporterConfig,
 ): Promise<void> {
   const { log, health } = ctx;
   const views = new Map<Worker, View>();
-  const waiting = new Map<number, { left: number; got: Metrics[]; done: (m: Metrics[]) => void }>();
+  const waiting = new Map<number, { left: number; got: unknown[]; done: (m: unknown[]) => void }>();
   let nextId = 0;
   let stopping = false;
   let restarts = 0;
@@ -80,7 +90,7 @@ export async function startPrimary(
       } else if (m.id !== undefined) {
         const r = waiting.get(m.id);
         if (r === undefined) return;
-        r.got.push(m.metrics ?? []);
+        r.got.push(m.kind === 'counts' ? (m.counts ?? []) : (m.metrics ?? []));
         if (--r.left === 0) r.done(r.got);
       }
     });
@@ -95,19 +105,30 @@ export async function startPrimary(
   });
   for (let i = 0; i < count; i++) fork();
 
-  const metrics = async (): Promise<string> => {
+  /** Asks every worker for its metrics or its request counts (2 s at most). */
+  const ask = async (kind: 'metrics' | 'counts'): Promise<unknown[]> => {
     const workers = Object.values(cluster.workers ?? {}).filter(
       (w): w is Worker => w !== undefined,
     );
     const id = nextId++;
-    const got = await new Promise<Metrics[]>((done) => {
+    const got = await new Promise<unknown[]>((done) => {
       waiting.set(id, { left: workers.length, got: [], done });
-      for (const w of workers) w.send({ type: MSG, kind: 'metrics', id });
+      for (const w of workers) w.send({ type: MSG, kind, id });
       setTimeout(() => done(waiting.get(id)?.got ?? []), 2000).unref();
     });
     waiting.delete(id);
-    return AggregatorRegistry.aggregate(got).metrics();
+    return got;
   };
+  const metrics = async (): Promise<string> =>
+    AggregatorRegistry.aggregate((await ask('metrics')) as Metrics[]).metrics();
+  // --scheduler: the primary reports the sum of what its workers counted.
+  const reporter =
+    report &&
+    (await startReporter(
+      report,
+      async () => ((await ask('counts')) as InstanceRequestCount[][]).flat(),
+      reportLogging(log),
+    ));
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/health') {
@@ -139,6 +160,7 @@ export async function startPrimary(
   });
   ctx.shutdown.add('router workers', async () => {
     stopping = true;
+    await reporter?.stop();
     const exits = Object.values(cluster.workers ?? {}).map(
       (w) => new Promise<void>((r) => (w?.isDead() ? r() : w?.once('exit', () => r()))),
     );

@@ -11,6 +11,9 @@ export interface FakeInstance {
   readonly status?: 'passing' | 'warning' | 'critical';
   readonly address?: string;
   readonly maintenance?: boolean;
+  /** Consul instance ID (default `<service>-<port>`). */
+  readonly id?: string;
+  readonly meta?: Readonly<Record<string, string>>;
 }
 
 type Instances = RouteSnapshot['services'] extends ReadonlyMap<string, infer V> ? V : never;
@@ -28,6 +31,8 @@ export function snapshotOf(services: Record<string, readonly FakeInstance[]>): R
         tags: i.tags,
         status: i.status ?? 'passing',
         maintenance: i.maintenance ?? false,
+        id: i.id ?? `${name}-${i.port}`,
+        meta: i.meta ?? {},
       })),
     );
   }

@@ -5,6 +5,8 @@ import Consul from 'consul';
 import { startCatalog } from '@berth/catalog';
 import { eventually } from '@berth/daemon/testing';
 import { startBackend, request, deadPort } from '../helpers.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const MAIN = fileURLToPath(new URL('../../dist/daemon/main.js', import.meta.url));
 
@@ -13,12 +15,28 @@ t.test(
   async (t) => {
     const catalog = await startCatalog({ listen: '127.0.0.1:0' });
     const web = await startBackend('web');
+    // --scheduler: the primary reports what both workers counted
+    const reports: { instances: { instanceId: string; requests: number }[] }[] = [];
+    const sched = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        reports.push(JSON.parse(Buffer.concat(chunks).toString()));
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => sched.listen(0, '127.0.0.1', () => r()));
+    const reported = () => reports.flatMap((r) => r.instances).reduce((n, i) => n + i.requests, 0);
     t.teardown(async () => {
+      sched.closeAllConnections();
+      await new Promise<void>((r) => sched.close(() => r()));
       await web.close();
       await catalog.close();
     });
     const consul = new Consul({ host: '127.0.0.1', port: catalog.address.port });
     await consul.agent.service.register({
+      id: 'web-1',
+      meta: { 'berth-container': 'c1' },
       name: 'web',
       port: web.port,
       address: '127.0.0.1',
@@ -38,8 +56,15 @@ t.test(
         `127.0.0.1:${proxy}`,
         '--admin',
         `127.0.0.1:${admin}`,
+        '--scheduler',
+        `http://127.0.0.1:${(sched.address() as AddressInfo).port}`,
+        '--report-interval',
+        '200ms',
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDW', AWS_SECRET_ACCESS_KEY: 'secret' },
+      },
     );
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -74,6 +99,18 @@ t.test(
       ...metrics.matchAll(/berth_router_requests_total\{[^}]*status="200"[^}]*\} (\d+)/g),
     ];
     t.ok(served.length >= 1, 'request counters aggregated');
+    const sent = served.reduce((n, m) => n + Number(m[1]), 0);
+    t.match(
+      metrics,
+      new RegExp(`berth_router_instance_requests_total\\{[^}]*instance="web-1"[^}]*\\} ${sent}`),
+    );
+    await eventually("the primary reported both workers' counts", () => reported() === sent, {
+      timeoutMs: 10_000,
+    });
+    t.ok(
+      reports.every((r) => r.instances.filter((i) => i.instanceId === 'web-1').length <= 1),
+      'one entry per instance, summed over the workers',
+    );
     t.match((await request(admin, '/api/routes?format=text')).body, /^route add web \//);
     child.kill('SIGTERM');
     t.equal(await exited, 0, 'the primary stops its workers and exits cleanly');

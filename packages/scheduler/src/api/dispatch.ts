@@ -13,6 +13,7 @@ import {
 import { pollAssignments, submitContainerStateChange, submitTaskStateChange } from './agent.js';
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.js';
 import { updateCluster, updateClusterSettings } from './cluster-settings.js';
+import { reportRequestCounts } from '../autoscaling/report-request-counts.js';
 import { reportTaskStats } from '../autoscaling/report-task-stats.js';
 import { describeServiceMetrics } from '../autoscaling/describe-service-metrics.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './clusters.js';
@@ -106,6 +107,7 @@ export const agentActions: Readonly<Record<string, Handler>> = {
   PollAssignments: pollAssignments,
   ReportTaskStats: reportTaskStats,
   DescribeServiceMetrics: describeServiceMetrics,
+  ReportRequestCounts: reportRequestCounts,
 };
 
 /** The handler and action name for an X-Amz-Target value, or undefined. */

@@ -50,6 +50,8 @@ export interface CapacityInput {
   readonly metrics: Readonly<Partial<Record<PredefinedMetric, number>>>;
   /** How many tasks the metrics were measured on (default `current`). */
   readonly metricTasks?: number | undefined;
+  /** The same for one metric, when it differs (requests per target: the RUNNING tasks). */
+  readonly metricTasksOf?: Readonly<Partial<Record<PredefinedMetric, number>>>;
   readonly lastScaleOutAt?: number | undefined;
   readonly lastScaleInAt?: number | undefined;
   readonly dynamicScalingInSuspended?: boolean;
@@ -106,6 +108,7 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
   let inAny = false;
   let inTarget: { n: number; p: TrackingPolicy; v: number } | undefined;
   let missing: string | undefined;
+  let measured = Infinity;
   for (const p of i.policies) {
     const v = i.metrics[p.metric];
     if (v === undefined || !Number.isFinite(v)) {
@@ -113,7 +116,9 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
       inWanted = false;
       continue;
     }
-    const n = proposal(p, current, i.metricTasks ?? current, v);
+    const tasks = i.metricTasksOf?.[p.metric] ?? i.metricTasks ?? current;
+    measured = Math.min(measured, tasks);
+    const n = proposal(p, current, tasks, v);
     if (n > current && (!out || n > out.n)) out = { n, p, v };
     if (p.disableScaleIn) continue;
     inAny = true;
@@ -137,7 +142,7 @@ export function decideCapacity(i: CapacityInput): CapacityDecision {
     };
   }
   if (missing) return none(current, missing);
-  if ((i.metricTasks ?? current) < current) {
+  if (measured < current) {
     return none(current, 'not every task has been measured yet: no scale-in');
   }
   if (!inAny || !inWanted || !inTarget) return none(current, 'metrics within the targets');

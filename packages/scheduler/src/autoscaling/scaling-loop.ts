@@ -14,7 +14,9 @@ import type { ApiContext } from '../api/context.js';
 import type { Replica } from '../engine.js';
 import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
 import { boundsAfter, dueScheduledAction } from './due-scheduled-action.js';
+import { registerRequestSink } from './report-request-counts.js';
 import { registerMetricsSink } from './report-task-stats.js';
+import { bindRequestGauge, RequestMetrics } from './request-metrics.js';
 import { bindScalingMetrics } from './scaling-metrics.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
 import { serviceId, ServiceMetrics } from './service-metrics.js';
@@ -62,6 +64,10 @@ const tracking = (r: TargetRecord): TrackingPolicy[] =>
 
 export class ScalingLoop {
   readonly metrics = new ServiceMetrics();
+  /** Routers' request counts (ALBRequestCountPerTarget). */
+  readonly requests = new RequestMetrics();
+  /** The last requests per target per minute per service (the gauge reads it). */
+  readonly requestsPerTarget = new Map<string, number>();
   readonly #replica: Replica;
   readonly #store: TargetStore;
   readonly #o: ScalingLoopOptions;
@@ -75,6 +81,7 @@ export class ScalingLoop {
     this.#store = store;
     this.#o = o;
     if (o.registry) bindScalingMetrics(o.registry, this.metrics, this.lastDecisions);
+    if (o.registry) bindRequestGauge(o.registry, this.requestsPerTarget);
   }
 
   start(): void {
@@ -92,6 +99,7 @@ export class ScalingLoop {
       const ctx = this.#replica.context;
       if (ctx) {
         registerMetricsSink(ctx.state, this.metrics);
+        registerRequestSink(ctx.state, this.requests);
         try {
           await this.pass(ctx);
         } catch (e) {
@@ -105,7 +113,13 @@ export class ScalingLoop {
   async pass(ctx: ApiContext): Promise<void> {
     const now = ctx.now();
     this.metrics.prune(now);
+    this.requests.prune(now);
     const running = runningByService(ctx);
+    this.requestsPerTarget.clear();
+    for (const id of this.requests.services()) {
+      const v = this.requests.perTarget(id, running.get(id)?.length ?? 0, now);
+      if (v !== undefined) this.requestsPerTarget.set(id, v);
+    }
     for (const target of await this.#store.list()) {
       if (ctx.signal.aborted) return;
       try {
@@ -155,19 +169,22 @@ export class ScalingLoop {
     if (!svc || svc.status !== 'ACTIVE') return;
     const id = serviceId(target.cluster, target.service);
     const avg = this.metrics.average(running.get(id) ?? [], now, this.#o.freshMs ?? 30_000);
+    const perTarget = this.requestsPerTarget.get(id);
     const decision = decideCapacity({
       now,
       current: svc.desiredCount,
       min: target.min,
       max: target.max,
       policies: tracking(target),
-      metrics: avg
-        ? {
-            ECSServiceAverageCPUUtilization: avg.cpu,
-            ECSServiceAverageMemoryUtilization: avg.memory,
-          }
-        : {},
+      metrics: {
+        ...(avg && {
+          ECSServiceAverageCPUUtilization: avg.cpu,
+          ECSServiceAverageMemoryUtilization: avg.memory,
+        }),
+        ...(perTarget !== undefined && { ALBRequestCountPerTarget: perTarget }),
+      },
       metricTasks: avg?.tasks,
+      metricTasksOf: { ALBRequestCountPerTarget: running.get(id)?.length ?? 0 },
       lastScaleOutAt: target.lastScaleOutAt,
       lastScaleInAt: target.lastScaleInAt,
       dynamicScalingInSuspended: target.suspended.dynamicIn,

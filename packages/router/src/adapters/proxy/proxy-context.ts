@@ -22,8 +22,11 @@ export type TimeoutKind =
 
 /** Hooks the engine uses to log and count; called synchronously on the hot path. */
 export interface ProxyEvents {
-  /** A request finished (or was answered locally when `route` is undefined). */
-  request(route: Route | undefined, status: number, upstreamMs: number): void;
+  /**
+   * A request finished (or was answered locally when `route` is undefined); `target` is the
+   * upstream that answered, when one did.
+   */
+  request(route: Route | undefined, status: number, upstreamMs: number, target?: Target): void;
   retry(route: Route, target: Target, reason: string): void;
   eject(target: Target, ms: number, reason: string): void;
   /** A connection-level problem worth a debug log (bad request, bad PROXY header...). */

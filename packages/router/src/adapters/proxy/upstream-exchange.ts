@@ -164,7 +164,7 @@ export class Exchange implements UpstreamOwner {
     const ms = performance.now() - this.#startedAt;
     if (res.status === 101) {
       if (this.head.upgrade === undefined) return this.#refuse(up, 'unexpected 101');
-      c.ctx.events.request(this.#route, 101, ms);
+      c.ctx.events.request(this.#route, 101, ms, this.#target);
       this.#release();
       this.#up = undefined;
       this.#over = true;
@@ -174,7 +174,7 @@ export class Exchange implements UpstreamOwner {
     if (res.status >= 502 && res.status <= 504) {
       if (this.#fail('status', `status ${res.status}`, res.status, res.retryAfter)) return;
     } else c.ctx.states.succeed((this.#target as Target).state);
-    c.ctx.events.request(this.#route, res.status, ms);
+    c.ctx.events.request(this.#route, res.status, ms, this.#target);
     this.responded = true;
     const relay = new ResponseRelay(c.socket, up, this.head, res, c.keepAlive && this.#reqDone);
     this.#relay = relay;
