@@ -6,6 +6,7 @@
 import t from 'tap';
 import type { InstanceRequestCount, RequestCountsReport } from '@berth/protocol';
 import type { ApiContext } from '../src/api/context.js';
+import { describeServiceMetrics } from '../src/autoscaling/describe-service-metrics.js';
 import { RequestMetrics } from '../src/autoscaling/request-metrics.js';
 import {
   containerServices,
@@ -173,6 +174,10 @@ t.test('the handler maps container IDs to services and records', async (t) => {
   registerRequestSink(state, m);
   t.same(await reportRequestCounts(ctx, { ...body, sequence: 2 }), { recorded: 2 });
   t.equal(m.perTarget('default/web', 2, now), 180, '60 in 10 s = 360 a minute over 2 tasks');
+  const shown = (await describeServiceMetrics(ctx, { cluster: 'default', service: 'web' })) as {
+    average?: { requestsPerTarget?: number; cpu?: number };
+  };
+  t.same(shown.average, { requestsPerTarget: 180 }, 'the console sees requests per target');
   now += 1000;
   t.same(await reportRequestCounts(ctx, { ...body, sequence: 2 }), {
     recorded: 0,

@@ -5,10 +5,13 @@
  * loop counts them), each task's latest sample, the reservation, and the service's one-minute
  * aggregates (oldest first, at most 60). A leader action (followers forward it), since the
  * samples live in the leader's memory only. Read-only: must never write KV or record a sample.
- * Whatever fields ServiceMetrics' aggregates and averages carry are passed through as they are.
+ * Whatever fields ServiceMetrics' aggregates and averages carry are passed through as they are;
+ * `average.requestsPerTarget` is the routers' requests per running task per minute, when any
+ * router reported the service (the value `ALBRequestCountPerTarget` policies are judged on).
  */
 import type { Handler } from '../api/context.js';
 import { reqString } from '../core/input.js';
+import { requestSinkOf } from './report-request-counts.js';
 import { metricsSinkOf } from './report-task-stats.js';
 import { serviceId } from './service-metrics.js';
 
@@ -31,6 +34,11 @@ export const describeServiceMetrics: Handler = (ctx, body) => {
   );
   const first = running[0];
   const ids = running.map((t) => t.rec.id);
+  const id = serviceId(cluster, service);
+  const requestsPerTarget = requestSinkOf(ctx.state)?.perTarget(id, ids.length, now);
+  const utilisation = metrics?.average(ids, now, FRESH_MS);
+  const average =
+    requestsPerTarget === undefined ? utilisation : { ...utilisation, requestsPerTarget };
   return Promise.resolve({
     cluster,
     service,
@@ -40,7 +48,7 @@ export const describeServiceMetrics: Handler = (ctx, body) => {
     collecting: metrics !== undefined,
     runningTasks: ids.length,
     reservation: first ? { cpu: first.resources.cpu, memory: first.resources.memory } : undefined,
-    average: metrics?.average(ids, now, FRESH_MS),
+    average,
     tasks: metrics
       ? ids.flatMap((id) => {
           const a = metrics.average([id], now, FRESH_MS);
@@ -49,6 +57,6 @@ export const describeServiceMetrics: Handler = (ctx, body) => {
           return [{ taskId: id, ...u }];
         })
       : [],
-    minutes: metrics?.minutes(serviceId(cluster, service)) ?? [],
+    minutes: metrics?.minutes(id) ?? [],
   });
 };

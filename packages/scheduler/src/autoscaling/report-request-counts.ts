@@ -21,6 +21,11 @@ export function registerRequestSink(state: SchedulerState, metrics: RequestMetri
   sinks.set(state, metrics);
 }
 
+/** The request metrics registered for this leader state, if the scaler has taken over. */
+export function requestSinkOf(state: SchedulerState): RequestMetrics | undefined {
+  return sinks.get(state);
+}
+
 const SERVICE_GROUP = 'service:';
 const MAX_INSTANCES = 5000;
 
