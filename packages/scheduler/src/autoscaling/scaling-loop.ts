@@ -6,7 +6,7 @@
  * time on the target's KV record. Runs on every replica, acts only while it leads. Must never
  * act without the leader's context, and never let one target's failure stop the others.
  */
-import { sleep, type Registry } from '@berth/daemon';
+import { every, type Registry } from '@berth/daemon';
 import { ECS_TARGET_PREFIX } from '@berth/protocol';
 import { randomUUID } from 'node:crypto';
 import { lookupAction } from '../api/dispatch.js';
@@ -93,20 +93,21 @@ export class ScalingLoop {
     await this.#done;
   }
 
-  async #run(): Promise<void> {
-    const every = this.#o.intervalMs ?? 5000;
-    do {
-      const ctx = this.#replica.context;
-      if (ctx) {
-        registerMetricsSink(ctx.state, this.metrics);
-        registerRequestSink(ctx.state, this.requests);
-        try {
-          await this.pass(ctx);
-        } catch (e) {
-          this.#o.onError?.(e);
-        }
-      }
-    } while (await sleep(every, this.#stop.signal));
+  #run(): Promise<void> {
+    return every(this.#o.intervalMs ?? 5000, () => this.#tick(), {
+      signal: this.#stop.signal,
+      onError: (e) => this.#o.onError?.(e),
+      immediate: true,
+    });
+  }
+
+  /** A pass while this replica leads, with this term's state receiving the reports. */
+  async #tick(): Promise<void> {
+    const ctx = this.#replica.context;
+    if (!ctx) return;
+    registerMetricsSink(ctx.state, this.metrics);
+    registerRequestSink(ctx.state, this.requests);
+    await this.pass(ctx);
   }
 
   /** One pass over every target (exported for tests through the loop object). */
