@@ -80,6 +80,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
   readonly history = new SeriesStore();
   readonly loader: ViewLoader;
   readonly #apis = new Map<string, EcsApi>();
+  readonly #scalings = new Map<string, ScalingApi>();
   readonly #actions: EventRow[] = [];
   readonly #stop = new AbortController();
   readonly #knownIps = new Set<string>();
@@ -159,6 +160,8 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
   #dropApi(id: string): void {
     this.#apis.get(id)?.destroy();
     this.#apis.delete(id);
+    this.#scalings.get(id)?.destroy();
+    this.#scalings.delete(id);
   }
 
   /** The person's API client. */
@@ -171,9 +174,14 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
     return api;
   }
 
-  /** The person's Application Auto Scaling client (no sockets of its own to keep). */
+  /** The person's Application Auto Scaling client (kept, like the API client, per session). */
   scaling(s: Session): ScalingApi {
-    return new ScalingApi(this.options.scheduler, this.options.region, s.credentials);
+    let api = this.#scalings.get(s.id);
+    if (!api) {
+      api = new ScalingApi(this.options.scheduler, this.options.region, s.credentials);
+      this.#scalings.set(s.id, api);
+    }
+    return api;
   }
 
   /** Performs an action for a person and records it in the action log. */
@@ -303,7 +311,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     await this.#sampler;
     this.#samplerApi?.destroy();
-    for (const id of [...this.#apis.keys()]) this.#dropApi(id);
+    for (const id of new Set([...this.#apis.keys(), ...this.#scalings.keys()])) this.#dropApi(id);
     this.catalog.close();
     this.removeAllListeners();
   }

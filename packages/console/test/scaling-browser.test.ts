@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { PutScheduledActionCommand } from '@aws-sdk/client-application-auto-scaling';
 import { startCatalog } from '@berth/catalog';
 import { adminHandler, createRegistry, Health, sleep } from '@berth/daemon';
 import { eventually } from '@berth/daemon/testing';
@@ -243,14 +244,17 @@ t.test('the auto scaling section in chromium', async (t) => {
 
   await t.test('a scheduled action with its next run', async (t) => {
     const api = new ScalingApi(scheduler.url, 'us-east-1', KEYS);
-    await api.aas('PutScheduledAction', {
-      ServiceNamespace: 'ecs',
-      ScalableDimension: 'ecs:service:DesiredCount',
-      ResourceId: 'service/default/web',
-      ScheduledActionName: 'nightly',
-      Schedule: 'cron(0 22 * * ? *)',
-      ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 2 },
-    });
+    await api.client.send(
+      new PutScheduledActionCommand({
+        ServiceNamespace: 'ecs',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        ResourceId: 'service/default/web',
+        ScheduledActionName: 'nightly',
+        Schedule: 'cron(0 22 * * ? *)',
+        ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 2 },
+      }),
+    );
+    api.destroy();
     const table = section.getByRole('region', { name: 'Scheduled actions (table)' });
     // No scheduler event announces it: the section's 15 s refresh brings it.
     await table.getByText('nightly').waitFor();
