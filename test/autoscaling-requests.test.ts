@@ -16,36 +16,14 @@ import { join } from 'node:path';
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
-  DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { eventually } from '@berth/daemon/testing';
-import { AWS, awsCli } from './helpers/aws-cli.js';
+import { AWS } from './helpers/aws-cli.js';
 import { requireDocker } from './helpers/docker.js';
-import { type RunningDev, startDev } from './helpers/berth-dev.js';
+import { startDev } from './helpers/berth-dev.js';
+import { aas, type Json, serviceCounts, trackTarget } from './helpers/autoscaling.js';
 import { containers, ecsFor, helloTaskDef, hits } from './helpers/e2e.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function aas(dev: RunningDev, dir: string, args: readonly string[]): Promise<Json> {
-  const r = await awsCli('application-autoscaling', args, {
-    endpoint: dev.info.endpoint,
-    region: dev.info.region,
-    home: dir,
-    credentialsFile: dev.info.credentialsFile,
-    timeoutMs: 60_000,
-  });
-  if (r.code !== 0) throw new Error(`aws application-autoscaling ${args[0]}: ${r.stderr}`);
-  return r.out ?? {};
-}
-
-async function service(ecs: ECSClient): Promise<{ desired: number; running: number }> {
-  const out = await ecs.send(new DescribeServicesCommand({ services: ['hello'] }));
-  const s = out.services?.[0];
-  return { desired: s?.desiredCount ?? -1, running: s?.runningCount ?? -1 };
-}
 
 /**
  * GETs `url` at about `perSecond` (4 loops, each pacing itself) until stop(), `maxRequests`
@@ -103,37 +81,19 @@ t.test('issue 21: requests per target (through the router) scale out and back in
   t.teardown(async () => {
     await ecs.send(new DeleteServiceCommand({ service: 'hello', force: true })).catch(() => {});
   });
-  const target = [
-    '--service-namespace',
-    'ecs',
-    '--scalable-dimension',
-    'ecs:service:DesiredCount',
-    '--resource-id',
-    'service/default/hello',
-  ];
-  await aas(dev, dir, [
-    'register-scalable-target',
-    ...target,
-    '--min-capacity',
-    '1',
-    '--max-capacity',
-    '4',
-  ]);
-  await aas(dev, dir, [
-    'put-scaling-policy',
-    ...target,
-    '--policy-name',
-    'req600',
-    '--policy-type',
-    'TargetTrackingScaling',
-    '--target-tracking-scaling-policy-configuration',
-    JSON.stringify({
-      TargetValue: 600,
-      PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' },
-      ScaleOutCooldown: 10,
-      ScaleInCooldown: 5,
-    }),
-  ]);
+  await trackTarget(
+    dev,
+    dir,
+    'hello',
+    { min: 1, max: 4 },
+    {
+      policyName: 'req600',
+      metric: 'ALBRequestCountPerTarget',
+      targetValue: 600,
+      scaleOutCooldown: 10,
+      scaleInCooldown: 5,
+    },
+  );
   const router = `${dev.info.hosts[0]!.router}/hello`;
   await eventually(
     'one task serves through the router',
@@ -154,10 +114,14 @@ t.test('issue 21: requests per target (through the router) scale out and back in
   t.teardown(async () => {
     stopped ??= await gen.stop();
   });
-  await eventually('scaled out to 4', async () => (await service(ecs)).desired === 4, {
-    timeoutMs: 90_000,
-    intervalMs: 500,
-  }).catch(async (e: unknown) => {
+  await eventually(
+    'scaled out to 4',
+    async () => (await serviceCounts(ecs, 'hello')).desired === 4,
+    {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    },
+  ).catch(async (e: unknown) => {
     t.comment(await perTarget());
     t.comment(
       dev
@@ -188,11 +152,15 @@ t.test('issue 21: requests per target (through the router) scale out and back in
   );
   t.ok(stopped.ok > 0.9 * stopped.sent, 'the load was served while scaling');
 
-  await eventually('scaled back in to 1', async () => (await service(ecs)).desired === 1, {
-    timeoutMs: 120_000,
-    intervalMs: 1000,
-  });
-  await eventually('1 task runs', async () => (await service(ecs)).running === 1, {
+  await eventually(
+    'scaled back in to 1',
+    async () => (await serviceCounts(ecs, 'hello')).desired === 1,
+    {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+    },
+  );
+  await eventually('1 task runs', async () => (await serviceCounts(ecs, 'hello')).running === 1, {
     timeoutMs: 60_000,
     intervalMs: 1000,
   });

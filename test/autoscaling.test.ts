@@ -15,36 +15,14 @@ import { join } from 'node:path';
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
-  DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { eventually } from '@berth/daemon/testing';
-import { AWS, awsCli } from './helpers/aws-cli.js';
+import { AWS } from './helpers/aws-cli.js';
 import { requireDocker } from './helpers/docker.js';
-import { type RunningDev, startDev } from './helpers/berth-dev.js';
+import { startDev } from './helpers/berth-dev.js';
+import { aas, type Json, serviceCounts, trackTarget } from './helpers/autoscaling.js';
 import { containers, ecsFor, hits } from './helpers/e2e.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function aas(dev: RunningDev, dir: string, args: readonly string[]): Promise<Json> {
-  const r = await awsCli('application-autoscaling', args, {
-    endpoint: dev.info.endpoint,
-    region: dev.info.region,
-    home: dir,
-    credentialsFile: dev.info.credentialsFile,
-    timeoutMs: 60_000,
-  });
-  if (r.code !== 0) throw new Error(`aws application-autoscaling ${args[0]}: ${r.stderr}`);
-  return r.out ?? {};
-}
-
-async function service(ecs: ECSClient): Promise<{ desired: number; running: number }> {
-  const out = await ecs.send(new DescribeServicesCommand({ services: ['burn'] }));
-  const s = out.services?.[0];
-  return { desired: s?.desiredCount ?? -1, running: s?.runningCount ?? -1 };
-}
 
 t.test('issue 21: CPU target tracking scales a service out and back in', async (t) => {
   const docker = await requireDocker(t);
@@ -94,37 +72,19 @@ t.test('issue 21: CPU target tracking scales a service out and back in', async (
     await rm(flag, { force: true });
     await ecs.send(new DeleteServiceCommand({ service: 'burn', force: true })).catch(() => {});
   });
-  const target = [
-    '--service-namespace',
-    'ecs',
-    '--scalable-dimension',
-    'ecs:service:DesiredCount',
-    '--resource-id',
-    'service/default/burn',
-  ];
-  await aas(dev, dir, [
-    'register-scalable-target',
-    ...target,
-    '--min-capacity',
-    '1',
-    '--max-capacity',
-    '4',
-  ]);
-  await aas(dev, dir, [
-    'put-scaling-policy',
-    ...target,
-    '--policy-name',
-    'cpu50',
-    '--policy-type',
-    'TargetTrackingScaling',
-    '--target-tracking-scaling-policy-configuration',
-    JSON.stringify({
-      TargetValue: 50,
-      PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-      ScaleOutCooldown: 10,
-      ScaleInCooldown: 15,
-    }),
-  ]);
+  await trackTarget(
+    dev,
+    dir,
+    'burn',
+    { min: 1, max: 4 },
+    {
+      policyName: 'cpu50',
+      metric: 'ECSServiceAverageCPUUtilization',
+      targetValue: 50,
+      scaleOutCooldown: 10,
+      scaleInCooldown: 15,
+    },
+  );
   const router = `${dev.info.hosts[0]!.router}/burn`;
   await eventually(
     'one task serves through the router',
@@ -136,10 +96,14 @@ t.test('issue 21: CPU target tracking scales a service out and back in', async (
 
   const t0 = Date.now();
   await writeFile(flag, '1');
-  await eventually('scaled out to 4', async () => (await service(ecs)).desired === 4, {
-    timeoutMs: 90_000,
-    intervalMs: 500,
-  }).catch(async (e: unknown) => {
+  await eventually(
+    'scaled out to 4',
+    async () => (await serviceCounts(ecs, 'burn')).desired === 4,
+    {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    },
+  ).catch(async (e: unknown) => {
     const m = await (await fetch(`${dev.info.endpoint}/metrics`)).text().catch(() => '');
     t.comment(
       m
@@ -170,11 +134,15 @@ t.test('issue 21: CPU target tracking scales a service out and back in', async (
   );
 
   await rm(flag, { force: true });
-  await eventually('scaled back in to 1', async () => (await service(ecs)).desired === 1, {
-    timeoutMs: 120_000,
-    intervalMs: 1000,
-  });
-  await eventually('1 task runs', async () => (await service(ecs)).running === 1, {
+  await eventually(
+    'scaled back in to 1',
+    async () => (await serviceCounts(ecs, 'burn')).desired === 1,
+    {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+    },
+  );
+  await eventually('1 task runs', async () => (await serviceCounts(ecs, 'burn')).running === 1, {
     timeoutMs: 60_000,
     intervalMs: 1000,
   });

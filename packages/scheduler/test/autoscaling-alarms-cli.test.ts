@@ -6,42 +6,28 @@
 // Scaling give, naming the field.
 import t from 'tap';
 import { eventually, stays } from '@berth/daemon/testing';
-import { awsCli, cliErrorType, type CliResult } from '../../../test/helpers/aws-cli.js';
-import { CREDS, startStack, webTaskDef } from './fixtures.js';
+import { cliErrorType, type CliResult } from '../../../test/helpers/aws-cli.js';
+import {
+  cliOf,
+  createWeb,
+  WEB_DIMENSIONS,
+  WEB_TARGET_ARGS,
+  webService,
+} from './autoscaling-fixtures.js';
+import { startStack } from './fixtures.js';
 
 const s = await startStack({ scalingInterval: 200, serviceIntervalMs: 200 });
 t.teardown(() => s.close());
 
-const run = async (service: string, args: string[]): Promise<CliResult> => {
-  const r = await awsCli(service, args, {
-    endpoint: s.scheduler.url,
-    home: s.dir,
-    credentials: CREDS,
-  });
-  return { ...r, out: r.out ?? {} };
-};
+const run = cliOf(s);
 const cw = (args: string[]): Promise<CliResult> => run('cloudwatch', args);
 const aas = (args: string[]): Promise<CliResult> => run('application-autoscaling', args);
 
-const TARGET = [
-  '--service-namespace',
-  'ecs',
-  '--scalable-dimension',
-  'ecs:service:DesiredCount',
-  '--resource-id',
-  'service/default/web',
-];
-const DIMS = ['--dimensions', 'Name=ClusterName,Value=default', 'Name=ServiceName,Value=web'];
+const TARGET = WEB_TARGET_ARGS;
+const DIMS = WEB_DIMENSIONS;
 
-await s.json.ecs('CreateCluster', { clusterName: 'default' });
-await s.json.ecs('RegisterTaskDefinition', webTaskDef());
-await s.json.ecs('CreateService', { serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
-const desired = async (): Promise<number> =>
-  (
-    await s.json.ecs<{ services: { desiredCount: number }[] }>('DescribeServices', {
-      services: ['web'],
-    })
-  ).services[0]!.desiredCount;
+await createWeb(s, 1);
+const desired = async (): Promise<number> => (await webService(s)).desiredCount;
 
 let outArn = '';
 

@@ -3,36 +3,18 @@
 // scalable target for an ECS service, put / describe / delete target-tracking policies,
 // describe-scaling-activities, AWS's errors; SigV4 service `application-autoscaling`.
 import t from 'tap';
-import { awsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
-import { CREDS, startStack, webTaskDef } from './fixtures.js';
+import { cliErrorType as errType, type CliResult } from '../../../test/helpers/aws-cli.js';
+import { cliOf, createWeb, WEB_TARGET_ARGS as TARGET } from './autoscaling-fixtures.js';
+import { startStack } from './fixtures.js';
 
 const s = await startStack();
 t.teardown(() => s.close());
 
 /** `aws application-autoscaling <args>` against the stack (empty output reads as `{}`). */
-async function aas(args: string[]): Promise<CliResult> {
-  const r = await awsCli('application-autoscaling', args, {
-    endpoint: s.scheduler.url,
-    home: s.dir,
-    credentials: CREDS,
-  });
-  return { ...r, out: r.out ?? {} };
-}
+const cli = cliOf(s);
+const aas = (args: string[]): Promise<CliResult> => cli('application-autoscaling', args);
 
-const errType = (r: CliResult): string | undefined =>
-  /An error occurred \(([A-Za-z]+)\)/.exec(r.stderr)?.[1];
-
-const TARGET = [
-  '--service-namespace',
-  'ecs',
-  '--scalable-dimension',
-  'ecs:service:DesiredCount',
-  '--resource-id',
-  'service/default/web',
-];
-
-await s.json.ecs('CreateCluster', { clusterName: 'default' });
-await s.json.ecs('RegisterTaskDefinition', webTaskDef());
+await createWeb(s);
 
 t.test('a target for a service that does not exist is refused', async (t) => {
   const r = await aas([

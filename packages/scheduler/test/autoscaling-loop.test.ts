@@ -5,7 +5,8 @@
 import { eventually, stays } from '@berth/daemon/testing';
 import t from 'tap';
 import { SimulatedAgent } from '../src/testing/index.js';
-import { CREDS, startStack, webTaskDef } from './fixtures.js';
+import { createWeb, WEB_TARGET, webService } from './autoscaling-fixtures.js';
+import { CREDS, startStack } from './fixtures.js';
 
 const s = await startStack({ serviceIntervalMs: 200, scalingInterval: 200, discoveryDrain: 0 });
 const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 2 });
@@ -17,22 +18,11 @@ t.teardown(async () => {
 });
 
 const AAS = 'AnyScaleFrontendService.';
-const target = {
-  ServiceNamespace: 'ecs',
-  ScalableDimension: 'ecs:service:DesiredCount',
-  ResourceId: 'service/default/web',
-};
+const target = WEB_TARGET;
 
-await s.json.ecs('CreateCluster', { clusterName: 'default' });
-await s.json.ecs('RegisterTaskDefinition', webTaskDef());
-await s.json.ecs('CreateService', { serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
+await createWeb(s, 1);
 
-interface Svc {
-  desiredCount: number;
-  runningCount: number;
-}
-const service = async (): Promise<Svc> =>
-  (await s.json.ecs<{ services: Svc[] }>('DescribeServices', { services: ['web'] })).services[0]!;
+const service = () => webService(s);
 const running = (): string[] => [...agent.tasks.keys()];
 
 /** Reports every task of the agent at `cpuUnits` (the task reserves 256). */

@@ -8,7 +8,14 @@ import t from 'tap';
 import { awsCli, type CliResult } from '../../../test/helpers/aws-cli.js';
 import { SimulatedAgent } from '../src/testing/index.js';
 import { startScheduler } from '../src/index.js';
-import { CREDS, startStack, webTaskDef } from './fixtures.js';
+import {
+  cliOf,
+  createWeb,
+  WEB_DIMENSIONS,
+  WEB_TARGET_ARGS,
+  webService,
+} from './autoscaling-fixtures.js';
+import { CREDS, startStack } from './fixtures.js';
 
 const s = await startStack({ serviceIntervalMs: 200, scalingInterval: 200, discoveryDrain: 0 });
 const agent = new SimulatedAgent({ endpoint: s.scheduler.url, credentials: CREDS, waitSeconds: 2 });
@@ -19,35 +26,18 @@ t.teardown(async () => {
   await s.close();
 });
 
+const cli = cliOf(s);
 const run = async (service: string, args: string[]): Promise<CliResult> => {
-  const r = await awsCli(service, args, {
-    endpoint: s.scheduler.url,
-    home: s.dir,
-    credentials: CREDS,
-  });
+  const r = await cli(service, args);
   if (r.code !== 0) throw new Error(`aws ${service} ${args[0]}: ${r.stderr}`);
-  return { ...r, out: r.out ?? {} };
+  return r;
 };
-const TARGET = [
-  '--service-namespace',
-  'ecs',
-  '--scalable-dimension',
-  'ecs:service:DesiredCount',
-  '--resource-id',
-  'service/default/web',
-];
-const DIMS = ['--dimensions', 'Name=ClusterName,Value=default', 'Name=ServiceName,Value=web'];
+const TARGET = WEB_TARGET_ARGS;
+const DIMS = WEB_DIMENSIONS;
 
-await s.json.ecs('CreateCluster', { clusterName: 'default' });
-await s.json.ecs('RegisterTaskDefinition', webTaskDef());
-await s.json.ecs('CreateService', { serviceName: 'web', taskDefinition: 'web', desiredCount: 1 });
+await createWeb(s, 1);
 
-interface Svc {
-  desiredCount: number;
-  runningCount: number;
-}
-const service = async (): Promise<Svc> =>
-  (await s.json.ecs<{ services: Svc[] }>('DescribeServices', { services: ['web'] })).services[0]!;
+const service = () => webService(s);
 
 /** Reports every task of the agent at `cpuUnits` (the task reserves 256). */
 const report = (cpuUnits: number): Promise<unknown> =>
