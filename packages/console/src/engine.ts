@@ -95,8 +95,11 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
 
   constructor(readonly options: EngineOptions) {
     super();
-    this.sessions = new SessionStore(options.sessionIdleMs, options.maxSessions, () =>
-      randomBytes(32).toString('base64url'),
+    this.sessions = new SessionStore(
+      options.sessionIdleMs,
+      options.maxSessions,
+      () => randomBytes(32).toString('base64url'),
+      (id) => this.#dropApi(id),
     );
     this.catalog = new CatalogFeed(options.consul, options.consulToken, options.catalogWaitMs);
     this.loader = new ViewLoader({
@@ -114,7 +117,7 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
     this.catalog.start();
     this.#sampler = this.#sample();
     this.#sweeper = setInterval(() => {
-      for (const id of this.sessions.sweep(Date.now())) this.#dropApi(id);
+      this.sessions.sweep(Date.now());
     }, 10_000);
     this.#sweeper.unref();
     return this;
@@ -154,7 +157,6 @@ export class ConsoleEngine extends EventEmitter<EngineEvents> {
 
   signOut(s: Session): void {
     this.sessions.delete(s.id);
-    this.#dropApi(s.id);
   }
 
   #dropApi(id: string): void {

@@ -2,7 +2,8 @@
  * Server-side sessions of signed-in people: an opaque id (the HttpOnly cookie) mapped to the
  * person's key pair, a CSRF token and the time of their last request; a session unused for
  * `idleMs` is gone. The key pair never leaves the server. Time and randomness are passed in so
- * this stays testable; it must never do I/O.
+ * this stays testable; it must never do I/O. Every way a session leaves (sign-out, eviction,
+ * idle expiry) reports it to `onRemove`, so what the engine holds per session goes with it.
  */
 /** The key pair a person signed in with. */
 export interface KeyPair {
@@ -33,14 +34,19 @@ export class SessionStore {
     readonly idleMs: number,
     readonly maxSessions: number,
     readonly randomToken: () => string,
+    readonly onRemove: (id: string) => void = () => {},
   ) {}
+
+  #remove(id: string): void {
+    if (this.#sessions.delete(id)) this.onRemove(id);
+  }
 
   /** A new session; the oldest idle one makes room when the store is full. */
   create(credentials: KeyPair, now: number): Session {
     this.sweep(now);
     if (this.#sessions.size >= this.maxSessions) {
       const oldest = [...this.#sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0];
-      if (oldest) this.#sessions.delete(oldest.id);
+      if (oldest) this.#remove(oldest.id);
     }
     const s: Session = {
       id: this.randomToken(),
@@ -59,7 +65,7 @@ export class SessionStore {
     const s = this.#sessions.get(id);
     if (!s) return undefined;
     if (now - s.lastSeen > this.idleMs) {
-      this.#sessions.delete(id);
+      this.#remove(id);
       return undefined;
     }
     if (touch) s.lastSeen = now;
@@ -72,7 +78,7 @@ export class SessionStore {
   }
 
   delete(id: string): void {
-    this.#sessions.delete(id);
+    this.#remove(id);
   }
 
   /** Drops idle sessions; returns their ids. */
@@ -81,7 +87,7 @@ export class SessionStore {
     for (const s of this.#sessions.values()) {
       if (now - s.lastSeen > this.idleMs) gone.push(s.id);
     }
-    for (const id of gone) this.#sessions.delete(id);
+    for (const id of gone) this.#remove(id);
     return gone;
   }
 

@@ -45,6 +45,29 @@ t.test('a full store makes room by dropping the least recently used session', as
   t.equal(store.latest(5)?.id, a.id);
 });
 
+t.test('every way a session leaves is reported, once', async (t) => {
+  let n = 0;
+  const removed: string[] = [];
+  const store = new SessionStore(
+    1000,
+    2,
+    () => `s${n++}`,
+    (id) => removed.push(id),
+  );
+  const a = store.create(keys, 0);
+  const b = store.create(keys, 1);
+  const third = store.create(keys, 2); // full: a, the least recently used, is evicted
+  t.same(removed, [a.id], 'eviction');
+  t.equal(store.get(b.id, 1002), undefined);
+  t.same(removed, [a.id, b.id], 'idle expiry found by get');
+  const c = store.create(keys, 1003); // creating sweeps the third, idle since 2
+  t.same(removed, [a.id, b.id, third.id], 'sweep');
+  store.delete(c.id);
+  store.delete(c.id);
+  t.same(removed, [a.id, b.id, third.id, c.id], 'sign-out, reported once');
+  t.equal(store.size, 0);
+});
+
 t.test('the session cookie is HttpOnly and SameSite=Strict', async (t) => {
   t.equal(
     sessionCookie('abc', { secure: false }),
