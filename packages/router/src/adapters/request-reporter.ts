@@ -10,7 +10,7 @@
  * that keeps failing only ever re-sends that bounded map.
  */
 import { randomUUID } from 'node:crypto';
-import { sleep } from '@berth/daemon';
+import { every } from '@berth/daemon';
 import type {
   InstanceRequestCount,
   RequestCountsAnswer,
@@ -72,17 +72,17 @@ export class RequestReporter {
   }
 
   start(): void {
-    this.#done ??= this.#run();
+    this.#done ??= every(intervalOf(this.#o), () => this.report(), {
+      signal: this.#stop.signal,
+      // report() reports its own failures; this only sees what escaped it.
+      onError: (error) =>
+        this.#o.onError?.({ error, sequence: this.#sequence, pending: this.#pending.size }),
+    });
   }
 
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#done;
-  }
-
-  async #run(): Promise<void> {
-    const every = this.#o.intervalMs ?? 10_000;
-    while (await sleep(every, this.#stop.signal)) await this.report();
   }
 
   /** One round: collect, then send what is pending (exported for the loop and tests). */
@@ -101,7 +101,7 @@ export class RequestReporter {
       periodMs: Math.max(0, builtAt - this.#baseAt),
       instances: [...this.#pending.values()],
     };
-    const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? Math.min(every(this.#o), 5000));
+    const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? Math.min(intervalOf(this.#o), 5000));
     try {
       if (!this.#o.client.reportRequestCounts) throw new Error('the client cannot report');
       await this.#o.client.reportRequestCounts(
@@ -126,4 +126,4 @@ export class RequestReporter {
   }
 }
 
-const every = (o: RequestReporterOptions): number => o.intervalMs ?? 10_000;
+const intervalOf = (o: RequestReporterOptions): number => o.intervalMs ?? 10_000;
