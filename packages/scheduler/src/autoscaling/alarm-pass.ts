@@ -6,17 +6,17 @@
  * UpdateService a person calls, then writes an activity naming the alarm and the breach.
  * Must never act without the leader's context, and never let one alarm stop the others.
  */
-import { ECS_TARGET_PREFIX } from '@berth/protocol';
 import { randomUUID } from 'node:crypto';
-import { lookupAction } from '../api/dispatch.js';
 import type { ApiContext } from '../api/context.js';
-import { type AlarmRecord, type AlarmStore, KEEP, withHistory } from './alarm-records.js';
+import { type AlarmRecord, type AlarmStore, withHistory } from './alarm-records.js';
 import { aggregate, evaluateAlarm, isAbove } from './evaluate-alarm.js';
 import { ecsMetric, type MetricSeries, statisticOf } from './metric-series.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
 import { parsePolicyArn, type StepPolicyRecord } from './step-policy.js';
 import { decideStep } from './step-scaling.js';
-import { type TargetStore, UNCHANGED } from './target-store.js';
+import { UNCHANGED } from './cas-update.js';
+import { setDesiredCount } from './set-desired-count.js';
+import type { TargetStore } from './target-store.js';
 
 const fmt = (v: number): string => String(Math.round(v * 100) / 100);
 
@@ -98,7 +98,7 @@ export class AlarmPass {
           };
       this.#evaluated.set(given.name, end);
       const written = await this.#alarms.update(given.name, (prev) => {
-        if (!prev || prev.state === ev.state) return KEEP;
+        if (!prev || prev.state === ev.state) return UNCHANGED;
         return withHistory(
           {
             ...prev,
@@ -133,7 +133,7 @@ export class AlarmPass {
     }
     if (given.actionsDue) {
       const cleared = await this.#alarms.update(alarm.name, (prev) =>
-        prev ? { ...prev, actionsDue: false } : KEEP,
+        prev ? { ...prev, actionsDue: false } : UNCHANGED,
       );
       if (!cleared) return;
       alarm = cleared;
@@ -181,19 +181,8 @@ export class AlarmPass {
       scaleInSuspended: target.suspended.dynamicIn,
     });
     if (d.desired === svc.desiredCount) return;
-    const update = lookupAction(`${ECS_TARGET_PREFIX}UpdateService`);
-    if (!update) throw new Error('UpdateService is not registered');
     const from = svc.desiredCount;
-    let failure: string | undefined;
-    try {
-      await update.handler(ctx, {
-        cluster: target.cluster,
-        service: target.service,
-        desiredCount: d.desired,
-      });
-    } catch (e) {
-      failure = e instanceof Error ? e.message : String(e);
-    }
+    const failure = await setDesiredCount(ctx, target, d.desired);
     const end = ctx.now();
     const metric =
       value === undefined
@@ -222,7 +211,7 @@ export class AlarmPass {
               cause,
             }),
           })
-        : KEEP,
+        : UNCHANGED,
     );
   }
 

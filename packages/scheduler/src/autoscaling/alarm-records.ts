@@ -6,6 +6,7 @@
  */
 import type { ConsulKv } from '@berth/consul';
 import { EcsError } from '../errors.js';
+import { casUpdate, type UNCHANGED } from './cas-update.js';
 import type { AlarmState, Comparison, MissingData } from './evaluate-alarm.js';
 
 export type Statistic = 'Average' | 'Minimum' | 'Maximum' | 'SampleCount' | 'Sum';
@@ -62,11 +63,6 @@ export function withHistory(r: AlarmRecord, ...items: HistoryItem[]): AlarmRecor
   return { ...r, history: [...items.reverse(), ...r.history].slice(0, MAX_HISTORY) };
 }
 
-const ATTEMPTS = 8;
-
-/** Thrown by an update function to leave the record as it is. */
-export const KEEP = Symbol('keep');
-
 export class AlarmStore {
   readonly #kv: ConsulKv;
   readonly root: string;
@@ -96,26 +92,17 @@ export class AlarmStore {
 
   /**
    * Applies `fn` to the current record (undefined when absent) and CAS-writes its result;
-   * `null` deletes; `KEEP` writes nothing. Returns what was written (or kept).
+   * `null` deletes; `UNCHANGED` writes nothing. Returns what was written (or kept).
    */
   async update(
     name: string,
-    fn: (prev: AlarmRecord | undefined) => AlarmRecord | null | typeof KEEP,
+    fn: (prev: AlarmRecord | undefined) => AlarmRecord | null | typeof UNCHANGED,
   ): Promise<AlarmRecord | undefined> {
-    const key = this.key(name);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const got = await this.#kv.getJson<AlarmRecord>(key);
-      const prev = got?.value;
-      const next = fn(prev);
-      if (next === KEEP) return prev;
-      const index = got?.entry.modifyIndex ?? 0;
-      if (next === null) {
-        if (!got) return undefined;
-        if (await this.#kv.delete(key, { cas: index })) return undefined;
-        continue;
-      }
-      if (await this.#kv.casJson(key, next, index)) return next;
-    }
-    throw new EcsError('ConcurrentUpdate', 'Concurrent updates to the alarm; retry.', 400);
+    return casUpdate(
+      this.#kv,
+      this.key(name),
+      fn,
+      () => new EcsError('ConcurrentUpdate', 'Concurrent updates to the alarm; retry.', 400),
+    );
   }
 }

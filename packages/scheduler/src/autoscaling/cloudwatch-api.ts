@@ -22,13 +22,8 @@ import {
   qTime,
   readAlarm,
 } from './alarm-input.js';
-import {
-  type AlarmRecord,
-  type AlarmStore,
-  KEEP,
-  STATISTICS,
-  withHistory,
-} from './alarm-records.js';
+import { type AlarmRecord, type AlarmStore, STATISTICS, withHistory } from './alarm-records.js';
+import { UNCHANGED } from './cas-update.js';
 import type { AlarmState } from './evaluate-alarm.js';
 import { ecsMetric, type MetricSeries, statisticOf } from './metric-series.js';
 
@@ -243,7 +238,7 @@ export class CloudWatchApi {
     let found = false;
     await this.#store.update(name, (prev) => {
       found = prev !== undefined;
-      if (!prev) return KEEP;
+      if (!prev) return UNCHANGED;
       const next: AlarmRecord = {
         ...prev,
         state,

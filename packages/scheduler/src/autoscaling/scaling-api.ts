@@ -28,7 +28,8 @@ import {
   type PolicyRecord,
   type TargetRecord,
 } from './scaling-records.js';
-import { type TargetStore, UNCHANGED } from './target-store.js';
+import { UNCHANGED } from './cas-update.js';
+import type { TargetStore } from './target-store.js';
 import {
   describeStepPolicy,
   putStepPolicy,

@@ -7,9 +7,7 @@
  * act without the leader's context, and never let one target's failure stop the others.
  */
 import { every, type Registry } from '@berth/daemon';
-import { ECS_TARGET_PREFIX } from '@berth/protocol';
 import { randomUUID } from 'node:crypto';
-import { lookupAction } from '../api/dispatch.js';
 import type { ApiContext } from '../api/context.js';
 import type { Replica } from '../engine.js';
 import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
@@ -20,7 +18,9 @@ import { bindRequestGauge, RequestMetrics } from './request-metrics.js';
 import { bindScalingMetrics } from './scaling-metrics.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
 import { serviceId, ServiceMetrics } from './service-metrics.js';
-import { type TargetStore, UNCHANGED } from './target-store.js';
+import { UNCHANGED } from './cas-update.js';
+import { setDesiredCount } from './set-desired-count.js';
+import type { TargetStore } from './target-store.js';
 import type { AlarmPass } from './alarm-pass.js';
 
 export interface ScalingLoopOptions {
@@ -193,18 +193,7 @@ export class ScalingLoop {
     });
     this.lastDecisions.set(id, decision);
     if (decision.desired === svc.desiredCount) return;
-    const update = lookupAction(`${ECS_TARGET_PREFIX}UpdateService`);
-    if (!update) throw new Error('UpdateService is not registered');
-    let failure: string | undefined;
-    try {
-      await update.handler(ctx, {
-        cluster: target.cluster,
-        service: target.service,
-        desiredCount: decision.desired,
-      });
-    } catch (e) {
-      failure = e instanceof Error ? e.message : String(e);
-    }
+    const failure = await setDesiredCount(ctx, target, decision.desired);
     const end = ctx.now();
     await this.#store.update(target.cluster, target.service, (prev) => {
       if (!prev) return UNCHANGED;

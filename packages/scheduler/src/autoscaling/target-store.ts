@@ -5,12 +5,8 @@
  */
 import type { ConsulKv } from '@berth/consul';
 import { EcsError } from '../errors.js';
+import { casUpdate, type UNCHANGED } from './cas-update.js';
 import type { ScalingLayout, TargetRecord } from './scaling-records.js';
-
-const ATTEMPTS = 8;
-
-/** Thrown by an update function to leave the record as it is. */
-export const UNCHANGED = Symbol('unchanged');
 
 export class TargetStore {
   readonly #kv: ConsulKv;
@@ -50,23 +46,15 @@ export class TargetStore {
     service: string,
     fn: (prev: TargetRecord | undefined) => TargetRecord | null | typeof UNCHANGED,
   ): Promise<TargetRecord | undefined> {
-    const key = this.#layout.target(cluster, service);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const got = await this.#kv.getJson<TargetRecord>(key);
-      const prev = got?.value;
-      const next = fn(prev);
-      if (next === UNCHANGED) return prev;
-      const index = got?.entry.modifyIndex ?? 0;
-      if (next === null) {
-        if (!got) return undefined;
-        if (await this.#kv.delete(key, { cas: index })) return undefined;
-        continue;
-      }
-      if (await this.#kv.casJson(key, next, index)) return next;
-    }
-    throw new EcsError(
-      'ConcurrentUpdateException',
-      'Concurrent updates to the scalable target; retry.',
+    return casUpdate(
+      this.#kv,
+      this.#layout.target(cluster, service),
+      fn,
+      () =>
+        new EcsError(
+          'ConcurrentUpdateException',
+          'Concurrent updates to the scalable target; retry.',
+        ),
     );
   }
 }
