@@ -7,11 +7,12 @@ import t from 'tap';
 import type { InstanceRequestCount, RequestCountsReport } from '@berth/protocol';
 import type { ApiContext } from '../src/api/context.js';
 import { describeServiceMetrics } from '../src/autoscaling/describe-service-metrics.js';
+import { registerLeaderMetrics } from '../src/autoscaling/leader-metrics.js';
 import { RequestMetrics } from '../src/autoscaling/request-metrics.js';
+import { ServiceMetrics } from '../src/autoscaling/service-metrics.js';
 import {
   containerServices,
   readReport,
-  registerRequestSink,
   reportRequestCounts,
 } from '../src/autoscaling/report-request-counts.js';
 import { SchedulerState, type TaskRt } from '../src/state/scheduler-state.js';
@@ -171,7 +172,7 @@ t.test('the handler maps container IDs to services and records', async (t) => {
   };
   t.same(await reportRequestCounts(ctx, body), { recorded: 0 }, 'no sink yet: dropped');
   const m = new RequestMetrics();
-  registerRequestSink(state, m);
+  registerLeaderMetrics(state, { usage: new ServiceMetrics(), requests: m });
   t.same(await reportRequestCounts(ctx, { ...body, sequence: 2 }), { recorded: 2 });
   t.equal(m.perTarget('default/web', 2, now), 180, '60 in 10 s = 360 a minute over 2 tasks');
   const shown = (await describeServiceMetrics(ctx, { cluster: 'default', service: 'web' })) as {

@@ -11,8 +11,7 @@
  */
 import type { Handler } from '../api/context.js';
 import { reqString } from '../core/input.js';
-import { requestSinkOf } from './report-request-counts.js';
-import { metricsSinkOf } from './report-task-stats.js';
+import { leaderMetricsOf } from './leader-metrics.js';
 import { serviceId } from './service-metrics.js';
 
 /** A sample counts this long (ms): the scaling loop's default `freshMs`. */
@@ -23,7 +22,8 @@ const SERVICE_GROUP = 'service:';
 export const describeServiceMetrics: Handler = (ctx, body) => {
   const cluster = reqString(body, 'cluster');
   const service = reqString(body, 'service');
-  const metrics = metricsSinkOf(ctx.state);
+  const leader = leaderMetricsOf(ctx.state);
+  const metrics = leader?.usage;
   const now = ctx.now();
   const running = [...ctx.state.tasks.values()].filter(
     (t) =>
@@ -35,7 +35,7 @@ export const describeServiceMetrics: Handler = (ctx, body) => {
   const first = running[0];
   const ids = running.map((t) => t.rec.id);
   const id = serviceId(cluster, service);
-  const requestsPerTarget = requestSinkOf(ctx.state)?.perTarget(id, ids.length, now);
+  const requestsPerTarget = leader?.requests.perTarget(id, ids.length, now);
   const utilisation = metrics?.average(ids, now, FRESH_MS);
   const average =
     requestsPerTarget === undefined ? utilisation : { ...utilisation, requestsPerTarget };

@@ -11,20 +11,8 @@ import type { Handler } from '../api/context.js';
 import { invalidParameter } from '../errors.js';
 import type { SchedulerState } from '../state/scheduler-state.js';
 import { optInt, optObjectList, reqString } from '../core/input.js';
-import type { RequestMetrics } from './request-metrics.js';
+import { leaderMetricsOf } from './leader-metrics.js';
 import { serviceId } from './service-metrics.js';
-
-const sinks = new WeakMap<SchedulerState, RequestMetrics>();
-
-/** Makes `metrics` receive the reports handled with this leader state. */
-export function registerRequestSink(state: SchedulerState, metrics: RequestMetrics): void {
-  sinks.set(state, metrics);
-}
-
-/** The request metrics registered for this leader state, if the scaler has taken over. */
-export function requestSinkOf(state: SchedulerState): RequestMetrics | undefined {
-  return sinks.get(state);
-}
 
 const SERVICE_GROUP = 'service:';
 const MAX_INSTANCES = 5000;
@@ -69,7 +57,7 @@ export function readReport(body: Readonly<Record<string, unknown>>): RequestCoun
 
 export const reportRequestCounts: Handler = (ctx, body) => {
   const report = readReport(body);
-  const sink = sinks.get(ctx.state);
+  const sink = leaderMetricsOf(ctx.state)?.requests;
   if (!sink) return Promise.resolve({ recorded: 0 });
   let services: Map<string, string> | undefined;
   const applied = sink.apply(ctx.now(), report, (id) => {

@@ -9,20 +9,9 @@
 import type { TaskStatsSample } from '@berth/protocol';
 import type { Handler } from '../api/context.js';
 import { invalidParameter } from '../errors.js';
-import type { SchedulerState } from '../state/scheduler-state.js';
 import { optObjectList, reqString } from '../core/input.js';
-import { serviceId, type ServiceMetrics } from './service-metrics.js';
-
-const sinks = new WeakMap<SchedulerState, ServiceMetrics>();
-
-/** Makes `metrics` receive the reports handled with this leader state. */
-export function registerMetricsSink(state: SchedulerState, metrics: ServiceMetrics): void {
-  sinks.set(state, metrics);
-}
-
-/** The metrics receiving this leader state's reports (undefined until the scaler registered). */
-export const metricsSinkOf = (state: SchedulerState): ServiceMetrics | undefined =>
-  sinks.get(state);
+import { leaderMetricsOf } from './leader-metrics.js';
+import { serviceId } from './service-metrics.js';
 
 const SERVICE_GROUP = 'service:';
 
@@ -31,7 +20,7 @@ export const reportTaskStats: Handler = (ctx, body) => {
   reqString(body, 'containerInstance');
   const tasks = optObjectList(body, 'tasks') ?? [];
   if (tasks.length > 1000) throw invalidParameter('tasks: at most 1000 a report.');
-  const sink = sinks.get(ctx.state);
+  const sink = leaderMetricsOf(ctx.state)?.usage;
   let recorded = 0;
   const now = ctx.now();
   for (const raw of tasks) {

@@ -12,8 +12,7 @@ import type { ApiContext } from '../api/context.js';
 import type { Replica } from '../engine.js';
 import { decideCapacity, type CapacityDecision, type TrackingPolicy } from './decide-capacity.js';
 import { boundsAfter, dueScheduledAction } from './due-scheduled-action.js';
-import { registerRequestSink } from './report-request-counts.js';
-import { registerMetricsSink } from './report-task-stats.js';
+import { registerLeaderMetrics } from './leader-metrics.js';
 import { bindRequestGauge, RequestMetrics } from './request-metrics.js';
 import { bindScalingMetrics } from './scaling-metrics.js';
 import { withActivity, type TargetRecord } from './scaling-records.js';
@@ -105,8 +104,7 @@ export class ScalingLoop {
   async #tick(): Promise<void> {
     const ctx = this.#replica.context;
     if (!ctx) return;
-    registerMetricsSink(ctx.state, this.metrics);
-    registerRequestSink(ctx.state, this.requests);
+    registerLeaderMetrics(ctx.state, { usage: this.metrics, requests: this.requests });
     await this.pass(ctx);
   }
 
