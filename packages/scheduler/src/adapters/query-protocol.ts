@@ -51,6 +51,9 @@ export function isQueryRequest(req: IncomingMessage): boolean {
 
 const BAD_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** List positions are 1 to this in a request (CloudWatch's own lists are far shorter). */
+const MAX_LIST_INDEX = 10_000;
+
 /**
  * Form fields → nested params: `A.member.2.B=x` → `{A: [undefined, {B: 'x'}]}` compacted to
  * `{A: [{B: 'x'}]}`; an empty value stays '' (the CLI's empty list).
@@ -67,7 +70,13 @@ export function parseQuery(text: string): Record<string, unknown> {
       const p = raw[i]!;
       const next = raw[i + 1];
       if ((p === 'member' || p === 'entry') && next !== undefined && /^\d+$/.test(next)) {
-        path.push(Number(next) - 1);
+        // Every index is bounded, not only the last: one huge index would make a sparse
+        // array billions long that compacting then walks element by element.
+        const index = Number(next) - 1;
+        if (index < 0 || index >= MAX_LIST_INDEX) {
+          throw new EcsError('InvalidParameterValue', `Invalid list index in ${key}.`);
+        }
+        path.push(index);
         i++;
       } else path.push(p);
     }
@@ -80,11 +89,7 @@ export function parseQuery(text: string): Record<string, unknown> {
       if (!ok) cur[k] = child = want === 'array' ? [] : {};
       cur = child as Record<string | number, unknown>;
     }
-    const last = path[path.length - 1]!;
-    if (typeof last === 'number' && (last < 0 || last > 10_000)) {
-      throw new EcsError('InvalidParameterValue', `Invalid list index in ${key}.`);
-    }
-    cur[last] = value;
+    cur[path[path.length - 1]!] = value;
   }
   return compact(root) as Record<string, unknown>;
 }
