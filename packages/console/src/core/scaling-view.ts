@@ -176,11 +176,16 @@ export function targetView(t: Obj): ScalingTargetView {
   };
 }
 
-/** When a schedule runs next: `(expression, after, {start, end, created}) → ms | undefined`. */
+/** When a schedule runs next: `(expression, after, {start, end, created, timezone}) → ms | undefined`. */
 export type NextRun = (
   expression: string,
   after: number,
-  o: { start?: number | undefined; end?: number | undefined; created?: number | undefined },
+  o: {
+    start?: number | undefined;
+    end?: number | undefined;
+    created?: number | undefined;
+    timezone?: string | undefined;
+  },
 ) => number | undefined;
 
 export function scheduledView(a: Obj, now: number, nextRun: NextRun): ScheduledActionView {
@@ -188,11 +193,12 @@ export function scheduledView(a: Obj, now: number, nextRun: NextRun): ScheduledA
   const start = ms(a['StartTime']);
   const end = ms(a['EndTime']);
   const act = obj(a['ScalableTargetAction']);
+  const timezone = text(a['Timezone']) || 'UTC';
   return {
     name: text(a['ScheduledActionName']),
     schedule,
-    timezone: text(a['Timezone']) || 'UTC',
-    nextRun: nextRun(schedule, now, { start, end, created: ms(a['CreationTime']) }),
+    timezone,
+    nextRun: nextRun(schedule, now, { start, end, created: ms(a['CreationTime']), timezone }),
     start,
     end,
     min: num(act['MinCapacity']),

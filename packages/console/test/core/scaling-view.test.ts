@@ -177,7 +177,11 @@ t.test('scheduled actions with their next run', async (t) => {
     },
   );
   t.same(seen, [
-    ['cron(0 22 * * ? *)', 123_000, { start: 100_000, end: undefined, created: 50_000 }],
+    [
+      'cron(0 22 * * ? *)',
+      123_000,
+      { start: 100_000, end: undefined, created: 50_000, timezone: 'UTC' },
+    ],
   ]);
   t.same(a, {
     name: 'night',

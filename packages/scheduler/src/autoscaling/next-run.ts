@@ -1,7 +1,8 @@
 /**
  * When a scheduled action runs next, for people to read (the console's scheduled actions
  * table): built on schedule.ts's parser and `lastRunIn`, with the same anchors the leader uses
- * (a rate counts from StartTime, else from the action's creation). Pure and bounded: a cron is
+ * (a rate counts from StartTime, else from the action's creation; `at` and `cron` are read in
+ * the action's `timezone`, as the leader reads them). Pure and bounded: a cron is
  * looked for minute by minute over at most `horizonMs` (default 35 days); beyond it, or past
  * EndTime, the answer is undefined. Must never decide what the leader applies (that is
  * dueScheduledAction's job).
@@ -20,6 +21,8 @@ export interface NextRunOptions {
   readonly created?: number | undefined;
   /** How far ahead to look (ms). */
   readonly horizonMs?: number | undefined;
+  /** The action's IANA Timezone (default UTC). */
+  readonly timezone?: string | undefined;
 }
 
 /** The first run of `expression` after `after` (ms), or undefined (none, unreadable, too far). */
@@ -30,7 +33,7 @@ export function nextRunAfter(
 ): number | undefined {
   let s;
   try {
-    s = parseSchedule(expression);
+    s = parseSchedule(expression, o.timezone ?? 'UTC');
   } catch {
     return undefined;
   }
